@@ -1,0 +1,34 @@
+# Two entry points for people (run, test) and a few for maintainers (bench, stress).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CLAIMS := data/claims.parquet
+PORT ?= 8501
+# The table is rebuilt when any article, rule or extractor file is newer than it.
+EXTRACT_INPUTS := $(shell find data/articles extractors -type f \( -name '*.txt' -o -name '*.md' -o -name '*.yaml' -o -name '*.py' \) 2>/dev/null)
+
+.PHONY: install run test bench bench-dashboard stress extract clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(CLAIMS): $(STAMP) $(EXTRACT_INPUTS)
+	$(BIN)/cloudclaims extract data/articles --out $(CLAIMS)
+
+extract: $(CLAIMS)
+
+run: $(CLAIMS)
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address 127.0.0.1 \
+		--server.port $(PORT) --browser.gatherUsageStats false
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) data/claims*.parquet data/cache tests/artifacts
