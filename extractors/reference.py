@@ -1,20 +1,334 @@
 """Alibaba's reported quarterly cloud figures (data/reference/), loaded through one validated path.
 
-WORK IN PROGRESS: signatures are final; validation is being written.
+Two files, both edited by analysts as new results come out:
+- alibaba_cloud_reported.csv: one row per calendar quarter (REFERENCE_SCHEMA);
+- external_revenue_growth.csv beside it: growth of revenue excluding Alibaba-consolidated
+  subsidiaries, a different metric that claims often confuse with total growth (EXTERNAL_SCHEMA).
+
+Every row is checked before anything uses it; the first bad row raises ReferenceError naming the
+file, the line (the header is line 1) and the problem. Nothing here computes a figure: the fiscal
+calendar helpers below only translate labels.
 """
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import re
 from pathlib import Path
+from typing import Callable
 
 import polars as pl
 
 REFERENCE_PATH = Path("data/reference/alibaba_cloud_reported.csv")
+EXTERNAL_FILE = "external_revenue_growth.csv"  # looked for beside the reference file
+
+# Segment bases in time order; a later quarter never goes back to an earlier basis (README).
+SEGMENT_BASES = (
+    "cloud_legacy_b1",
+    "cloud_legacy_b2",
+    "cloud_intelligence_group_b3",
+    "cloud_intelligence_group_b4",
+)
+CONFIDENCES = ("high", "medium", "low")
+EXTERNAL_QUALIFIERS = ("exact", "over")
+
+REFERENCE_SCHEMA: dict[str, pl.DataType] = {
+    "calendar_quarter": pl.String,  # 2024Q2
+    "fiscal_label": pl.String,  # FY2025Q1; must agree with calendar_quarter
+    "revenue_cny_million": pl.Float64,
+    "revenue_yoy_pct": pl.Float64,
+    "adjusted_ebita_cny_million": pl.Float64,
+    "adjusted_ebita_yoy_pct": pl.Float64,
+    "segment_basis": pl.String,
+    "precision": pl.String,  # "revenue to 0.1bn", or a free note
+    "confidence": pl.String,
+    "source_url": pl.String,
+}
+EXTERNAL_SCHEMA: dict[str, pl.DataType] = {
+    "calendar_quarter": pl.String,
+    "external_revenue_yoy_pct": pl.Float64,
+    "qualifier": pl.String,  # exact | over ("over 11%")
+    "source_url": pl.String,  # a URL, or a file beside the CSV (README.md) when no URL is known yet
+    "note": pl.String,
+}
+# What load_reference returns: the file's columns plus what is derived from them at load time.
+LOADED_SCHEMA: dict[str, pl.DataType] = {
+    **REFERENCE_SCHEMA,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "revenue_step_cny_million": pl.Float64,  # rounding step of the reported revenue
+    "adjusted_ebita_step_cny_million": pl.Float64,
+    "external_revenue_yoy_pct": pl.Float64,
+    "external_qualifier": pl.String,
+    "external_source_url": pl.String,
+}
 
 
 class ReferenceError(ValueError):
     """A malformed reference file: the message names the file, the line and the problem."""
 
 
+# ---------------------------------------------------------------- fiscal calendar (pure functions)
+_QUARTER = re.compile(r"(\d{4})Q([1-4])")
+_FISCAL_QUARTER = re.compile(r"FY(\d{4})Q([1-4])")
+
+
+def parse_quarter(label: str) -> tuple[int, int] | None:
+    """'2024Q2' -> (2024, 2); anything else -> None."""
+    m = _QUARTER.fullmatch(label or "")
+    return (int(m[1]), int(m[2])) if m else None
+
+
+def quarter_label(year: int, q: int) -> str:
+    return f"{year}Q{q}"
+
+
+def shift_quarter(label: str, n: int) -> str:
+    """'2024Q1' shifted by -4 -> '2023Q1'."""
+    year, q = parse_quarter(label)
+    k = year * 4 + (q - 1) + n
+    return quarter_label(k // 4, k % 4 + 1)
+
+
+def fiscal_label(calendar_quarter: str) -> str:
+    """Calendar quarter -> Alibaba fiscal label. FY N runs April N-1 to March N: 2024Q2 -> FY2025Q1."""
+    year, q = parse_quarter(calendar_quarter)
+    return f"FY{year}Q4" if q == 1 else f"FY{year + 1}Q{q - 1}"
+
+
+def calendar_quarter(fiscal: str) -> str:
+    """Alibaba fiscal label -> calendar quarter: FY2025Q1 -> 2024Q2, FY2025Q4 -> 2025Q1."""
+    m = _FISCAL_QUARTER.fullmatch(fiscal or "")
+    if not m:
+        raise ValueError(f"not a fiscal quarter label: {fiscal!r}")
+    fy, fq = int(m[1]), int(m[2])
+    return quarter_label(fy, 1) if fq == 4 else quarter_label(fy - 1, fq + 1)
+
+
+def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a calendar quarter."""
+    year, q = parse_quarter(label)
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+_PERIOD_FORMS: list[tuple[re.Pattern, Callable[[re.Match], list[str]]]] = [
+    (_QUARTER, lambda m: [m[0]]),
+    (_FISCAL_QUARTER, lambda m: [calendar_quarter(m[0])]),
+    (re.compile(r"(\d{4})H([12])"), lambda m: [quarter_label(int(m[1]), 2 * int(m[2]) - 1 + i) for i in (0, 1)]),
+    (re.compile(r"(\d{4})"), lambda m: [quarter_label(int(m[1]), q) for q in (1, 2, 3, 4)]),
+    (re.compile(r"FY(\d{4})"), lambda m: [calendar_quarter(f"FY{m[1]}Q{q}") for q in (1, 2, 3, 4)]),
+]
+
+
+def period_quarters(period: str | None) -> list[str] | None:
+    """The calendar quarters that make up a period label, or None when it is not whole quarters.
+
+    2024Q2 -> [2024Q2]; FY2025Q1 -> [2024Q2]; 2023H1 -> [2023Q1, 2023Q2]; 2022 -> 2022Q1..Q4;
+    FY2023 -> 2022Q2..2023Q1; a month (2024-05) or an unknown period -> None.
+    """
+    for pattern, quarters in _PERIOD_FORMS:
+        m = pattern.fullmatch(period or "")
+        if m:
+            return quarters(m)
+    return None
+
+
+# ---------------------------------------------------------------- precision notes
+_PRECISION = re.compile(r"(?P<what>(?:revenue|ebita)(?:\s+and\s+(?:revenue|ebita))*)\s+to\s+(?P<step>\d+(?:\.\d+)?)\s*bn")
+
+
+def precision_steps(note: str | None) -> dict[str, float]:
+    """Rounding steps in CNY million stated by a precision note: 'revenue to 0.1bn' -> {'revenue': 100.0}.
+
+    A note that is not about rounding ("ebita labelled EBITDA by its source") states no step.
+    A note that looks like a rounding statement but cannot be read raises ValueError, so a typo
+    never silently tightens the tolerance.
+    """
+    if not note:
+        return {}
+    m = _PRECISION.fullmatch(note.strip())
+    if m:
+        step = float(m["step"]) * 1000.0  # 1bn = 1000 CNY million
+        return {what: step for what in re.findall(r"revenue|ebita", m["what"])}
+    if re.search(r"\bto\s+[\d.]", note):
+        raise ValueError(f"precision {note!r} not understood; write it like 'revenue to 0.1bn' or 'revenue and ebita to 0.01bn'")
+    return {}
+
+
+# ---------------------------------------------------------------- the one validated path
+def _number(text: str) -> float | None:
+    if text == "":
+        return None
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+
+
+def _required(text: str) -> str:
+    if text == "":
+        raise ValueError("is empty")
+    return text
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return text
+
+    return check
+
+
+def _quarter(text: str) -> str:
+    if not parse_quarter(text):
+        raise ValueError(f"{text!r} is not a calendar quarter like 2024Q2")
+    return text
+
+
+def _url(text: str) -> str:
+    if not re.fullmatch(r"https?://\S+", _required(text)):
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    return text
+
+
+def _optional(text: str) -> str | None:
+    return text or None
+
+
+_REFERENCE_FIELDS: dict[str, Callable[[str], object]] = {
+    "calendar_quarter": _quarter,
+    "fiscal_label": _required,
+    "revenue_cny_million": _number,
+    "revenue_yoy_pct": _number,
+    "adjusted_ebita_cny_million": _number,
+    "adjusted_ebita_yoy_pct": _number,
+    "segment_basis": _one_of(SEGMENT_BASES),
+    "precision": _optional,
+    "confidence": _one_of(CONFIDENCES),
+    "source_url": _url,
+}
+_EXTERNAL_FIELDS: dict[str, Callable[[str], object]] = {
+    "calendar_quarter": _quarter,
+    "external_revenue_yoy_pct": lambda t: _number(_required(t)),
+    "qualifier": _one_of(EXTERNAL_QUALIFIERS),
+    "source_url": _required,  # checked against the file's directory in _check_external
+    "note": _optional,
+}
+
+
+def read_validated(
+    path: Path,
+    schema: dict[str, pl.DataType],
+    fields: dict[str, Callable[[str], object]],
+    check_row: Callable[[dict], None] = lambda row: None,
+) -> pl.DataFrame:
+    """Read a small reference CSV row by row; the first bad cell or row raises ReferenceError.
+
+    `fields` parses one cell each (raising ValueError with the problem); `check_row` checks a
+    parsed row as a whole. Calendar quarters must be unique. Line numbers count the header as 1.
+    """
+    try:
+        fh = path.open(encoding="utf-8-sig", newline="")
+    except OSError as e:
+        raise ReferenceError(f"{path}: cannot read the reference file: {e.strerror}") from None
+    rows: list[dict] = []
+    first_line: dict[str, int] = {}
+    with fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in schema if c not in header]
+        extra = [c for c in header if c not in schema]
+        if missing or extra:
+            problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+                [f"unknown column(s) {', '.join(extra)}"] if extra else []
+            )
+            raise ReferenceError(f"{path}, line 1 (header): {'; '.join(problems)}")
+        for raw in reader:
+            line = reader.line_num
+            where = f"{path}, line {line}"
+            extra_cells = raw.pop(None, [])  # DictReader puts surplus cells under None, fills short rows with None
+            n_cells = sum(v is not None for v in raw.values()) + len(extra_cells)
+            if n_cells != len(header):
+                raise ReferenceError(f"{where}: expected {len(header)} cells, found {n_cells}")
+            row = {}
+            for col, parse in fields.items():
+                try:
+                    row[col] = parse(raw[col].strip())
+                except ValueError as e:
+                    raise ReferenceError(f"{where}: {col} {e}") from None
+            q = row["calendar_quarter"]
+            if q in first_line:
+                raise ReferenceError(f"{where}: duplicate quarter {q} (first on line {first_line[q]})")
+            first_line[q] = line
+            try:
+                check_row(row)
+            except ValueError as e:
+                raise ReferenceError(f"{where} ({q}): {e}") from None
+            rows.append(row)
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _check_reference_row(row: dict) -> None:
+    expected = fiscal_label(row["calendar_quarter"])
+    if row["fiscal_label"] != expected:
+        raise ValueError(f"fiscal_label {row['fiscal_label']} does not match the calendar quarter (expected {expected})")
+    precision_steps(row["precision"])  # raises on an unreadable rounding note
+
+
+def _check_bases_in_order(df: pl.DataFrame, path: Path) -> None:
+    """A quarter on an earlier basis than the quarter before it is a typo in segment_basis."""
+    ordered = sorted(df.select("calendar_quarter", "segment_basis").iter_rows(), key=lambda r: parse_quarter(r[0]))
+    for (q0, b0), (q1, b1) in zip(ordered, ordered[1:]):
+        if SEGMENT_BASES.index(b1) < SEGMENT_BASES.index(b0):
+            raise ReferenceError(f"{path} ({q1}): segment_basis {b1} comes before {q0}'s {b0}; bases only move forward in time")
+
+
+def load_external_growth(path: str | Path) -> pl.DataFrame:
+    """external_revenue_growth.csv, validated like the reference table (EXTERNAL_SCHEMA)."""
+    path = Path(path)
+
+    def check(row: dict) -> None:
+        src = row["source_url"]
+        if re.fullmatch(r"https?://\S+", src):
+            return
+        if not (path.parent / src).is_file():
+            raise ValueError(f"source_url {src!r} is neither an http(s) URL nor a file beside {path.name}")
+        row["source_url"] = str(path.parent / src)  # shown as a path the reader can open
+
+    return read_validated(path, EXTERNAL_SCHEMA, _EXTERNAL_FIELDS, check)
+
+
 def load_reference(path: str | Path = REFERENCE_PATH) -> pl.DataFrame:
-    """The reference table, one row per calendar quarter, figures in CNY million and percent."""
-    raise NotImplementedError("issue 6: being written")
+    """The reference table (LOADED_SCHEMA), one row per calendar quarter in time order.
+
+    Figures stay as reported: money in CNY million, growth in percent. Derived columns: the
+    quarter's dates, the rounding step of each money figure (from `precision`, else 1 million),
+    and the external-revenue growth from external_revenue_growth.csv beside the file, if present.
+    """
+    path = Path(path)
+    df = read_validated(path, REFERENCE_SCHEMA, _REFERENCE_FIELDS, _check_reference_row)
+    _check_bases_in_order(df, path)
+    bounds = [quarter_bounds(q) for q in df["calendar_quarter"]]
+    steps = [precision_steps(p) for p in df["precision"]]
+    df = df.with_columns(
+        pl.Series("period_start", [b[0] for b in bounds], dtype=pl.Date),
+        pl.Series("period_end", [b[1] for b in bounds], dtype=pl.Date),
+        pl.Series("revenue_step_cny_million", [s.get("revenue", 1.0) for s in steps], dtype=pl.Float64),
+        pl.Series("adjusted_ebita_step_cny_million", [s.get("ebita", 1.0) for s in steps], dtype=pl.Float64),
+    )
+    external_path = path.with_name(EXTERNAL_FILE)
+    external = load_external_growth(external_path) if external_path.is_file() else pl.DataFrame(schema=EXTERNAL_SCHEMA)
+    unknown = sorted(set(external["calendar_quarter"]) - set(df["calendar_quarter"]))
+    if unknown:
+        raise ReferenceError(f"{external_path}: quarter(s) {', '.join(unknown)} not in {path.name}; add the quarter there first")
+    external = external.select(
+        "calendar_quarter",
+        "external_revenue_yoy_pct",
+        pl.col("qualifier").alias("external_qualifier"),
+        pl.col("source_url").alias("external_source_url"),
+    )
+    df = df.join(external, on="calendar_quarter", how="left", maintain_order="left")
+    return df.sort("period_start").select(list(LOADED_SCHEMA)).cast(LOADED_SCHEMA)
