@@ -135,6 +135,24 @@ def period_quarters(period: str | None) -> list[str] | None:
     return None
 
 
+def label_mixups(period: str | None) -> list[str]:
+    """Periods the same words denote under the other calendar, i.e. what a fiscal/calendar mix-up gives.
+
+    For a calendar quarter YYYYQn: the quarter that FYYYYYQn names (a fiscal label read as calendar:
+    2025Q2 -> 2024Q3, which is FY2025Q2), and the quarter whose calendar numbers are this quarter's
+    fiscal numbers (a calendar label read as fiscal: 2023Q4 is FY2024Q3 -> 2024Q3).
+    For a year YYYY: FYYYYY; for FYYYYY: YYYY.
+    """
+    if parse_quarter(period or ""):
+        fy, fq = _FISCAL_QUARTER.fullmatch(fiscal_label(period)).groups()
+        return [calendar_quarter(f"FY{period[:4]}Q{period[-1]}"), f"{fy}Q{fq}"]
+    if re.fullmatch(r"\d{4}", period or ""):
+        return [f"FY{period}"]
+    if re.fullmatch(r"FY\d{4}", period or ""):
+        return [period[2:]]
+    return []
+
+
 # ---------------------------------------------------------------- precision notes
 _PRECISION = re.compile(r"(?P<what>(?:revenue|ebita)(?:\s+and\s+(?:revenue|ebita))*)\s+to\s+(?P<step>\d+(?:\.\d+)?)\s*bn")
 

@@ -1,10 +1,39 @@
 """Verdicts: each Alibaba Cloud claim checked against the reported quarterly figures.
 
-WORK IN PROGRESS: signatures and column names are final; the logic is being written.
+Conventions (what the four VERDICT_SCHEMA columns mean):
+- Claims about another entity (AWS, the market, ...): verdict null, verdict_reason
+  "not an Alibaba Cloud figure". Counts of verdicts therefore only count Alibaba Cloud claims.
+- Every alibaba_cloud claim gets a verdict:
+  - consistent: the value matches the reported figure within rounding and honours its qualifier;
+  - inconsistent: it does not; reported_value is the reported figure and verdict_reason says by how
+    much, plus the likely cause when one is detectable (see `_likely_causes`);
+  - unverifiable: verdict_reason says why (metric not covered, reported in USD, period unknown,
+    spans more than one quarter, no reference row, no reported figure, mixed segment bases, ...).
+- Covered: metrics revenue, revenue_growth, adjusted_ebita, adjusted_ebita_growth of the whole
+  segment (product null), and revenue_growth of product "external_revenue" (checked against
+  external_revenue_growth.csv). Periods: one calendar quarter (2024Q2; FY2025Q1 is translated),
+  or, for revenue and adjusted EBITA only, a calendar or fiscal year checked against the sum of
+  its four quarters when all four are reported on one segment basis.
+- Units: reported_value is canonical like `value` (CNY, percent points). reported_source is the
+  reference row's source URL; for an annual sum, the four sources separated by spaces.
+
+Matching within rounding: a claim is read as an interval of half its written step (185.82亿 is
+given to 0.01亿 = 1e6 CNY; 6% to 1 point; steps are inferred from the value, at most 1亿 for money
+and 1 point for percentages), and so is the reported figure (1 CNY million, or the step its
+`precision` note states; growth to its own decimals). Exact claims match when the two intervals
+overlap (touching is not enough: 7% vs 6% is inconsistent). approx (约/近) widens the claim to a
+full step; over/at_least/as_low_as need the reported figure not below the claim; under/up_to need it
+not above; average is read as exact; a range (value_high) needs the figure inside it.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
 import polars as pl
+
+from extractors.reference import fiscal_label, label_mixups, parse_quarter, period_quarters, shift_quarter
 
 # Columns add_verdicts appends to a claims table (import this; do not copy the list).
 VERDICT_SCHEMA: dict[str, pl.DataType] = {
@@ -13,6 +42,7 @@ VERDICT_SCHEMA: dict[str, pl.DataType] = {
     "verdict_reason": pl.String,
     "reported_source": pl.String,  # URL(s) of the reference row(s), space-separated for annual sums
 }
+VERDICTS = ("consistent", "inconsistent", "unverifiable")
 
 REPORTED_SERIES_SCHEMA: dict[str, pl.DataType] = {
     "metric": pl.String,
@@ -24,12 +54,311 @@ REPORTED_SERIES_SCHEMA: dict[str, pl.DataType] = {
     "source_url": pl.String,
 }
 
+CLOUD = "alibaba_cloud"
+GROUP_ENTITIES = ("alibaba_group", "alibaba")  # ids the extractor may use for the whole group
+EXTERNAL_PRODUCT = "external_revenue"
+MILLION = 1e6
+# metric -> (reference column, rounding-step column or None for growth, canonical unit)
+METRICS = {
+    "revenue": ("revenue_cny_million", "revenue_step_cny_million", "CNY"),
+    "revenue_growth": ("revenue_yoy_pct", None, "%"),
+    "adjusted_ebita": ("adjusted_ebita_cny_million", "adjusted_ebita_step_cny_million", "CNY"),
+    "adjusted_ebita_growth": ("adjusted_ebita_yoy_pct", None, "%"),
+}
+_CLAIM_FIELDS = ("doc_id", "entity", "product", "metric", "value", "value_high", "unit", "qualifier", "period", "quote")
+_AT_LEAST = ("over", "at_least", "as_low_as")
+_AT_MOST = ("under", "up_to")
+# 云智能集团 is the cloud segment's own name, not the group.
+_GROUP_WORDS = re.compile(r"集团|集團|阿里巴巴")
+_CLOUD_GROUP_NAME = re.compile(r"云智能集团|雲智能集團|智能集团|智能集團")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A reported figure in canonical units, with its rounding step and where it came from."""
+
+    value: float
+    step: float
+    source: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str | None
+    reported_value: float | None = None
+    reason: str | None = None
+    source: str | None = None
+
+
+def _unverifiable(reason: str) -> Verdict:
+    return Verdict("unverifiable", reason=reason)
+
+
+# ---------------------------------------------------------------- precision and matching
+def decimal_step(value: float) -> float:
+    """The last written decimal place of a number: 185.82 -> 0.01, 6 -> 1, 150 -> 1 (never above 1)."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return 10.0 ** min(int(exponent), 0)
+
+
+def written_step(value: float, unit: str) -> float:
+    """The precision a claim was written to, in canonical units, inferred from its value.
+
+    Percentages: their decimals (14.7 -> 0.1). Money: the value in 亿 and its decimals
+    (18582000000 = 185.82亿 -> 0.01亿 = 1e6), so whole 亿 (300亿) count as given to 1亿.
+    """
+    if unit in ("CNY", "USD"):
+        return decimal_step(round(value / 1e8, 6)) * 1e8
+    return decimal_step(value)
+
+
+def _below(a: float, b: float) -> bool:
+    """a < b with room for float noise, so that intervals which only touch do not count as overlapping."""
+    return a < b - 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def matches(value: float, value_high: float | None, qualifier: str | None, claim_step: float, reported: Figure) -> bool:
+    """Does the reported figure honour the claim as written?"""
+    tol = (claim_step + reported.step) / 2
+    if qualifier == "approx":
+        tol += claim_step / 2
+    low, high = value, value_high if value_high is not None else value
+    r = reported.value
+    if qualifier in _AT_LEAST:
+        return _below(low - tol, r)
+    if qualifier in _AT_MOST:
+        return _below(r, high + tol)
+    return _below(low - tol, r) and _below(r, high + tol)
+
+
+# ---------------------------------------------------------------- formatting
+def _fmt(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{value:g}%"
+    return f"{value / 1e8:,.2f}亿元"
+
+
+def _fmt_diff(diff: float, unit: str) -> str:
+    return f"{diff:+g} pp" if unit == "%" else f"{diff / 1e8:+,.2f}亿元"
+
+
+def _quarter_index(quarter: str) -> int:
+    year, q = parse_quarter(quarter)
+    return year * 4 + q
+
+
+def _describe(period: str) -> str:
+    """2024Q2 -> '2024Q2 (FY2025Q1)'; other periods as they are."""
+    return f"{period} ({fiscal_label(period)})" if parse_quarter(period) else period
+
+
+# ---------------------------------------------------------------- the reference, indexed
+class Reference:
+    """The loaded reference table indexed by calendar quarter."""
+
+    def __init__(self, frame: pl.DataFrame):
+        self.rows = {r["calendar_quarter"]: r for r in frame.iter_rows(named=True)}
+
+    def quarter_figure(self, metric: str, quarter: str) -> Figure | str:
+        """The reported figure for one quarter, or why there is none."""
+        row = self.rows.get(quarter)
+        if row is None:
+            return f"no reference row for {_describe(quarter)}"
+        col, step_col, _ = METRICS[metric]
+        if row[col] is None:
+            return f"no reported {metric} for {_describe(quarter)} in the reference"
+        if step_col:
+            return Figure(row[col] * MILLION, row[step_col] * MILLION, row["source_url"], row["segment_basis"])
+        return Figure(row[col], decimal_step(row[col]), row["source_url"], row["segment_basis"])
+
+    def external_figure(self, quarter: str) -> Figure | str:
+        row = self.rows.get(quarter) or {}
+        if row.get("external_revenue_yoy_pct") is None:
+            return f"no reported external-revenue growth for {_describe(quarter)}"
+        value = row["external_revenue_yoy_pct"]
+        return Figure(value, decimal_step(value), row["external_source_url"], row["segment_basis"])
+
+    def figure(self, metric: str, period: str) -> Figure | str:
+        """The reported figure for a period: one quarter, or the sum of a year's four quarters."""
+        quarters = period_quarters(period)
+        if quarters is None:
+            return f"period {period} is not made of calendar quarters"
+        if len(quarters) == 1:
+            return self.quarter_figure(metric, quarters[0])
+        if METRICS[metric][1] is None or len(quarters) != 4:
+            kind = "annual growth is not in the reference" if len(quarters) == 4 else "only single quarters and full years are checked"
+            return f"period {period} spans {len(quarters)} quarters; {kind}"
+        no_row = [q for q in quarters if q not in self.rows]
+        no_figure = [q for q in quarters if q in self.rows and self.rows[q][METRICS[metric][0]] is None]
+        if no_row or no_figure:
+            gaps = ([f"no reference row for {', '.join(no_row)}"] if no_row else []) + (
+                [f"no reported {metric} for {', '.join(no_figure)}"] if no_figure else []
+            )
+            return f"the sum over {period} needs all four quarters: {'; '.join(gaps)}"
+        parts = [self.quarter_figure(metric, q) for q in quarters]
+        bases = {p.basis for p in parts}
+        if len(bases) > 1:
+            listing = ", ".join(f"{q} {p.basis}" for q, p in zip(quarters, parts))
+            return f"the quarters of {period} are on different segment bases ({listing}); their sum is not comparable"
+        return Figure(
+            sum(p.value for p in parts),
+            sum(p.step for p in parts),
+            " ".join(dict.fromkeys(p.source for p in parts)),
+            bases.pop(),
+        )
+
+    def cross_basis_growth(self, metric: str, quarter: str) -> tuple[float, str] | None:
+        """Growth computed from the figures of a quarter and the same quarter a year before, when they
+        are on different segment bases (the comparison Alibaba never reports), with an explanation."""
+        money = {"revenue_growth": "revenue", "adjusted_ebita_growth": "adjusted_ebita"}[metric]
+        now, before = self.quarter_figure(money, quarter), self.quarter_figure(money, shift_quarter(quarter, -4))
+        if isinstance(now, str) or isinstance(before, str) or now.basis == before.basis or before.value <= 0:
+            return None
+        growth = (now.value / before.value - 1) * 100
+        how = (
+            f"{_fmt(now.value, 'CNY')} ({now.basis}) against {_fmt(before.value, 'CNY')} "
+            f"({before.basis}) a year before gives {growth:+.1f}%"
+        )
+        return growth, how
+
+
+# ---------------------------------------------------------------- one claim
+def _likely_causes(claim: dict, period: str, ref: Reference, group_values: set[float]) -> list[str]:
+    """Detectable reasons why an inconsistent figure was written. Each names the figure it equals."""
+    metric, unit, value = claim["metric"], METRICS[claim["metric"]][2], claim["value"]
+    step = written_step(value, unit)
+    external = claim["product"] == EXTERNAL_PRODUCT
+
+    def same(figure: Figure | str) -> bool:
+        return isinstance(figure, Figure) and matches(value, claim["value_high"], "exact", step, figure)
+
+    causes = []
+    for alt in label_mixups(period):
+        alt_figure = ref.external_figure(alt) if external else ref.figure(metric, alt)
+        if same(alt_figure):
+            causes.append(
+                f"equals the reported figure for {_describe(alt)}: fiscal and calendar labels mixed up"
+            )
+    if metric in ("revenue", "adjusted_ebita") and parse_quarter(period) and step <= 1e7 and not causes:
+        # Money written to 0.1亿 or finer rarely equals another quarter by chance; nearest quarter first.
+        for q in sorted(set(ref.rows) - {period}, key=lambda q: abs(_quarter_index(q) - _quarter_index(period))):
+            if same(ref.quarter_figure(metric, q)):
+                causes.append(f"equals the reported figure for another quarter, {_describe(q)}")
+                break
+    if metric == "revenue_growth" and parse_quarter(period):
+        if external and same(ref.quarter_figure(metric, period)):
+            causes.append("equals the total revenue growth, not the external-revenue growth")
+        if not external:
+            ext = ref.external_figure(period)
+            if same(ext):
+                over = "over " if ref.rows[period]["external_qualifier"] == "over" else ""
+                causes.append(
+                    f"equals the external-revenue growth ({over}{_fmt(ext.value, '%')}, excluding "
+                    "Alibaba-consolidated subsidiaries), not the total"
+                )
+    if metric in ("revenue_growth", "adjusted_ebita_growth") and parse_quarter(period) and not external:
+        crossed = ref.cross_basis_growth(metric, period)
+        if crossed and same(Figure(crossed[0], 0.0, "", "")):
+            causes.append(f"equals growth computed across the segment-basis break: {crossed[1]}; the reported growth uses a restated base")
+    if any(same(Figure(g, 0.0, "", "")) for g in group_values):
+        causes.append("equals the group's figure stated in the same sentence")
+    elif not causes and _GROUP_WORDS.search(_CLOUD_GROUP_NAME.sub("", claim["quote"] or "")):
+        causes.append("the sentence also speaks of the group (集团/阿里巴巴); the figure may be the group's, not the cloud's")
+    return causes
+
+
+def check_claim(claim: dict, ref: Reference, group_values: set[float] = frozenset()) -> Verdict:
+    """The verdict on one claim (a dict with the _CLAIM_FIELDS of CLAIM_SCHEMA)."""
+    if claim["entity"] != CLOUD:
+        return Verdict(None, reason="not an Alibaba Cloud figure")
+    metric, product = claim["metric"], claim["product"]
+    if metric not in METRICS:
+        return _unverifiable("metric not covered")
+    external = product == EXTERNAL_PRODUCT
+    if product and not (external and metric == "revenue_growth"):
+        return _unverifiable(f"product {product} not covered: the reference holds the whole cloud segment")
+    if claim["value"] is None:
+        return _unverifiable("the claim has no value")
+    unit = METRICS[metric][2]
+    if claim["unit"] != unit:
+        return _unverifiable("reported in USD" if claim["unit"] == "USD" else f"unit {claim['unit']} cannot be compared with {unit}")
+    period = claim["period"]
+    if period in (None, "", "unknown"):
+        return _unverifiable("period unknown")
+    quarters = period_quarters(period)
+    if external:
+        reported = ref.external_figure(quarters[0]) if quarters and len(quarters) == 1 else f"period {period} is not one quarter; external-revenue growth is quarterly"
+    else:
+        reported = ref.figure(metric, period)
+    if isinstance(reported, str):
+        return _unverifiable(reported)
+
+    value, step = claim["value"], written_step(claim["value"], unit)
+    where = _describe(quarters[0]) if len(quarters) == 1 else f"{period} (sum of {', '.join(quarters)})"
+    if matches(value, claim["value_high"], claim["qualifier"], step, reported):
+        return Verdict("consistent", reported.value, f"matches reported {_fmt(reported.value, unit)} for {where}", reported.source)
+
+    qualifier = claim["qualifier"] if claim["qualifier"] not in (None, "exact") else ""
+    written = f"{qualifier} {_fmt(value, unit)}".strip()
+    reason = f"claims {written}; reported {_fmt(reported.value, unit)} for {where}, off by {_fmt_diff(value - reported.value, unit)}"
+    causes = _likely_causes(claim, quarters[0] if len(quarters) == 1 else period, ref, group_values)
+    if causes:
+        reason += "; likely: " + "; ".join(causes)
+    return Verdict("inconsistent", reported.value, reason, reported.source)
+
+
+# ---------------------------------------------------------------- tables
+def _group_values(claims: pl.DataFrame) -> dict[tuple, set[float]]:
+    """Values the same sentence states for the group, by (doc_id, quote, metric)."""
+    index: dict[tuple, set[float]] = {}
+    rows = claims.filter(pl.col("entity").is_in(GROUP_ENTITIES)).select("doc_id", "quote", "metric", "value")
+    for doc_id, quote, metric, value in rows.iter_rows():
+        index.setdefault((doc_id, quote, metric), set()).add(value)
+    return index
+
 
 def add_verdicts(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:
-    """`claims` plus the VERDICT_SCHEMA columns, same rows in the same order."""
-    raise NotImplementedError("issue 6: being written")
+    """`claims` plus the VERDICT_SCHEMA columns, same rows in the same order.
+
+    `reference` is what extractors.reference.load_reference returns. Verdict columns already
+    present are recomputed, so the function can be applied again after the reference changes.
+    """
+    missing = [c for c in _CLAIM_FIELDS if c not in claims.columns]
+    if missing:
+        raise ValueError(f"claims table lacks column(s) {', '.join(missing)} needed for verdicts")
+    base = claims.drop([c for c in VERDICT_SCHEMA if c in claims.columns])
+    ref = Reference(reference)
+    groups = _group_values(base)
+    results = [
+        check_claim(row, ref, groups.get((row["doc_id"], row["quote"], row["metric"]), set()))
+        for row in base.select(_CLAIM_FIELDS).iter_rows(named=True)
+    ]
+    added = pl.DataFrame(
+        [(v.verdict, v.reported_value, v.reason, v.source) for v in results],
+        schema=VERDICT_SCHEMA,
+        orient="row",
+    )
+    return base.hstack(added)
 
 
 def reported_series(reference: pl.DataFrame) -> pl.DataFrame:
-    """One row per quarter and metric (REPORTED_SERIES_SCHEMA), values in canonical units."""
-    raise NotImplementedError("issue 6: being written")
+    """One row per quarter and metric (REPORTED_SERIES_SCHEMA), values in canonical units.
+
+    Quarters without a reported figure for a metric have no row: the line has a gap there.
+    """
+    parts = []
+    for metric, (col, step_col, _) in METRICS.items():
+        scale = MILLION if step_col else 1.0
+        parts.append(
+            reference.filter(pl.col(col).is_not_null()).select(
+                pl.lit(metric).alias("metric"),
+                pl.col("calendar_quarter").alias("period"),
+                "period_start",
+                "period_end",
+                (pl.col(col) * scale).alias("value"),
+                "segment_basis",
+                "source_url",
+            )
+        )
+    return pl.concat(parts).cast(REPORTED_SERIES_SCHEMA).sort("metric", "period_start", maintain_order=True)
