@@ -1,0 +1,373 @@
+"""Many documents: discovery, per-document extraction on all cores, the cache, and assembly of the two tables.
+
+Documents stream through in windows of a few hundred files, in discovery order. For each window the cache
+answers what it can; the rest is extracted in chunks by worker processes (or in this process with jobs=1) and
+comes back as Arrow record batches. The window's rows are then handed to a sink: a Parquet/CSV writer for the
+CLI (memory stays flat however large the archive), or a collector for `extract()`. The output does not depend
+on `jobs` or on the cache: same rows, same order, same claim_ids.
+"""
+from __future__ import annotations
+
+import collections
+import importlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from extractors import cache as cachelib
+from extractors import documents
+from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame
+
+WINDOW = 256  # files planned and emitted together
+CHUNK = 32  # files per task sent to a worker
+POOL_MIN = 64  # with jobs chosen automatically, fewer misses than this in a window are extracted in-process
+PROCESSOR = "extractors.pipeline:process_path"
+
+Progress = Callable[[int, int], None]  # (documents done, documents in total)
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    read: int = 0
+    chars: int = 0
+    claims: int = 0
+    per_metric: collections.Counter = field(default_factory=collections.Counter)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    cached: int = 0
+    extracted: int = 0
+    seconds: float = 0.0
+
+    def add(self, docs: pa.Table, claims: pa.Table) -> None:
+        self.files += docs.num_rows
+        err = docs.filter(pc.is_valid(docs["error"]))
+        self.read += docs.num_rows - err.num_rows
+        self.errors += zip(err["doc_path"].to_pylist(), err["error"].to_pylist())
+        self.chars += pc.sum(docs["n_chars"]).as_py() or 0
+        self.claims += claims.num_rows
+        for v in pc.value_counts(claims["metric"]).to_pylist():
+            self.per_metric[v["values"]] += v["counts"]
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# ---- the per-document work (runs in workers, or here with jobs=1) --------------------------------------------
+_WORKER: dict = {}
+
+
+def _init_worker(sources, overrides, processor: str = PROCESSOR) -> None:
+    module, name = processor.split(":")
+    _WORKER.update(sources=sources, overrides=overrides, process=getattr(importlib.import_module(module), name))
+
+
+def _failed_row(path: Path, reason: str) -> dict:
+    try:
+        doc_id = cachelib.file_sha256(path)[:16]
+    except OSError:
+        doc_id = None
+    return {"doc_id": doc_id, "doc_path": str(path), "n_claims": 0, "error": reason}
+
+
+def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
+    batches = table.cast(schema).combine_chunks().to_batches()
+    return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=schema)
+
+
+def extract_chunk(paths: list[Path]) -> tuple[pa.RecordBatch, pa.RecordBatch, list[int], list[bool]]:
+    """Docs batch, claims batch, claims per document, and whether each document may be cached."""
+    docs, claims, counts, cacheable = [], [], [], []
+    for p in paths:
+        try:
+            doc, rows = _WORKER["process"](p, _WORKER["sources"], _WORKER["overrides"])
+            ok = True
+        except Exception as e:  # a bug on one odd text must not stop the archive
+            doc, rows, ok = _failed_row(p, f"extractor failed: {type(e).__name__}: {e}"), [], False
+        docs.append(doc)
+        claims += rows
+        counts.append(len(rows))
+        cacheable.append(ok)
+    return (_one_batch(documents_frame(docs).to_arrow(), cachelib.DOCS_ARROW),
+            _one_batch(claims_frame(claims).to_arrow(), cachelib.CLAIMS_ARROW), counts, cacheable)
+
+
+class _Now:
+    """A finished-on-demand stand-in for a Future, for work done in this process."""
+
+    def __init__(self, paths):
+        self.paths = paths
+
+    def result(self):
+        return extract_chunk(self.paths)
+
+
+# ---- the parent: planning windows, running chunks, emitting rows in order ------------------------------------
+@dataclass
+class _Window:
+    paths: list[Path]
+    keys: list[str | None]  # cache key per file (None: not cached)
+    hits: dict[int, cachelib.Entry]
+    chunks: list[tuple[list[int], Future | _Now]]  # (file indexes within the window, work)
+
+
+class _Runner:
+    def __init__(self, sources, overrides, jobs, explicit_jobs, cache, processor, progress, total):
+        self.sources, self.overrides = sources, overrides
+        self.jobs, self.explicit = jobs, explicit_jobs
+        self.cache, self.processor = cache, processor
+        self.progress, self.total, self.done = progress, total, 0
+        self.pool: ProcessPoolExecutor | None = None
+        self.summary = Summary()
+        _init_worker(sources, overrides, processor)  # for in-process work
+
+    def _metadata(self, path: Path, sha: str):
+        """The inputs besides the bytes that shape a document's rows: its sources.yaml entry and overrides."""
+        return [(self.sources or {}).get(str(path)), (self.overrides or {}).get(sha[:16])]
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            # spawn, not fork: forking a process that already runs polars/arrow threads can deadlock the child.
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_init_worker,
+                                            initargs=(self.sources, self.overrides, self.processor))
+        return self.pool
+
+    def plan(self, paths: list[Path]) -> _Window:
+        keys: list[str | None] = [None] * len(paths)
+        hits: dict[int, cachelib.Entry] = {}
+        if self.cache:
+            keys = self._keys(paths)
+            found = self.cache.lookup([k for k in keys if k])
+            hits = {i: found[k] for i, k in enumerate(keys) if k in found}
+        misses = [i for i in range(len(paths)) if i not in hits]
+        use_pool = self.jobs > 1 and (self.explicit or len(misses) >= POOL_MIN or self.pool is not None)
+        size = max(1, min(CHUNK, -(-len(misses) // self.jobs))) if use_pool else CHUNK
+        chunks = []
+        for j in range(0, len(misses), size):
+            idx = misses[j : j + size]
+            work = [paths[i] for i in idx]
+            chunks.append((idx, self._pool().submit(extract_chunk, work) if use_pool else _Now(work)))
+        return _Window(paths, keys, hits, chunks)
+
+    def _keys(self, paths: list[Path]) -> list[str | None]:
+        stats, shas = {}, {}
+        for p in paths:
+            try:
+                stats[os.path.abspath(p)] = os.stat(p)
+            except OSError:
+                pass  # unreadable: the pipeline reports it; not cached
+        known = self.cache.known_shas({a: cachelib.stat_signature(st) for a, st in stats.items()})
+        for a, st in stats.items():
+            if a in known:
+                shas[a] = known[a]
+                continue
+            try:
+                shas[a] = cachelib.file_sha256(a)
+                self.cache.remember_sha(a, st, shas[a])
+            except OSError:
+                pass
+        out = []
+        for p in paths:
+            sha = shas.get(os.path.abspath(p))
+            out.append(cachelib.doc_key(self.cache.fp, sha, str(p), self._metadata(p, sha)) if sha else None)
+        return out
+
+    def _chunk_result(self, work, paths):
+        try:
+            return work.result()
+        except BrokenProcessPool:
+            return self._isolated(paths)
+
+    def _isolated(self, paths: list[Path]):
+        """A worker died (killed, out of memory, crashed in native code): redo the chunk one file per process."""
+        self.pool.shutdown(wait=False, cancel_futures=False)
+        self.pool = None
+        parts = []
+        for p in paths:
+            try:
+                parts.append(self._pool().submit(extract_chunk, [p]).result())
+            except BrokenProcessPool:
+                self.pool.shutdown(wait=False)
+                self.pool = None
+                failed = _failed_row(p, "extractor process died on this file (killed or crashed)")
+                parts.append((_one_batch(documents_frame([failed]).to_arrow(), cachelib.DOCS_ARROW),
+                              _one_batch(claims_frame([]).to_arrow(), cachelib.CLAIMS_ARROW), [0], [False]))
+        docs = pa.Table.from_batches([x[0] for x in parts], cachelib.DOCS_ARROW)
+        claims = pa.Table.from_batches([x[1] for x in parts], cachelib.CLAIMS_ARROW)
+        return (_one_batch(docs, cachelib.DOCS_ARROW), _one_batch(claims, cachelib.CLAIMS_ARROW),
+                sum((x[2] for x in parts), []), sum((x[3] for x in parts), []))
+
+    def emit(self, w: _Window) -> tuple[pa.Table, pa.Table]:
+        # part per file: (docs batch, row, claims batch, first claim row, claim count)
+        parts: list[tuple | None] = [None] * len(w.paths)
+        for idx, work in w.chunks:
+            self._place(w, idx, self._chunk_result(work, [w.paths[i] for i in idx]), parts)
+            self._tick(len(idx))
+        broken = []
+        for i, e in w.hits.items():
+            got = self.cache.read(e)
+            if got is None:
+                broken.append(i)
+            else:
+                parts[i] = (got[0], e.row, got[1], e.cstart, e.ccount)
+        if broken:  # cached rows could not be read back: extract those files again, here
+            self._place(w, broken, extract_chunk([w.paths[i] for i in broken]), parts)
+        self.summary.cached += len(w.hits) - len(broken)
+        self._tick(len(w.hits))
+        docs, claims = _assemble(parts)
+        self.summary.add(docs, claims)
+        return docs, claims
+
+    def _place(self, w: _Window, idx: list[int], result, parts: list) -> None:
+        docs, claims, counts, cacheable = result
+        self.summary.extracted += len(idx)
+        if self.cache:
+            keys = [w.keys[i] if ok else None for i, ok in zip(idx, cacheable)]
+            for i, e in zip(idx, self.cache.store(docs, claims, keys, counts)):
+                parts[i] = (docs, e.row, claims, e.cstart, e.ccount)
+            return
+        start = 0
+        for row, (i, n) in enumerate(zip(idx, counts)):
+            parts[i] = (docs, row, claims, start, n)
+            start += n
+
+    def _tick(self, n: int) -> None:
+        self.done += n
+        if self.progress and n:
+            self.progress(self.done, self.total)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.cache:
+            self.cache.close()
+
+
+def _assemble(parts: list[tuple]) -> tuple[pa.Table, pa.Table]:
+    """Concatenate the files' rows in order, merging neighbours that sit next to each other in one batch."""
+    runs: list[list] = []
+    for db, row, cb, cstart, n in parts:
+        last = runs[-1] if runs else None
+        if last and last[0] is db and last[2] is cb and last[1] + last[3] == row and last[4] + last[5] == cstart:
+            last[3] += 1
+            last[5] += n
+        else:
+            runs.append([db, row, cb, 1, cstart, n])
+    docs = pa.Table.from_batches([r[0].slice(r[1], r[3]) for r in runs], cachelib.DOCS_ARROW)
+    claims = pa.Table.from_batches([r[2].slice(r[4], r[5]) for r in runs], cachelib.CLAIMS_ARROW)
+    return docs, claims
+
+
+def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
+                progress: Progress | None = None, summary: Summary | None = None,
+                processor: str = PROCESSOR) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """(documents, claims) Arrow tables, one pair per window of files, in discovery order."""
+    t0 = time.perf_counter()
+    files = documents.discover([Path(p) for p in paths])
+    sources = documents.load_sources_for(files)
+    cache = cachelib.Cache(cache_dir) if cache_dir is not None else None
+    r = _Runner(sources, overrides, max(1, jobs or default_jobs()), jobs is not None, cache, processor,
+                progress, len(files))
+    ahead = collections.deque()
+    lookahead = max(2, -(-4 * r.jobs * CHUNK // WINDOW))  # windows planned ahead, to keep every worker busy
+    try:
+        for start in range(0, len(files), WINDOW):
+            ahead.append(r.plan(files[start : start + WINDOW]))
+            if len(ahead) > lookahead:
+                yield r.emit(ahead.popleft())
+        while ahead:
+            yield r.emit(ahead.popleft())
+    finally:
+        r.close()
+        if summary is not None:
+            vars(summary).update(vars(r.summary), seconds=time.perf_counter() - t0)
+
+
+def extract(paths, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
+            progress: Progress | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claims and documents tables for files or directories of .txt/.md articles."""
+    docs, claims = [], []
+    for d, c in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir, progress=progress):
+        docs.append(d)
+        claims.append(c)
+    return _frame(claims, cachelib.CLAIMS_ARROW, CLAIM_SCHEMA), _frame(docs, cachelib.DOCS_ARROW, DOCUMENT_SCHEMA)
+
+
+def _frame(tables: list[pa.Table], arrow_schema: pa.Schema, schema: dict) -> pl.DataFrame:
+    return pl.from_arrow(pa.concat_tables(tables) if tables else arrow_schema.empty_table()).cast(schema)
+
+
+# ---- streaming to files --------------------------------------------------------------------------------------
+class _Sink:
+    """Writes one table in batches to `path`.tmp and moves it into place only when the run finishes."""
+
+    FLUSH_ROWS = 100_000
+
+    def __init__(self, path: Path, arrow_schema: pa.Schema):
+        self.path, self.tmp = path, path.with_name(path.name + ".tmp")
+        self.csv = path.suffix.lower() == ".csv"
+        if not self.csv and path.suffix.lower() != ".parquet":
+            raise ValueError(f"{path}: unknown table format {path.suffix!r}; use .parquet or .csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.schema, self.buf, self.rows, self.header = arrow_schema, [], 0, True
+        self.pq = None if self.csv else pq.ParquetWriter(self.tmp, arrow_schema, compression="zstd")
+        self.fh = open(self.tmp, "wb") if self.csv else None
+
+    def write(self, table: pa.Table) -> None:
+        self.buf.append(table)
+        self.rows += table.num_rows
+        if self.rows >= self.FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        table = pa.concat_tables(self.buf) if self.buf else self.schema.empty_table()
+        if self.csv:  # same bytes as table.write_table: BOM and header once, then rows
+            pl.from_arrow(table).write_csv(self.fh, include_header=self.header, include_bom=self.header)
+            self.header = False
+        elif table.num_rows:
+            self.pq.write_table(table)
+        self.buf, self.rows = [], 0
+
+    def finish(self) -> None:
+        self.flush()
+        (self.fh or self.pq).close()
+        self.tmp.replace(self.path)
+
+    def abort(self) -> None:
+        try:
+            (self.fh or self.pq).close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
+               progress: Progress | None = None, processor: str = PROCESSOR) -> Summary:
+    """Stream the claims table to `out` and the documents table beside it (table.documents_path)."""
+    from extractors.table import documents_path
+
+    out = Path(out)
+    sinks = [_Sink(out, cachelib.CLAIMS_ARROW), _Sink(documents_path(out), cachelib.DOCS_ARROW)]
+    summary = Summary()
+    try:
+        for docs, claims in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir,
+                                        progress=progress, summary=summary, processor=processor):
+            sinks[0].write(claims)
+            sinks[1].write(docs)
+    except BaseException:
+        for s in sinks:
+            s.abort()
+        raise
+    for s in sinks:
+        s.finish()
+    return summary
