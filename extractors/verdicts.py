@@ -115,7 +115,7 @@ def written_step(value: float, unit: str) -> float:
 
 def _below(a: float, b: float) -> bool:
     """a < b with room for float noise, so that intervals which only touch do not count as overlapping."""
-    return a <= b + 1e-9 * max(1.0, abs(a), abs(b))
+    return a < b - 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def matches(value: float, value_high: float | None, qualifier: str | None, claim_step: float, reported: Figure) -> bool:
