@@ -1,0 +1,1 @@
+"""The analyst dashboard: pure data and chart functions, a review store, and thin Streamlit pages."""

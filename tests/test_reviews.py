@@ -1,0 +1,134 @@
+"""The review store: append-only, latest decision wins, validated input, WAL, schema version."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from dashboard.reviews import (
+    SCHEMA_VERSION,
+    Correction,
+    ReviewStore,
+    ReviewStoreError,
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return ReviewStore(tmp_path / "reviews.sqlite")
+
+
+def test_a_new_database_is_in_wal_mode_at_the_current_schema_version(store):
+    con = sqlite3.connect(store.path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_latest_decision_per_claim_wins_and_history_keeps_every_decision(store):
+    store.record("c1", "accept", "王芳")
+    store.record("c2", "reject", "李雷", "not about the cloud segment")
+    store.record("c1", "correct", "李雷", "775.9 not 775.6",
+                 correction=Correction(value=7.759e10, unit="CNY", entity="alibaba_cloud", period="2022"))
+    latest = store.latest()
+    assert dict(latest.select("claim_id", "action").iter_rows()) == {"c1": "correct", "c2": "reject"}
+    assert store.history("c1")["action"].to_list() == ["accept", "correct"]
+    assert store.history().height == 3
+    times = store.history()["created_at"].to_list()
+    assert times == sorted(times) and all(t.endswith("+00:00") for t in times)
+
+
+def test_decisions_survive_reopening_the_database(tmp_path):
+    ReviewStore(tmp_path / "r.sqlite").record("c1", "reject", "王芳", "duplicate")
+    again = ReviewStore(tmp_path / "r.sqlite")
+    assert again.latest().select("claim_id", "action", "reviewer", "note").rows() == [("c1", "reject", "王芳", "duplicate")]
+
+
+@pytest.mark.parametrize("sql", ["UPDATE decisions SET action = 'accept'", "DELETE FROM decisions",
+                                 "UPDATE doc_fixes SET value = 'x'", "DELETE FROM doc_fixes"])
+def test_the_logs_refuse_updates_and_deletes(store, sql):
+    store.record("c1", "reject", "王芳")
+    store.fix_document("d1", "publisher", "极客公园", "王芳")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        sqlite3.connect(store.path).execute(sql)
+
+
+BAD_DECISIONS = [
+    # (claim_id, action, reviewer, correction, message)
+    ("c1", "approve", "王芳", None, "action 'approve'"),
+    ("c1", "accept", "  ", None, "reviewer's name"),
+    ("", "accept", "王芳", None, "claim_id"),
+    ("c1", "correct", "王芳", None, "corrected fields"),
+    ("c1", "accept", "王芳", Correction(1.0, "%", "alibaba_cloud"), "only a correction"),
+    ("c1", "correct", "王芳", Correction(1.0, "RMB", "alibaba_cloud"), "unit 'RMB'"),
+    ("c1", "correct", "王芳", Correction(1.0, "%", " "), "entity"),
+    ("c1", "correct", "王芳", Correction(1.0, "%", "alibaba_cloud", period="2023Q5"), "period '2023Q5'"),
+    ("c1", "correct", "王芳", Correction(50.0, "%", "alibaba_cloud", value_high=15.0), "upper end is below"),
+    ("c1", "correct", "王芳", Correction(float("nan"), "%", "alibaba_cloud"), "needs a value"),
+]
+
+
+@pytest.mark.parametrize("claim_id,action,reviewer,correction,message", BAD_DECISIONS)
+def test_bad_decisions_are_refused_with_a_reason_and_nothing_is_stored(store, claim_id, action, reviewer, correction, message):
+    with pytest.raises(ReviewStoreError, match=message):
+        store.record(claim_id, action, reviewer, correction=correction)
+    assert store.history().height == 0
+
+
+def test_a_correction_is_stored_whole_and_blank_optional_fields_become_null(store):
+    store.record("c1", "correct", "王芳", correction=Correction(6.0, "%", " alibaba_cloud ", period=" 2024Q2 ", product=" "))
+    row = store.latest().row(0, named=True)
+    assert (row["value"], row["unit"], row["entity"], row["period"], row["product"], row["value_high"]) == (
+        6.0, "%", "alibaba_cloud", "2024Q2", None, None)
+
+
+DOC_FIXES = [
+    # (field, value, stored or error message)
+    ("published", "2023-08-03", "2023-08-03"),
+    ("published", "2023-08", "2023-08"),
+    ("publisher", " 智東西 ", "智東西"),
+    ("published", "next tuesday", "use YYYY-MM-DD or YYYY-MM"),
+    ("published", "2023-13-01", "use YYYY-MM-DD or YYYY-MM"),
+    ("title", "x", "only published, publisher"),
+    ("publisher", "  ", "empty"),
+]
+
+
+@pytest.mark.parametrize("field,value,expected", DOC_FIXES)
+def test_document_fixes_are_validated_and_the_latest_per_field_is_the_override(store, field, value, expected):
+    store.fix_document("d1", "publisher", "old name", "王芳")
+    if expected.startswith(("use", "only", "empty")):
+        with pytest.raises(ReviewStoreError, match=expected):
+            store.fix_document("d1", field, value, "王芳")
+        assert store.doc_overrides() == {"d1": {"publisher": "old name"}}
+    else:
+        store.fix_document("d1", field, value, "王芳")
+        assert store.doc_overrides()["d1"][field] == expected
+
+
+def test_version_changes_exactly_when_something_is_recorded(store):
+    assert store.version() == (0, 0)
+    store.record("c1", "accept", "王芳")
+    assert store.version() == (1, 0)
+    store.fix_document("d1", "publisher", "极客公园", "王芳")
+    assert store.version() == (1, 1)
+    store.latest(), store.history()
+    assert store.version() == (1, 1)
+
+
+def test_a_database_from_a_newer_version_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "r.sqlite"
+    ReviewStore(path).record("c1", "accept", "王芳")
+    con = sqlite3.connect(path)
+    con.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    con.commit()
+    con.close()
+    with pytest.raises(ReviewStoreError, match="newer"):
+        ReviewStore(path)
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 1
+
+
+def test_an_empty_version_zero_database_is_migrated(tmp_path):
+    path = tmp_path / "r.sqlite"
+    sqlite3.connect(path).close()  # a file that exists but has no tables: version 0
+    assert ReviewStore(path).schema_version() == SCHEMA_VERSION
