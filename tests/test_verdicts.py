@@ -107,6 +107,7 @@ MIXUPS = [
 
 BASIS_AND_EXTERNAL = [
     ("+42% computed across b2->b3", "2023Q2", "revenue_growth", 42, "%", "exact", "inconsistent", "equals growth computed across the segment-basis break: 251.23亿元 (cloud_intelligence_group_b3) against 176.85亿元 (cloud_legacy_b2)"),
+    ("+21% computed across b1->b2", "2021Q4", "revenue_growth", 21, "%", "exact", "inconsistent", "195.39亿元 (cloud_legacy_b2) against 161.00亿元 (cloud_legacy_b1) a year before gives +21.4%"),
     ("the reported +4% on a restated base", "2023Q2", "revenue_growth", 4, "%", "exact", "consistent", "matches reported 4%"),
     ("external growth 29% given as total", "2025Q3", "revenue_growth", 29, "%", "exact", "inconsistent", "equals the external-revenue growth (29%, excluding Alibaba-consolidated subsidiaries), not the total"),
     ("external growth 17% given as total", "2025Q1", "revenue_growth", 17, "%", "exact", "inconsistent", "equals the external-revenue growth (17%"),
