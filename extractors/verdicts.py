@@ -110,7 +110,7 @@ def written_step(value: float, unit: str) -> float:
     """
     if unit in ("CNY", "USD"):
         return decimal_step(round(value / 1e8, 6)) * 1e8
-    return decimal_step(value)
+    return decimal_step(round(value, 6))  # 6.6000000000000005 from float arithmetic is still 6.6
 
 
 def _below(a: float, b: float) -> bool:

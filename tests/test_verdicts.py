@@ -175,6 +175,18 @@ def test_verdict_special(reference, what, fields, verdict, reason):
     assert (got["verdict"], reason in got["verdict_reason"]) == (verdict, True), got["verdict_reason"]
 
 
+def test_annual_label_mix_up_once_an_analyst_adds_2025q4(tmp_path):
+    """Calendar 2025 becomes checkable when 2025Q4 is added; FY2025's sum written as 2025 is then caught."""
+    shipped = (REPO / REFERENCE_PATH).read_text(encoding="utf-8").rstrip("\n")
+    new = "2025Q4,FY2026Q3,41000,29,3700,18,cloud_intelligence_group_b4,,medium,https://example.com/q4"
+    (tmp_path / "alibaba_cloud_reported.csv").write_text(f"{shipped}\n{new}\n", encoding="utf-8")
+    ref = load_reference(tmp_path / "alibaba_cloud_reported.csv")
+    got = verdict_of(ref, claim("2025", "revenue", yi(1179.79), "CNY"))
+    assert got["verdict"] == "inconsistent" and got["reported_value"] == pytest.approx(144349e6)
+    assert "equals the reported figure for FY2025: fiscal and calendar labels mixed up" in got["verdict_reason"]
+    assert verdict_of(ref, claim("2025", "revenue", yi(1443.49), "CNY"))["verdict"] == "consistent"
+
+
 def test_cloud_group_name_is_not_read_as_group_context(reference):
     got = verdict_of(reference, {**claim("2024Q2", "revenue_growth", 4, "%"), "quote": "阿里云智能集团收入增长4%"})
     assert "group" not in got["verdict_reason"]
@@ -225,6 +237,7 @@ def test_reported_value_and_source(reference, period, metric, value, unit, repor
         (150, "%", 1.0),
         (14.7, "%", 0.1),
         (-2, "%", 1.0),
+        (6.6000000000000005, "%", 0.1),  # float noise from arithmetic is not precision
         (0.5, "%", 0.1),
     ],
 )
