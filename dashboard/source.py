@@ -1,0 +1,95 @@
+"""A claim's source: the article text around its span, rendered escaped, and a safe link.
+
+Article text is hostile input (issue 4): everything here escapes it with html.escape before it
+goes anywhere near HTML, and only http(s) URLs become links.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+CONTEXT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Article:
+    text: str
+    path: Path
+    changed: bool  # the file's bytes no longer hash to the doc_id the claim was extracted from
+
+
+def find_article(doc_path: str | None, articles_dir: Path) -> Path | None:
+    """The file as recorded, else the same name under the articles dir (tables move between machines)."""
+    if not doc_path:
+        return None
+    p = Path(doc_path)
+    for candidate in (p, articles_dir / p, articles_dir / p.name, articles_dir / "uploads" / p.name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_article(path: Path, encoding: str | None, doc_id: str | None) -> Article:
+    raw = path.read_bytes()
+    changed = doc_id is not None and hashlib.sha256(raw).hexdigest()[:16] != doc_id
+    return Article(raw.decode(encoding or "utf-8", errors="replace"), path, changed)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    before: str
+    number: str
+    after: str
+    clipped_start: bool
+    clipped_end: bool
+
+
+def snippet(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> Snippet:
+    """The span with about `width` characters either side, clamped to the text."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    lo, hi = max(0, start - width), min(len(text), end + width)
+    return Snippet(text[lo:start], text[start:end], text[end:hi], lo > 0, hi < len(text))
+
+
+def snippet_html(s: Snippet) -> str:
+    """Escaped context with the number marked. The only markup is ours."""
+    return (
+        '<div style="white-space: pre-wrap; line-height: 1.7">'
+        + ("… " if s.clipped_start else "")
+        + html.escape(s.before)
+        + '<mark style="background: #ffd54f; font-weight: 600">'
+        + html.escape(s.number)
+        + "</mark>"
+        + html.escape(s.after)
+        + (" …" if s.clipped_end else "")
+        + "</div>"
+    )
+
+
+def quote_html(quote: str, number: str) -> str:
+    """The claim's sentence, escaped, with the number as written marked where it occurs."""
+    i = quote.find(number) if number else -1
+    if i < 0:
+        return f'<div style="font-size: 1.1em">{html.escape(quote)}</div>'
+    return snippet_html(Snippet(quote[:i], number, quote[i + len(number):], False, False)).replace(
+        "line-height: 1.7", "line-height: 1.7; font-size: 1.1em"
+    )
+
+
+def text_html(text: str | None) -> str:
+    """Any article-derived string (title, publisher, quote) as escaped HTML."""
+    return f"<div>{html.escape(text or '—')}</div>"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is http(s) with a host; None for javascript:, data:, relative or garbage."""
+    if not url:
+        return None
+    try:
+        parts = urlparse(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None

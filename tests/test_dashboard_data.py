@@ -1,0 +1,304 @@
+"""Pure data functions of the dashboard: reviews applied, filters, conflicts, doc fixes, export."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import polars as pl
+import pytest
+
+from dashboard import data
+from dashboard.periods import period_bounds
+from dashboard.reviews import DECISION_SCHEMA, Correction, ReviewStore
+from dashboard.sample import write_sample_corpus
+from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claim_id
+
+
+def claim(quote: str, metric: str, value: float, unit: str = "%", *, qualifier: str = "exact", period: str | None = "2022",
+          value_high: float | None = None, entity: str = "alibaba_cloud", product: str | None = None,
+          publisher: str | None = "智東西", published: dt.date | None = dt.date(2023, 8, 3), doc: str = "d1") -> dict:
+    start, end = period_bounds(period) if period else (None, None)
+    span = (0, len(quote))
+    return {"claim_id": claim_id(doc, *span, entity, product, metric) + quote[:2], "doc_id": doc, "doc_path": f"{doc}.md",
+            "title": "t", "publisher": publisher, "url": "https://zhidx.com/p/2", "published": published,
+            "published_precision": "day", "published_origin": "front_matter", "entity": entity, "product": product,
+            "metric": metric, "value": value, "value_high": value_high, "unit": unit, "qualifier": qualifier,
+            "period": period, "period_start": start, "period_end": end, "period_origin": "text" if period else "unknown",
+            "cited_source": None, "quote": quote, "span_start": span[0], "span_end": span[1], "rule_id": "r",
+            "extractor_version": "t"}
+
+
+def frame(*rows: dict) -> pl.DataFrame:
+    return pl.DataFrame(list(rows), schema=CLAIM_SCHEMA)
+
+
+@pytest.fixture
+def sample(tmp_path):
+    claims, docs = write_sample_corpus(tmp_path / "articles")
+    return claims, docs, ReviewStore(tmp_path / "reviews.sqlite")
+
+
+# ------------------------------------------------------------------------------------ apply_reviews
+def test_unreviewed_claims_are_unchanged_apart_from_the_review_columns(sample):
+    claims, _, store = sample
+    eff = data.apply_reviews(claims, store.latest())
+    assert eff.select(list(CLAIM_SCHEMA)).equals(claims)
+    assert set(eff["review_status"]) == {"unreviewed"}
+    assert list(eff.columns) == [*CLAIM_SCHEMA, *data.REVIEW_SCHEMA]
+
+
+REVIEWS = [
+    # (action, correction, expected (status, value, period, period_start, original_value, corrected_fields contains))
+    ("accept", None, ("accepted", 7.759e10, "2022", dt.date(2022, 1, 1), None, None)),
+    ("reject", None, ("rejected", 7.759e10, "2022", dt.date(2022, 1, 1), None, None)),
+    ("correct", Correction(7.76e10, "CNY", "alibaba_cloud", period="2022"),
+     ("corrected", 7.76e10, "2022", dt.date(2022, 1, 1), 7.759e10, "value 775.9 亿元 → 776 亿元")),
+    ("correct", Correction(7.759e10, "CNY", "alibaba_cloud", period="FY2023"),
+     ("corrected", 7.759e10, "FY2023", dt.date(2022, 4, 1), None, "period 2022 → FY2023")),
+    ("correct", Correction(7.759e10, "CNY", "alibaba_cloud", period=None),
+     ("corrected", 7.759e10, None, None, None, "period 2022 → —")),
+]
+
+
+@pytest.mark.parametrize("action,correction,expected", REVIEWS)
+def test_the_latest_decision_is_applied(sample, action, correction, expected):
+    claims, _, store = sample
+    target = claims.filter(pl.col("quote").str.contains("775.9"))["claim_id"][0]
+    store.record(target, "accept", "王芳")  # an earlier decision that the latest one replaces
+    store.record(target, action, "李雷", "checked against the 10-K", correction=correction)
+    eff = data.apply_reviews(claims, store.latest())
+    row = eff.filter(pl.col("claim_id") == target).row(0, named=True)
+    got = (row["review_status"], row["value"], row["period"], row["period_start"], row["original_value"])
+    assert got == expected[:5]
+    assert (expected[5] is None and row["corrected_fields"] is None) or expected[5] in row["corrected_fields"]
+    assert row["reviewer"] == "李雷" and row["review_note"] == "checked against the 10-K"
+    assert eff.filter(pl.col("claim_id") != target)["review_status"].unique().to_list() == ["unreviewed"]
+    assert eff.height == claims.height
+
+
+def test_reviews_of_claims_that_disappeared_are_listed_as_orphans_with_what_they_were(sample):
+    claims, _, store = sample
+    gone = claims.row(0, named=True)
+    store.record(gone["claim_id"], "reject", "王芳", snapshot=data.claim_snapshot(gone))
+    store.record(claims["claim_id"][1], "accept", "王芳")
+    remaining = claims.slice(1)
+    orphans = data.orphaned_reviews(store.latest(), remaining)
+    assert orphans.select("claim_id", "was_quote").rows() == [(gone["claim_id"], gone["quote"])]
+    assert data.apply_reviews(remaining, store.latest()).height == remaining.height
+
+
+# ------------------------------------------------------------------------------------ filters
+ROWS = frame(
+    claim("2022年阿里云全年營收775.9億元", "revenue", 7.759e10, "CNY", publisher="智東西", published=dt.date(2023, 8, 3)),
+    claim("阿里云的年营收已突破千亿", "revenue", 1e11, "CNY", qualifier="over", publisher="极客公园", published=dt.date(2022, 11, 3)),
+    claim("阿里云在最新季报中营收增长6%", "revenue_growth", 6.0, period="2024Q2", publisher="雷峰网", published=dt.date(2024, 9, 20)),
+    claim("Qwen-Turbo价格直降85%", "price_cut", 85.0, period="2024-09", product="qwen-turbo", publisher=None, published=None),
+    claim("800億美元的AWS", "revenue", 8e10, "USD", qualifier="approx", period=None, entity="aws", publisher="智東西", published=dt.date(2023, 8, 3)),
+).with_columns(review_status=pl.Series(["unreviewed", "accepted", "rejected", "unreviewed", "corrected"]))
+
+FILTERS = [
+    # (filters, quotes expected, in order)
+    (data.Filters(), 5),
+    (data.Filters(metrics=("revenue",)), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "800億美元的AWS"]),
+    (data.Filters(entities=("aws",)), ["800億美元的AWS"]),
+    (data.Filters(products=("qwen-turbo",)), ["Qwen-Turbo价格直降85%"]),
+    (data.Filters(products=(data.NONE_LABEL,)), 4),
+    (data.Filters(publishers=(data.NONE_LABEL,)), ["Qwen-Turbo价格直降85%"]),
+    (data.Filters(publishers=("智東西", "雷峰网")), ["2022年阿里云全年營收775.9億元", "阿里云在最新季报中营收增长6%", "800億美元的AWS"]),
+    (data.Filters(statuses=("rejected",)), ["阿里云在最新季报中营收增长6%"]),
+    (data.Filters(statuses=("unreviewed", "accepted", "corrected")), 4),
+    (data.Filters(published_from=dt.date(2023, 1, 1)), ["2022年阿里云全年營收775.9億元", "阿里云在最新季报中营收增长6%", "Qwen-Turbo价格直降85%", "800億美元的AWS"]),
+    (data.Filters(published_from=dt.date(2023, 1, 1), published_to=dt.date(2023, 12, 31), include_undated=False), ["2022年阿里云全年營收775.9億元", "800億美元的AWS"]),
+    (data.Filters(include_undated=False), 4),
+    (data.Filters(text="营收"), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "阿里云在最新季报中营收增长6%"]),  # simplified finds traditional
+    (data.Filters(text="營收"), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "阿里云在最新季报中营收增长6%"]),  # and back
+    (data.Filters(text="qwen"), ["Qwen-Turbo价格直降85%"]),  # case-insensitive
+    (data.Filters(text="aws", metrics=("revenue_growth",)), []),
+    (data.Filters(text="[.*"), []),  # literal, not a regex
+]
+
+
+@pytest.mark.parametrize("filters,expected", FILTERS)
+def test_filters(filters, expected):
+    got = data.filter_claims(ROWS, filters)["quote"].to_list()
+    assert (len(got) == expected) if isinstance(expected, int) else (got == expected)
+
+
+def test_filter_options_offer_none_for_missing_values_first():
+    assert data.options(ROWS, "publisher") == [data.NONE_LABEL, "智東西", "极客公园", "雷峰网"]
+    assert data.options(ROWS, "metric") == ["price_cut", "revenue", "revenue_growth"]
+
+
+# ------------------------------------------------------------------------------------ display
+DISPLAY = [
+    # (row, value_text, x_period, series)
+    (claim("全年營收775.9億元", "revenue", 7.759e10, "CNY"), "775.9 亿元", dt.date(2022, 7, 2), "Alibaba Cloud 阿里云"),
+    (claim("27.06億美元", "revenue", 2.706e9, "USD", period="2023Q1"), "27.06 亿美元", dt.date(2023, 2, 14), "Alibaba Cloud 阿里云"),
+    (claim("下調15%至50%", "price_cut", 15.0, value_high=50.0, period="2023-04"), "15–50%", dt.date(2023, 4, 15), "Alibaba Cloud 阿里云"),
+    (claim("同比下滑2%", "revenue_growth", -2.0, period="2023Q1"), "-2%", dt.date(2023, 2, 14), "Alibaba Cloud 阿里云"),
+    (claim("低至百万tokens 0.3元", "token_price", 0.3, "CNY/1M tokens", product="qwen-turbo", period=None), "0.3 元/百万tokens", None, "Alibaba Cloud 阿里云 · qwen-turbo"),
+    (claim("上半年同比仅增长14.7%", "revenue_growth", 14.7, period="2023H1", entity="china_public_cloud_market"), "14.7%", dt.date(2023, 4, 1), "China public cloud market 中国公有云市场"),
+    (claim("x", "revenue_growth", 3.0, entity="oracle_cloud"), "3%", dt.date(2022, 7, 2), "oracle_cloud"),  # unknown ids shown raw
+]
+
+
+@pytest.mark.parametrize("row,value_text,x_period,series", DISPLAY)
+def test_display_columns(row, value_text, x_period, series):
+    out = data.with_display(frame(row)).row(0, named=True)
+    assert (out["value_text"], out["x_period"], out["series"]) == (value_text, x_period, series)
+
+
+# ------------------------------------------------------------------------------------ conflicts
+def v(value, qualifier="exact", value_high=None, **kw):
+    return claim(f"value {value} {qualifier}", kw.pop("metric", "revenue_growth"), value, kw.pop("unit", "%"),
+                 qualifier=qualifier, value_high=value_high, **kw)
+
+
+CONFLICTS = [
+    # (claims, conflict expected) — the corpus case first: 突破千亿 vs 775.9億元 for 2022
+    ([v(1e11, "over", metric="revenue", unit="CNY"), v(7.759e10, metric="revenue", unit="CNY")], True),
+    ([v(7.759e10, metric="revenue", unit="CNY"), v(7.76e10, metric="revenue", unit="CNY")], False),  # 775.9 vs 776: rounding
+    ([v(7.759e10, metric="revenue", unit="CNY"), v(7.8e10, metric="revenue", unit="CNY")], True),  # 775.9 vs 780
+    ([v(6), v(6, "over")], False),  # 6% and 超过6%
+    ([v(6), v(5, "under")], True),  # 6% and 不足5%
+    ([v(6), v(6.4)], False),  # 6 allows 5.5..6.5
+    ([v(6.0), v(6.6)], True),
+    ([v(100, "approx"), v(108)], False),
+    ([v(100, "approx"), v(120)], True),
+    ([v(15, value_high=50, metric="price_cut"), v(50, "up_to", metric="price_cut")], False),
+    ([v(15, value_high=50, metric="price_cut"), v(60, metric="price_cut")], True),
+    ([v(20, "average", metric="price_cut"), v(50, "up_to", metric="price_cut")], False),
+    ([v(0.3, "as_low_as", unit="CNY/1M tokens", metric="token_price"), v(0.5, unit="CNY/1M tokens", metric="token_price")], False),
+    ([v(6, period=None), v(60, period=None)], False),  # unknown periods are never compared
+    ([v(6, period="2024Q2"), v(60, period="2024Q3")], False),
+    ([v(6), v(60, entity="aws")], False),
+    ([v(6), v(60, product="qwen")], False),
+    ([v(1.8582e10, metric="revenue", unit="CNY"), v(2.706e9, metric="revenue", unit="USD")], False),  # currencies
+    ([v(6)], False),
+]
+
+
+@pytest.mark.parametrize("rows,expected", CONFLICTS)
+def test_conflicts(rows, expected):
+    found = data.conflicts(frame(*rows))
+    assert (found.height == len(rows)) if expected else (found.height == 0)
+
+
+def test_a_rejected_claim_no_longer_makes_a_conflict():
+    rows = frame(v(6), v(60)).with_columns(review_status=pl.Series(["unreviewed", "rejected"]))
+    assert data.conflicts(rows).height == 0
+    assert data.conflicts(rows.with_columns(review_status=pl.lit("accepted"))).height == 2
+
+
+def test_the_corpus_2022_revenue_conflict_is_found_in_the_sample(sample):
+    claims, _, store = sample
+    found = data.conflicts(data.apply_reviews(claims, store.latest()))
+    assert sorted(found["quote"].to_list()) == sorted(["2022年阿里云全年營收775.9億元。", "到2022年，阿里云的年营收已突破千亿，成为亚洲最大的云服务商。"])
+
+
+# ------------------------------------------------------------------------------------ doc fixes
+def test_a_doc_fix_reextracts_that_document_and_shows_the_fixed_fields(sample):
+    claims, docs, _ = sample
+    undated = docs.filter(pl.col("published").is_null()).row(0, named=True)
+    calls = []
+
+    def reextract(paths, overrides):
+        calls.append(([p.name for p in paths], overrides))
+        sub_c = claims.filter(pl.col("doc_id") == undated["doc_id"]).with_columns(period=pl.lit("2024Q2"))
+        return sub_c, docs.filter(pl.col("doc_id") == undated["doc_id"])
+
+    fixes = {undated["doc_id"]: {"published": "2024-08", "publisher": "博客"}}
+    c2, d2, warnings = data.apply_doc_fixes(claims, docs, fixes, reextract)
+    assert calls == [(["undated_blog.txt"], fixes)] and warnings == []
+    fixed = c2.filter(pl.col("doc_id") == undated["doc_id"])
+    assert set(fixed.select("publisher", "published", "published_precision", "published_origin", "period").rows()) == {
+        ("博客", dt.date(2024, 8, 1), "month", "app", "2024Q2")}
+    assert d2.filter(pl.col("doc_id") == undated["doc_id"]).select("publisher_origin", "published_origin").row(0) == ("app", "app")
+    assert c2.height == claims.height and c2.filter(pl.col("doc_id") != undated["doc_id"]).equals(claims.filter(pl.col("doc_id") != undated["doc_id"]))
+
+
+def test_a_doc_fix_for_a_missing_file_is_still_applied_and_says_periods_were_not_re_resolved(sample):
+    claims, docs, _ = sample
+    doc = docs.row(0, named=True)
+    docs = docs.with_columns(doc_path=pl.when(pl.col("doc_id") == doc["doc_id"]).then(pl.lit("/nowhere/x.md")).otherwise("doc_path"))
+    c2, _, warnings = data.apply_doc_fixes(claims, docs, {doc["doc_id"]: {"publisher": "GeekPark"}}, lambda p, o: 1 / 0)
+    assert "/nowhere/x.md" in warnings[0] and "not re-resolved" in warnings[0]
+    assert set(c2.filter(pl.col("doc_id") == doc["doc_id"])["publisher"]) == {"GeekPark"}
+
+
+def test_a_failing_reextraction_keeps_the_claims_and_warns(sample):
+    claims, docs, _ = sample
+    doc_id = docs["doc_id"][1]
+
+    def broken(paths, overrides):
+        raise RuntimeError("pipeline not ready")
+
+    c2, _, warnings = data.apply_doc_fixes(claims, docs, {doc_id: {"publisher": "智东西"}}, broken)
+    assert c2.height == claims.height and "pipeline not ready" in warnings[0]
+
+
+def test_merge_extracted_replaces_a_document_and_keeps_the_others(sample):
+    claims, docs, _ = sample
+    doc_id = docs["doc_id"][2]
+    new_c = claims.filter(pl.col("doc_id") == doc_id).head(1)
+    c2, d2 = data.merge_extracted(claims, docs, new_c, docs.filter(pl.col("doc_id") == doc_id))
+    assert c2.filter(pl.col("doc_id") == doc_id).height == 1
+    assert c2.height == claims.height - claims.filter(pl.col("doc_id") == doc_id).height + 1
+    assert d2.height == docs.height and d2.schema == pl.Schema(DOCUMENT_SCHEMA)
+
+
+# ------------------------------------------------------------------------------------ export
+CSV_CELLS = [
+    # (quote, what the CSV cell must read back as)
+    ("=HYPERLINK(\"http://evil\",\"点我\")", "'=HYPERLINK(\"http://evil\",\"点我\")"),
+    ("+86 营收", "'+86 营收"),
+    ("-2%的下滑", "'-2%的下滑"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1+1", "'\t=1+1"),
+    ("\r=1+1", "'\r=1+1"),
+    ("阿里云=第一", "阿里云=第一"),  # only a leading character makes a formula
+    ("營收增長6%", "營收增長6%"),
+]
+
+
+@pytest.mark.parametrize("quote,cell", CSV_CELLS)
+def test_csv_export_neutralises_formulas_in_text_and_keeps_numbers_numeric(quote, cell):
+    df = data.apply_reviews(frame(claim(quote, "revenue_growth", -2.0)), pl.DataFrame(schema=DECISION_SCHEMA))
+    raw = data.to_csv_bytes(df)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pl.read_csv(io.BytesIO(raw), infer_schema_length=None)
+    assert back["quote"][0] == cell
+    assert back["value"].dtype == pl.Float64 and back["value"][0] == -2.0
+    assert back["span_end"].dtype == pl.Int64
+    assert back["review_status"][0] == "unreviewed"
+
+
+def test_exports_carry_review_and_verdict_columns_but_not_display_helpers(sample):
+    claims, _, store = sample
+    store.record(claims["claim_id"][0], "reject", "王芳", "=cmd|' /C calc'!A0")
+    eff = data.with_display(data.apply_reviews(claims, store.latest())).with_columns(
+        verdict=pl.lit("unverifiable"), reported_value=pl.lit(None, pl.Float64), verdict_reason=pl.lit("no quarter"),
+        reported_source=pl.lit(None, pl.String))
+    back = pl.read_parquet(io.BytesIO(data.to_parquet_bytes(eff)))
+    assert back.columns == [*CLAIM_SCHEMA, *data.REVIEW_SCHEMA, "verdict", "reported_value", "verdict_reason", "reported_source"]
+    assert back.select(list(CLAIM_SCHEMA)).equals(claims)
+    csv = pl.read_csv(io.BytesIO(data.to_csv_bytes(eff)))
+    assert csv.columns == back.columns
+    assert csv["review_note"][0] == "'=cmd|' /C calc'!A0"
+
+
+# ------------------------------------------------------------------------------------ fact-check
+def test_inconsistent_claims_come_worst_first_and_counts_are_per_publisher():
+    rows = frame(
+        claim("增长6%", "revenue_growth", 6.0, publisher="雷峰网"),
+        claim("增长9%", "revenue_growth", 9.0, publisher="智東西"),
+        claim("增长30%", "revenue_growth", 30.0, publisher="智東西"),
+        claim("增长7%", "revenue_growth", 7.0, publisher=None),
+    ).with_columns(
+        review_status=pl.lit("unreviewed"),
+        verdict=pl.Series(["consistent", "inconsistent", "inconsistent", "unverifiable"]),
+        reported_value=pl.Series([6.0, 6.0, 6.0, None]),
+    )
+    assert data.inconsistent_claims(rows)["quote"].to_list() == ["增长30%", "增长9%"]
+    counts = data.verdict_counts(rows)
+    assert counts.rows() == [("智東西", 0, 2, 0), (data.NONE_LABEL, 0, 0, 1), ("雷峰网", 1, 0, 0)]
