@@ -206,8 +206,11 @@ def _quarter(text: str) -> str:
     return text
 
 
+_URL = re.compile(r"https?://\S+")
+
+
 def _url(text: str) -> str:
-    if not re.fullmatch(r"https?://\S+", _required(text)):
+    if not _URL.fullmatch(_required(text)):
         raise ValueError(f"{text!r} is not an http(s) URL")
     return text
 
@@ -216,76 +219,81 @@ def _optional(text: str) -> str | None:
     return text or None
 
 
-_REFERENCE_FIELDS: dict[str, Callable[[str], object]] = {
+# Columns whose cells need more than their type: a parser that raises ValueError naming the problem.
+# Other Float64 cells are optional numbers; other String cells are optional text.
+_REFERENCE_RULES: dict[str, Callable[[str], object]] = {
     "calendar_quarter": _quarter,
     "fiscal_label": _required,
-    "revenue_cny_million": _number,
-    "revenue_yoy_pct": _number,
-    "adjusted_ebita_cny_million": _number,
-    "adjusted_ebita_yoy_pct": _number,
     "segment_basis": _one_of(SEGMENT_BASES),
-    "precision": _optional,
     "confidence": _one_of(CONFIDENCES),
     "source_url": _url,
 }
-_EXTERNAL_FIELDS: dict[str, Callable[[str], object]] = {
+_EXTERNAL_RULES: dict[str, Callable[[str], object]] = {
     "calendar_quarter": _quarter,
     "external_revenue_yoy_pct": lambda t: _number(_required(t)),
     "qualifier": _one_of(EXTERNAL_QUALIFIERS),
-    "source_url": _required,  # checked against the file's directory in _check_external
-    "note": _optional,
+    "source_url": _required,  # a URL or a file beside the CSV: checked in load_external_growth
 }
 
 
 def read_validated(
     path: Path,
     schema: dict[str, pl.DataType],
-    fields: dict[str, Callable[[str], object]],
+    rules: dict[str, Callable[[str], object]],
     check_row: Callable[[dict], None] = lambda row: None,
 ) -> pl.DataFrame:
     """Read a small reference CSV row by row; the first bad cell or row raises ReferenceError.
 
-    `fields` parses one cell each (raising ValueError with the problem); `check_row` checks a
-    parsed row as a whole. Calendar quarters must be unique. Line numbers count the header as 1.
+    Each cell is parsed by its column's rule, else by its type in `schema`; a rule raises
+    ValueError with the problem. `check_row` checks a parsed row as a whole. Calendar quarters
+    must be unique. Line numbers count the header as 1.
     """
+    parsers = {c: rules.get(c) or (_number if t == pl.Float64 else _optional) for c, t in schema.items()}
     try:
         fh = path.open(encoding="utf-8-sig", newline="")
     except OSError as e:
         raise ReferenceError(f"{path}: cannot read the reference file: {e.strerror}") from None
+    with fh:
+        try:
+            return _read_rows(path, fh, schema, parsers, check_row)
+        except UnicodeDecodeError as e:
+            raise ReferenceError(f"{path}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+
+
+def _read_rows(path: Path, fh, schema: dict, parsers: dict, check_row: Callable[[dict], None]) -> pl.DataFrame:
     rows: list[dict] = []
     first_line: dict[str, int] = {}
-    with fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in schema if c not in header]
-        extra = [c for c in header if c not in schema]
-        if missing or extra:
-            problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-                [f"unknown column(s) {', '.join(extra)}"] if extra else []
-            )
-            raise ReferenceError(f"{path}, line 1 (header): {'; '.join(problems)}")
-        for raw in reader:
-            line = reader.line_num
-            where = f"{path}, line {line}"
-            extra_cells = raw.pop(None, [])  # DictReader puts surplus cells under None, fills short rows with None
-            n_cells = sum(v is not None for v in raw.values()) + len(extra_cells)
-            if n_cells != len(header):
-                raise ReferenceError(f"{where}: expected {len(header)} cells, found {n_cells}")
-            row = {}
-            for col, parse in fields.items():
-                try:
-                    row[col] = parse(raw[col].strip())
-                except ValueError as e:
-                    raise ReferenceError(f"{where}: {col} {e}") from None
-            q = row["calendar_quarter"]
-            if q in first_line:
-                raise ReferenceError(f"{where}: duplicate quarter {q} (first on line {first_line[q]})")
-            first_line[q] = line
+    reader = csv.DictReader(fh)
+    header = reader.fieldnames or []
+    missing = [c for c in schema if c not in header]
+    extra = [c for c in header if c not in schema]
+    if missing or extra:
+        problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+            [f"unknown column(s) {', '.join(extra)}"] if extra else []
+        )
+        raise ReferenceError(f"{path}, line 1 (header): {'; '.join(problems)}")
+    for raw in reader:
+        line = reader.line_num
+        where = f"{path}, line {line}"
+        extra_cells = raw.pop(None, [])  # DictReader puts surplus cells under None, fills short rows with None
+        n_cells = sum(v is not None for v in raw.values()) + len(extra_cells)
+        if n_cells != len(header):
+            raise ReferenceError(f"{where}: expected {len(header)} cells, found {n_cells}")
+        row = {}
+        for col, parse in parsers.items():
             try:
-                check_row(row)
+                row[col] = parse(raw[col].strip())
             except ValueError as e:
-                raise ReferenceError(f"{where} ({q}): {e}") from None
-            rows.append(row)
+                raise ReferenceError(f"{where}: {col} {e}") from None
+        q = row["calendar_quarter"]
+        if q in first_line:
+            raise ReferenceError(f"{where}: duplicate quarter {q} (first on line {first_line[q]})")
+        first_line[q] = line
+        try:
+            check_row(row)
+        except ValueError as e:
+            raise ReferenceError(f"{where} ({q}): {e}") from None
+        rows.append(row)
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -310,13 +318,13 @@ def load_external_growth(path: str | Path) -> pl.DataFrame:
 
     def check(row: dict) -> None:
         src = row["source_url"]
-        if re.fullmatch(r"https?://\S+", src):
+        if _URL.fullmatch(src):
             return
         if not (path.parent / src).is_file():
             raise ValueError(f"source_url {src!r} is neither an http(s) URL nor a file beside {path.name}")
         row["source_url"] = str(path.parent / src)  # shown as a path the reader can open
 
-    return read_validated(path, EXTERNAL_SCHEMA, _EXTERNAL_FIELDS, check)
+    return read_validated(path, EXTERNAL_SCHEMA, _EXTERNAL_RULES, check)
 
 
 def load_reference(path: str | Path = REFERENCE_PATH) -> pl.DataFrame:
@@ -327,7 +335,7 @@ def load_reference(path: str | Path = REFERENCE_PATH) -> pl.DataFrame:
     and the external-revenue growth from external_revenue_growth.csv beside the file, if present.
     """
     path = Path(path)
-    df = read_validated(path, REFERENCE_SCHEMA, _REFERENCE_FIELDS, _check_reference_row)
+    df = read_validated(path, REFERENCE_SCHEMA, _REFERENCE_RULES, _check_reference_row)
     _check_bases_in_order(df, path)
     bounds = [quarter_bounds(q) for q in df["calendar_quarter"]]
     steps = [precision_steps(p) for p in df["precision"]]

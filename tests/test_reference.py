@@ -197,6 +197,13 @@ def test_malformed_file_names_file_and_problem(tmp_path, what, text, message):
     assert str(path) in str(err.value) and message in str(err.value)
 
 
+def test_file_saved_in_gbk_is_a_reference_error(tmp_path):
+    path = tmp_path / "alibaba_cloud_reported.csv"
+    path.write_bytes(f"{HEADER}\n{GOOD}\n2024Q3,FY2025Q2,29610,7,2661,89,cloud_intelligence_group_b4,阿里云,high,https://e.com\n".encode("gbk"))
+    with pytest.raises(ReferenceError, match="not UTF-8 text"):
+        load_reference(path)
+
+
 def test_missing_reference_file_is_a_reference_error(tmp_path):
     with pytest.raises(ReferenceError, match="cannot read the reference file"):
         load_reference(tmp_path / "nope.csv")
