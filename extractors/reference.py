@@ -19,7 +19,8 @@ from typing import Callable
 
 import polars as pl
 
-REFERENCE_PATH = Path("data/reference/alibaba_cloud_reported.csv")
+# data/reference/alibaba_cloud_reported.csv of this checkout, wherever the app or CLI is started from.
+REFERENCE_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / "alibaba_cloud_reported.csv"
 EXTERNAL_FILE = "external_revenue_growth.csv"  # looked for beside the reference file
 
 # Segment bases in time order; a later quarter never goes back to an earlier basis (README).
