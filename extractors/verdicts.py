@@ -68,9 +68,9 @@ METRICS = {
 _CLAIM_FIELDS = ("doc_id", "entity", "product", "metric", "value", "value_high", "unit", "qualifier", "period", "quote")
 _AT_LEAST = ("over", "at_least", "as_low_as")
 _AT_MOST = ("under", "up_to")
-# 云智能集团 is the cloud segment's own name, not the group.
+# 云智能集团 and 阿里巴巴云 name the cloud itself, not the group.
 _GROUP_WORDS = re.compile(r"集团|集團|阿里巴巴")
-_CLOUD_GROUP_NAME = re.compile(r"云智能集团|雲智能集團|智能集团|智能集團")
+_CLOUD_GROUP_NAME = re.compile(r"智能集团|智能集團|阿里巴巴云|阿里巴巴雲")
 
 
 @dataclass(frozen=True)
