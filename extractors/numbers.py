@@ -51,19 +51,19 @@ def _cfg():
     num = f"(?:{c['arabic']}|{c['chinese']})"
     mag = _alt(c["magnitudes"])
     cur = "|".join(f"(?P<§cur_{code}>{_alt(words)})" for code, words in c["currencies"].items())
-    money_core = (f"(?P<§v>{num})(?P<§more1>多|余)?\\s*(?P<§mag>{mag})?(?P<§more>多|余)?\\s*"
+    money_core = (f"(?P<§v>{num})(?P<§more1>多|余)?[ \\t]*(?P<§mag>{mag})?(?P<§more>多|余)?[ \\t]*"
                   f"(?:(?:{cur})(?!宇宙|年)|(?P<§jiao>{_alt(c['jiao'])}))")
     tok_unit = _alt(c["token_units"])
     tok = c["token_word"]
     conn = _alt(c["range_connectors"])
     parts = [
-        "(?P<token_after>" + money_core.replace("§", "ta_") + f"\\s*/\\s*每?(?P<ta_unit>{tok_unit})\\s*{tok})",
-        f"(?P<token_before>每?(?P<tb_unit>{tok_unit})\\s*{tok}[^。；，,\\n\\d]{{0,14}}?" + money_core.replace("§", "tb_") + ")",
-        f"(?P<pct_range>(?P<pa>{num})\\s*%?\\s*(?:{conn})\\s*(?P<pb>{num})\\s*%)",
-        f"(?P<pct>(?P<pv>{num})\\s*%|百分之(?P<pv2>{num}))",
+        "(?P<token_after>" + money_core.replace("§", "ta_") + f"[ \\t]*/[ \\t]*每?(?P<ta_unit>{tok_unit})[ \\t]*{tok})",
+        f"(?P<token_before>每?(?P<tb_unit>{tok_unit})[ \\t]*{tok}[^。；，,\\n\\d]{{0,14}}?" + money_core.replace("§", "tb_") + ")",
+        f"(?P<pct_range>(?P<pa>{num})[ \\t]*%?[ \\t]*(?:{conn})[ \\t]*(?P<pb>{num})[ \\t]*%)",
+        f"(?P<pct>(?P<pv>{num})[ \\t]*%|百分之(?P<pv2>{num}))",
         "(?P<money>" + money_core.replace("§", "m_") + ")",
-        f"(?P<count>(?P<cv>{num})(?P<cmore1>多|余)?\\s*(?P<cmag>{mag})?(?P<cmore>多|余)?\\s*(?P<cunit>{_alt(c['count_units'])}))",
-        f"(?P<big>(?P<bv>{num})(?P<bmore1>多|余)?\\s*(?P<bmag>{mag})(?P<bmore>多|余)?)",
+        f"(?P<count>(?P<cv>{num})(?P<cmore1>多|余)?[ \\t]*(?P<cmag>{mag})?(?P<cmore>多|余)?[ \\t]*(?P<cunit>{_alt(c['count_units'])}))",
+        f"(?P<big>(?P<bv>{num})(?P<bmore1>多|余)?[ \\t]*(?P<bmag>{mag})(?P<bmore>多|余)?)",
     ]
     master = regex.compile("|".join(parts), regex.V0)
     quals = []  # (name, kind, word) in precedence order

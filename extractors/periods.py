@@ -1,0 +1,196 @@
+"""Which period a number refers to: explicit (2023年第一季度, 2015财年), relative to the
+publication date (今年5月, 上半年), or by the earnings-report convention (an August report covers
+April-June). What cannot be resolved stays None, with the reason."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from extractors import rules_data
+from extractors.normalize import TIMEOUT
+
+FINANCIAL = {"revenue", "revenue_growth", "adjusted_ebita", "adjusted_ebita_growth"}
+PRICE = {"price_cut", "token_price"}
+CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date
+    origin: str  # explicit | relative | relative_to_text | report_convention | context | coreference
+
+
+@dataclass
+class Expr:
+    start: int
+    end: int
+    rule_id: str
+    kind: str  # quarter | half | year | fiscal_year | month | day
+    period: Period | None
+    day: dt.date | None  # for month/day expressions: the date it names (report convention)
+    reason: str | None = None  # why period is None
+
+
+def _month_end(y: int, m: int) -> dt.date:
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def quarter(y: int, q: int, origin: str = "explicit") -> Period:
+    return Period(f"{y}Q{q}", dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q), origin)
+
+
+def half(y: int, h: int, origin: str = "explicit") -> Period:
+    return Period(f"{y}H{h}", dt.date(y, 6 * h - 5, 1), _month_end(y, 6 * h), origin)
+
+
+def year(y: int, origin: str = "explicit") -> Period:
+    return Period(str(y), dt.date(y, 1, 1), dt.date(y, 12, 31), origin)
+
+
+def fiscal_year(y: int, origin: str = "explicit") -> Period:
+    """Alibaba's fiscal year N runs April N-1 to March N."""
+    return Period(f"FY{y}", dt.date(y - 1, 4, 1), dt.date(y, 3, 31), origin)
+
+
+def fiscal_quarter(y: int, q: int, origin: str = "explicit") -> Period:
+    """FY N Q4 is calendar N Q1; FY N Q1-Q3 are calendar N-1 Q2-Q4."""
+    return quarter(y, 1, origin) if q == 4 else quarter(y - 1, q + 1, origin)
+
+
+def month(y: int, m: int, origin: str = "explicit") -> Period:
+    return Period(f"{y}-{m:02d}", dt.date(y, m, 1), _month_end(y, m), origin)
+
+
+def report_quarter(day: dt.date) -> Period:
+    """The quarter a report published on `day` covers: the last one that ended before that month."""
+    q = (day.month - 1) // 3
+    return quarter(day.year - 1, 4, "report_convention") if q == 0 else quarter(day.year, q, "report_convention")
+
+
+def _num(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if s.startswith("十"):
+        return 10 + (CN_DIGITS.get(s[1:], 0) if len(s) > 1 else 0)
+    if "十" in s:
+        a, _, b = s.partition("十")
+        return CN_DIGITS[a] * 10 + (CN_DIGITS.get(b, 0) if b else 0)
+    return CN_DIGITS[s]
+
+
+@functools.cache
+def _compiled():
+    cfg = rules_data.load("periods")
+
+    def expand(p: str) -> str:
+        return p.replace("{YEAR}", cfg["YEAR"]).replace("{NUM}", cfg["NUM"])
+
+    parts, specs = [], {}
+    for i, e in enumerate(cfg["expressions"]):
+        # group names must be unique across the alternation: y -> y3
+        body = regex.sub(r"\(\?P<(\w+)>", lambda m, i=i: f"(?P<{m.group(1)}{i}>", expand(e["pattern"]))
+        parts.append(f"(?P<e{i}>{body})")
+        specs[f"e{i}"] = (i, e)
+    return {
+        "cfg": cfg,
+        "all": regex.compile("|".join(parts)),
+        "specs": specs,
+        "span": regex.compile(expand(cfg["span"])),
+        "report": regex.compile(cfg["report"]),
+        "report_latest": regex.compile(cfg["report_latest"]),
+    }
+
+
+def find(text: str, published: dt.date | None, anchor_year: int | None = None) -> list[Expr]:
+    """Every period expression in the text, resolved where possible, in order."""
+    c = _compiled()
+    out: list[Expr] = []
+    last_year = anchor_year
+    last_year_end = -1
+    for m in c["all"].finditer(text, timeout=TIMEOUT):
+        i, spec = c["specs"][m.lastgroup]
+        g = {k[: -len(str(i))]: v for k, v in m.groupdict().items() if k.endswith(str(i)) and k != f"e{i}" and v}
+        t = spec["type"]
+        e = Expr(m.start(), m.end(), spec["id"], t, None, None)
+        try:
+            if "y" in g:
+                y = int(g["y"])
+                if t == "fiscal_quarter":
+                    e.period, e.kind = fiscal_quarter(y, _num(g["q"])), "quarter"
+                elif t == "fiscal_year":
+                    e.period = fiscal_year(y)
+                elif t == "quarter":
+                    e.period = quarter(y, _num(g["q"]))
+                elif t == "half":
+                    e.period = half(y, 1 if g["h"] == "上" else 2)
+                elif t in ("day", "month"):
+                    e.period = month(y, int(g["m"]))
+                    e.day = dt.date(y, int(g["m"]), int(g.get("d", 1)))
+                elif t == "year":
+                    e.period = year(y)
+                last_year, last_year_end = y, m.end()
+            elif t == "years_later":
+                if last_year is None:
+                    e.reason = "no earlier year in the text to count from"
+                else:
+                    e.period, e.kind = year(last_year + _num(g["n"]), "relative_to_text"), "year"
+            elif published is None:
+                e.reason = "relative to a publication date that is unknown"
+            elif t == "relative_month":
+                y = published.year - spec["years_back"]
+                mo = int(g["m"])
+                if spec["years_back"] == 0 and mo > published.month:
+                    y -= 1  # a month after publication is last year's
+                e.period, e.kind = month(y, mo, "relative"), "month"
+                e.day = dt.date(y, mo, int(g["d"]) if "d" in g else 1)
+            elif t == "relative_half":
+                e.period, e.kind = half(published.year - spec["years_back"], 1 if g["h"] == "上" else 2, "relative"), "half"
+            elif t == "relative_year":
+                e.period, e.kind = year(published.year - spec["years_back"][g["rel"]], "relative"), "year"
+            elif t == "context_half":
+                same_sentence = last_year_end >= 0 and not regex.search("[。！？!?\n]", text[last_year_end : m.start()])
+                y = last_year if same_sentence else published.year
+                e.period = half(y, 1 if g["h"] == "上" else 2, "explicit" if same_sentence else "relative")
+                e.kind = "half"
+            elif t == "event":
+                e.period, e.kind, e.day = month(published.year, published.month, "relative"), "month", published
+        except (ValueError, KeyError) as err:  # 2023年13月
+            e.period, e.reason = None, f"not a valid date ({err})"
+        out.append(e)
+    return out
+
+
+def span_marker(text: str, start: int, end: int) -> str | None:
+    m = _compiled()["span"].search(text, start, end)
+    return m.group(0) if m else None
+
+
+def mentions_report(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """(mentions an earnings report, says it is the latest one)."""
+    c = _compiled()
+    return bool(c["report"].search(text, start, end)), bool(c["report_latest"].search(text, start, end))
+
+
+def as_metric_period(e: Expr, metric: str, report: bool) -> Period | None:
+    """The period a claim of `metric` gets from expression `e` in its sentence."""
+    if e.period is None:
+        return None
+    if metric in FINANCIAL and report and e.day is not None:
+        return report_quarter(e.day)
+    return e.period
+
+
+def infer_published(exprs: list[Expr], text: str) -> tuple[dt.date, str, str] | None:
+    """(date, precision, evidence): the latest full date the text states, if any."""
+    dated = [(e.day, "day" if e.kind == "day" else "month", text[e.start : e.end]) for e in exprs
+             if e.day is not None and e.rule_id in ("date", "iso_date", "month") and e.day <= dt.date.today()]
+    if not dated:
+        return None
+    day, precision, words = max(dated, key=lambda d: d[0])
+    return day, precision, f"inferred from the latest date in the text: {words}"

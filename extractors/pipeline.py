@@ -1,0 +1,220 @@
+"""One document through every stage: read, normalize, numbers, rules, entities, periods -> rows."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import regex
+
+from extractors import EXTRACTOR_VERSION, documents, entities, normalize, numbers, periods, rules
+from extractors.table import CORE_METRICS, claim_id
+
+SENTENCE_END = regex.compile(r"[。！？!?；;\n]")
+HAS_NUMBER = regex.compile("[\ue001-\ue005]")
+UNITS = {"percent": "%", "token": "CNY/1M tokens", "count": "count"}
+
+
+class TimedOut(Exception):
+    pass
+
+
+def process_path(path: Path, sources: dict | None = None, overrides: dict | None = None) -> tuple[dict, list[dict]]:
+    """The document row and the claim rows of one file. Never raises for bad input: errors go in the row."""
+    doc = documents.read_document(Path(path), sources)
+    claims: list[dict] = []
+    if doc.error is None:
+        try:
+            claims = extract(doc, (overrides or {}).get(doc.doc_id))
+        except TimeoutError:
+            doc.error = f"timed out: a pattern took longer than {normalize.TIMEOUT:g} s on this text"
+            claims = []
+    return document_row(doc, len(claims)), claims
+
+
+def document_row(doc: documents.Document, n_claims: int) -> dict:
+    return {
+        "doc_id": doc.doc_id or None,
+        "doc_path": str(doc.path),
+        "title": doc.meta.get("title"),
+        "title_origin": doc.origin.get("title"),
+        "publisher": doc.meta.get("publisher"),
+        "publisher_origin": doc.origin.get("publisher"),
+        "url": doc.meta.get("url"),
+        "published": doc.meta.get("published"),
+        "published_precision": doc.precision,
+        "published_origin": doc.origin.get("published", "unknown" if doc.error is None else None),
+        "published_evidence": doc.evidence if doc.meta.get("published") else "; ".join(doc.warnings) or None,
+        "encoding": doc.encoding,
+        "n_chars": len(doc.raw),
+        "n_claims": n_claims,
+        "error": doc.error,
+    }
+
+
+def _apply_overrides(doc: documents.Document, fix: dict | None) -> None:
+    """Analyst fixes from the dashboard win over everything else."""
+    for name, value in (fix or {}).items():
+        if name == "published" and value:
+            parsed = documents.parse_date(value)
+            if parsed:
+                doc.meta["published"], doc.precision = parsed
+                doc.origin["published"], doc.evidence = "app", "set by an analyst in the dashboard"
+        elif name in ("publisher", "title", "url") and value:
+            doc.meta[name], doc.origin[name] = value, "app"
+
+
+def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
+    norm = normalize.normalize(doc.raw, doc.body_start)
+    mentions = numbers.find(norm.text)
+    masked = numbers.mask(norm.text, mentions)
+    text = masked.text
+    _apply_overrides(doc, fix)
+    if "published" not in doc.meta:
+        inferred = periods.infer_published(periods.find(text, None), text)
+        if inferred:
+            doc.meta["published"], doc.precision, doc.evidence = inferred
+            doc.origin["published"] = "inferred"
+    published = doc.meta.get("published")
+    exprs = periods.find(text, published)
+    aliases = entities.find(text)
+    claimed: set[int] = set()
+    rows: list[dict] = []
+    ctx = _Context()
+    ctx.published = published
+    sent_start = 0
+    line = 0
+    for m in SENTENCE_END.finditer(text + "\n"):
+        s, e = sent_start, m.start()
+        sent_start = m.end()
+        if HAS_NUMBER.search(text, s, e):
+            for hit in rules.match(text, s, e, claimed):
+                rows.extend(_claims(doc, norm, masked, hit, s, e, exprs, aliases, ctx, line))
+        # dates seen here may date a price change announced a few lines later
+        ctx.recent_dates.extend((line, periods.month(x.day.year, x.day.month, "context"))
+                                for x in exprs if s <= x.start < e and x.day is not None)
+        if m.group() == "\n":
+            line += 1
+            ctx.para_period = None
+            ctx.para_entities = []
+        else:
+            ctx.para_entities = _last_entities(aliases, s, e) or ctx.para_entities
+    _coreference(rows)
+    return rows
+
+
+class _Context:
+    """What earlier sentences established, for sentences that rely on it."""
+
+    def __init__(self) -> None:
+        self.published: dt.date | None = None
+        self.para_period: periods.Period | None = None
+        self.para_entities: list[str] = []
+        self.report_period: periods.Period | None = None
+        self.recent_dates: list[tuple[int, periods.Period]] = []  # (line, month) for price changes
+
+
+def _last_entities(aliases, s, e) -> list[str]:
+    ents = [a.id for a in aliases if a.kind == "entity" and s <= a.start < e]
+    return ents[-1:]
+
+
+def _claims(doc, norm, masked, hit, s, e, exprs, aliases, ctx, line) -> list[dict]:
+    text = masked.text
+    i = masked.mention_at(hit.position)
+    mention = masked.mentions[i]
+    ents, product, source = entities.attribute(text, s, e, hit.position, hit.position + 1, mention.list_index, aliases)
+    ents = [x for x in ents if x] or ctx.para_entities
+    if not ents:
+        return []  # nobody to attribute it to: 年营收超过6000亿美元的巨头
+    metric = hit.rule.metric
+    period, origin = _period(text, s, e, hit.position, mention, masked, metric, exprs, ctx, line)
+    value = mention.value * hit.sign
+    high = None if mention.value_high is None else mention.value_high * hit.sign
+    unit = UNITS.get(mention.kind) or (mention.unit if mention.kind == "money" else hit.rule.unit)
+    span_start, span_end = norm.offsets.span(mention.start, mention.end)
+    q_start, q_end = norm.offsets.span(masked.to_normalized(s), masked.to_normalized(e))
+    quote = doc.raw[q_start:q_end].strip()
+    rows = []
+    for entity in ents:
+        rows.append({
+            "claim_id": claim_id(doc.doc_id, span_start, span_end, entity, product, metric),
+            "doc_id": doc.doc_id,
+            "doc_path": str(doc.path),
+            "title": doc.meta.get("title"),
+            "publisher": doc.meta.get("publisher"),
+            "url": doc.meta.get("url"),
+            "published": doc.meta.get("published"),
+            "published_precision": doc.precision,
+            "published_origin": doc.origin.get("published", "unknown"),
+            "entity": entity,
+            "product": product,
+            "metric": metric,
+            "value": value,
+            "value_high": high,
+            "unit": unit,
+            "qualifier": mention.qualifier,
+            "period": period.label if period else None,
+            "period_start": period.start if period else None,
+            "period_end": period.end if period else None,
+            "period_origin": origin,
+            "cited_source": source,
+            "quote": quote,
+            "span_start": span_start,
+            "span_end": span_end,
+            "rule_id": hit.rule.id,
+            "extractor_version": EXTRACTOR_VERSION,
+        })
+    return rows
+
+
+def _period(text, s, e, pos, mention, masked, metric, exprs, ctx, line):
+    """Period and its origin; see periods.py for the vocabulary. Order: the number's own sentence,
+    then its paragraph, then the report the document discusses; otherwise unknown."""
+    report, latest = periods.mentions_report(text, s, e)
+    in_sentence = [x for x in exprs if s <= x.start and x.end <= pos]
+    # a transition's start value owns the period written inside 从...的
+    from_parts = []
+    for j, m in enumerate(masked.mentions):
+        if m.role == "from" and s <= masked.positions[j] < e:
+            k = text.rfind("从", s, masked.positions[j])
+            from_parts.append((k if k >= 0 else masked.positions[j], masked.positions[j]))
+    if mention.role == "from":
+        own = [x for x in in_sentence if any(a <= x.start and x.end <= b and b == pos for a, b in from_parts)]
+        if own and own[-1].period:
+            return own[-1].period, own[-1].period.origin
+        return None, "unknown"
+    if periods.span_marker(text, s, pos):
+        return None, "unknown"
+    candidates = [x for x in in_sentence if not any(a <= x.start < b for a, b in from_parts)]
+    found = None
+    if candidates and candidates[-1].period:
+        found = periods.as_metric_period(candidates[-1], metric, report)
+    elif metric in periods.FINANCIAL and latest and ctx.published is not None:
+        found = periods.report_quarter(ctx.published)
+    if found is None and ctx.para_period is not None:
+        found = periods.Period(ctx.para_period.label, ctx.para_period.start, ctx.para_period.end, "context")
+    if found is None and metric in periods.PRICE:
+        recent = [p for ln, p in ctx.recent_dates if line - ln <= 3]
+        if recent:
+            found = periods.Period(recent[-1].label, recent[-1].start, recent[-1].end, "context")
+    if found is None and metric in periods.FINANCIAL and report and ctx.report_period:
+        found = periods.Period(ctx.report_period.label, ctx.report_period.start, ctx.report_period.end, "report_convention")
+    if found is not None:
+        if found.origin != "context":
+            ctx.para_period = found
+        if found.origin == "report_convention":
+            ctx.report_period = found
+    return (found, found.origin) if found else (None, "unknown")
+
+
+def _coreference(rows: list[dict]) -> None:
+    """A value repeated later for the same entity and metric takes the earlier one's period."""
+    known: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["entity"], r["product"], r["metric"], r["value"], r["unit"])
+        if r["period"] is None and key in known:
+            src = known[key]
+            r.update(period=src["period"], period_start=src["period_start"], period_end=src["period_end"],
+                     period_origin="coreference")
+        elif r["period"] is not None and key not in known:
+            known[key] = r
