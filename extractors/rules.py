@@ -57,10 +57,13 @@ def load() -> tuple[Rule, ...]:
     return tuple(out)
 
 
-def match(text: str, start: int, end: int, claimed: set[int]) -> list[Hit]:
-    """Claims in the masked sentence text[start:end]; `claimed` placeholders are skipped and updated."""
+def match(text: str, start: int, end: int, claimed: set[int], only: str | None = None) -> list[Hit]:
+    """Claims in the masked sentence text[start:end]; `claimed` placeholders are skipped and updated.
+    `only` restricts to one rule id (to check a rule's own examples)."""
     hits = []
     for rule in load():
+        if only is not None and rule.id != only:
+            continue
         for m in rule.pattern.finditer(text, start, end, overlapped=True, timeout=TIMEOUT):
             sign = rule.sign if m.groupdict().get("neg") else 1
             for name in m.groupdict():

@@ -1,0 +1,17 @@
+"""Shared fixtures: the bundled corpus extracted once per test session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ROOT / "data" / "articles"
+
+
+@pytest.fixture(scope="session")
+def corpus_tables():
+    """(claims, documents) for the bundled corpus, extracted without any cache."""
+    from extractors import batch
+
+    return batch.extract([ARTICLES], jobs=1, cache_dir=None)
