@@ -10,6 +10,7 @@ from extractors import rules_data
 from extractors.normalize import TIMEOUT
 
 CLAUSE_BREAKS = "，,：:；;"
+UNTRACKED = "_untracked"  # a company we do not follow: its numbers are not attributed to anyone
 
 
 @dataclass
@@ -26,7 +27,9 @@ def _compiled():
     names: dict[str, tuple[str, str]] = {}
     parts = []
     aliases = []
-    for kind, table in (("entity", cfg["entities"]), ("product", cfg["products"]), ("source", cfg["sources"])):
+    tables = (("entity", cfg["entities"]), ("product", cfg["products"]), ("source", cfg["sources"]),
+              ("entity", {UNTRACKED: cfg["others"]}))
+    for kind, table in tables:
         for ident, spec in table.items():
             for a in (spec["aliases"] if isinstance(spec, dict) else spec):
                 aliases.append((kind, ident, a))
@@ -36,11 +39,12 @@ def _compiled():
         names[f"a{n}"] = (kind, ident)
         parts.append(f"(?P<a{n}>{a})")
     owners = {p: spec.get("entity") for p, spec in cfg["products"].items()}
-    return regex.compile("|".join(parts)), names, owners, regex.compile(cfg["joiners"])
+    denominators = {m: set(ids) for m, ids in cfg.get("denominators", {}).items()}
+    return regex.compile("|".join(parts)), names, owners, regex.compile(cfg["joiners"]), denominators
 
 
 def find(text: str, start: int = 0, end: int | None = None) -> list[Alias]:
-    pattern, names, _, _ = _compiled()
+    pattern, names = _compiled()[:2]
     out = []
     for m in pattern.finditer(text, start, len(text) if end is None else end, timeout=TIMEOUT):
         kind, ident = names[m.lastgroup]
@@ -71,10 +75,14 @@ def _subject(aliases: list[Alias], text: str, pos: int, lo: int) -> list[str]:
 
 
 def attribute(text: str, sent_start: int, sent_end: int, pos: int, end: int, list_index: int | None,
-              aliases: list[Alias]) -> tuple[list[str], str | None, str | None]:
-    """(entities, product, cited_source) for the number at [pos, end) in the sentence [sent_start, sent_end)."""
-    _, _, owners, _ = _compiled()
-    ents = [a for a in aliases if a.kind == "entity" and sent_start <= a.start < sent_end]
+              aliases: list[Alias], metric: str | None = None) -> tuple[list[str] | None, str | None, str | None]:
+    """(entities, product, cited_source) for the number at [pos, end) in the sentence [sent_start, sent_end).
+
+    entities is [] when the sentence names nobody (the caller may look back), None when its subject
+    is a company we do not track."""
+    _, _, owners, _, denominators = _compiled()
+    skip = denominators.get(metric, set())
+    ents = [a for a in aliases if a.kind == "entity" and sent_start <= a.start < sent_end and a.id not in skip]
     prods = [a for a in aliases if a.kind == "product" and sent_start <= a.start < sent_end]
     srcs = [a for a in aliases if a.kind == "source" and sent_start <= a.start < sent_end]
     clause = _clause_start(text, sent_start, pos)
@@ -94,6 +102,8 @@ def attribute(text: str, sent_start: int, sent_end: int, pos: int, end: int, lis
         product = prod[-1]
         if owners.get(product):
             entities = [owners[product]]
+    if UNTRACKED in entities:
+        return None, product, _nearest(srcs, pos)
     return entities, product, _nearest(srcs, pos)
 
 

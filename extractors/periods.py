@@ -149,6 +149,10 @@ def find(text: str, published: dt.date | None, anchor_year: int | None = None) -
                     y -= 1  # a month after publication is last year's
                 e.period, e.kind = month(y, mo, "relative"), "month"
                 e.day = dt.date(y, mo, int(g["d"]) if "d" in g else 1)
+            elif t == "relative_quarter":
+                q = _num(g["q"])
+                y = published.year if 3 * q - 2 <= published.month else published.year - 1  # not yet begun: last year's
+                e.period, e.kind = quarter(y, q, "relative"), "quarter"
             elif t == "relative_half":
                 e.period, e.kind = half(published.year - spec["years_back"], 1 if g["h"] == "上" else 2, "relative"), "half"
             elif t == "relative_year":

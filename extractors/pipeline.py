@@ -115,14 +115,17 @@ class _Context:
 
 def _last_entities(aliases, s, e) -> list[str]:
     ents = [a.id for a in aliases if a.kind == "entity" and s <= a.start < e]
-    return ents[-1:]
+    return [x for x in ents[-1:] if x != entities.UNTRACKED]
 
 
 def _claims(doc, norm, masked, hit, s, e, exprs, aliases, ctx, line) -> list[dict]:
     text = masked.text
     i = masked.mention_at(hit.position)
     mention = masked.mentions[i]
-    ents, product, source = entities.attribute(text, s, e, hit.position, hit.position + 1, mention.list_index, aliases)
+    ents, product, source = entities.attribute(text, s, e, hit.position, hit.position + 1, mention.list_index,
+                                               aliases, hit.rule.metric)
+    if ents is None:
+        return []  # about a company we do not track: 英伟达营收同比增长94%
     ents = [x for x in ents if x] or ctx.para_entities
     if not ents:
         return []  # nobody to attribute it to: 年营收超过6000亿美元的巨头

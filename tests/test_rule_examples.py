@@ -101,10 +101,12 @@ def test_mojibake_examples(rule):
         assert rule["damaged"] not in out and normalize._char_fold(rule["repaired"]) in out
 
 
-@pytest.mark.parametrize("sentence,expected_entities,expected_product", rules_data.load("entities")["examples"])
-def test_entity_examples(sentence, expected_entities, expected_product):
+@pytest.mark.parametrize("example", rules_data.load("entities")["examples"])
+def test_entity_examples(example):
+    sentence, expected_entities, expected_product, metric = (example + [None])[:4]
     masked = _sentence(sentence)
     pos = masked.positions[-1]
-    ents, product, _ = entities.attribute(masked.text, 0, len(masked.text), pos, pos + 1, None,
-                                          entities.find(masked.text))
+    start = masked.text.rfind("。", 0, pos) + 1  # the number's own sentence
+    ents, product, _ = entities.attribute(masked.text, start, len(masked.text), pos, pos + 1, None,
+                                          entities.find(masked.text), metric)
     assert (ents, product) == (expected_entities, expected_product)
