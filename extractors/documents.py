@@ -15,7 +15,7 @@ import yaml
 
 SUFFIXES = {".txt", ".md"}
 SOURCES_FILE = "sources.yaml"
-META_FIELDS = ("title", "url", "publisher", "published")
+META_FIELDS = ("title", "url", "publisher", "published", "fetched")
 MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -168,20 +168,21 @@ def parse_date(value) -> tuple[dt.date, str] | None:
 def _clean_meta(raw: dict, where: str, warnings: list[str]) -> dict:
     """Keep the fields we know, with the right types; say what was ignored and why."""
     out = {}
-    aliases = {"source": "publisher", "publisher": "publisher", "title": "title", "url": "url", "date": "published", "published": "published"}
+    aliases = {"source": "publisher", "publisher": "publisher", "title": "title", "url": "url", "date": "published",
+               "published": "published", "fetch_date": "fetched", "fetched": "fetched"}
     for key, value in raw.items():
         name = aliases.get(str(key))
         if name is None or value is None:
             continue
-        if name == "published":
+        if name in ("published", "fetched"):
             parsed = parse_date(value)
             if parsed is None:
                 warnings.append(f"{where}: date {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY); ignored")
                 continue
-            if parsed[0] > dt.date.today():
+            if name == "published" and parsed[0] > dt.date.today():
                 warnings.append(f"{where}: date {parsed[0]} is in the future; ignored")
                 continue
-            out[name] = parsed
+            out[name] = parsed if name == "published" else parsed[0]
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
             out[name] = str(value).strip()
         else:
@@ -229,5 +230,6 @@ def read_document(path: Path, sources: dict[str, dict] | None = None) -> Documen
                 doc.origin[name] = origin
     if "published" in doc.meta:
         doc.meta["published"], doc.precision = doc.meta["published"]
-        doc.evidence = f"given in {doc.origin['published'].replace('_', ' ')}"
+        why = side.get("evidence") if doc.origin["published"] == "sources_yaml" else None
+        doc.evidence = f"{doc.origin['published'].replace('_', ' ')}" + (f": {why}" if why else "")
     return doc

@@ -190,11 +190,22 @@ def as_metric_period(e: Expr, metric: str, report: bool) -> Period | None:
     return e.period
 
 
-def infer_published(exprs: list[Expr], text: str) -> tuple[dt.date, str, str] | None:
-    """(date, precision, evidence): the latest full date the text states, if any."""
+AGO = regex.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})[ \t]*(?P<u>天|日|小时|分钟)前|(?P<y>昨天|昨日|前天)")
+
+
+def infer_published(exprs: list[Expr], text: str, fetched: dt.date | None = None) -> tuple[dt.date, str, str] | None:
+    """(date, precision, evidence): "N天前" near the top, counted back from the fetch date when there is one;
+    otherwise the latest full date the text states."""
+    m = AGO.search(text, 0, min(len(text), 400))
+    if m and fetched is not None:
+        if m.group("y"):
+            days = 1 if m.group("y") in ("昨天", "昨日") else 2
+        else:
+            days = _num(m.group("n")) if m.group("u") in ("天", "日") else 0
+        return fetched - dt.timedelta(days=days), "day", f"inferred: '{m.group(0)}' before the fetch date {fetched}"
     dated = [(e.day, "day" if e.kind == "day" else "month", text[e.start : e.end]) for e in exprs
              if e.day is not None and e.rule_id in ("date", "iso_date", "month") and e.day <= dt.date.today()]
     if not dated:
         return None
     day, precision, words = max(dated, key=lambda d: d[0])
-    return day, precision, f"inferred from the latest date in the text: {words}"
+    return day, precision, f"inferred: the latest date the text states ({words})"

@@ -70,7 +70,7 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     text = masked.text
     _apply_overrides(doc, fix)
     if "published" not in doc.meta:
-        inferred = periods.infer_published(periods.find(text, None), text)
+        inferred = periods.infer_published(periods.find(text, None), text, doc.meta.get("fetched"))
         if inferred:
             doc.meta["published"], doc.precision, doc.evidence = inferred
             doc.origin["published"] = "inferred"
