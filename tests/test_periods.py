@@ -1,0 +1,91 @@
+"""Period expressions as news writes them, simplified and traditional, resolved against a publication date."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractors import periods
+from extractors.normalize import normalize
+
+D = dt.date
+
+# text, publication date, expected (label, start, end, origin) of the last expression in the text
+EXPRESSIONS = [
+    ("2023财年第四季度", D(2023, 8, 3), ("2023Q1", "2023-01-01", "2023-03-31", "explicit")),
+    ("2023財年第四季度", D(2023, 8, 3), ("2023Q1", "2023-01-01", "2023-03-31", "explicit")),
+    ("2025财年第一季度", D(2024, 8, 15), ("2024Q2", "2024-04-01", "2024-06-30", "explicit")),
+    ("2025財年第二季度", D(2024, 11, 15), ("2024Q3", "2024-07-01", "2024-09-30", "explicit")),
+    ("2024财年第三季度", D(2024, 2, 7), ("2023Q4", "2023-10-01", "2023-12-31", "explicit")),
+    ("2026财年第2季度", D(2025, 11, 25), ("2025Q3", "2025-07-01", "2025-09-30", "explicit")),
+    ("2015财年", D(2023, 8, 3), ("FY2015", "2014-04-01", "2015-03-31", "explicit")),
+    ("2023財年", D(2023, 8, 3), ("FY2023", "2022-04-01", "2023-03-31", "explicit")),
+    ("自然年2023年第一季度", D(2023, 8, 3), ("2023Q1", "2023-01-01", "2023-03-31", "explicit")),
+    ("2024年第三季度", D(2024, 11, 1), ("2024Q3", "2024-07-01", "2024-09-30", "explicit")),
+    ("2024年二季度", D(2024, 11, 1), ("2024Q2", "2024-04-01", "2024-06-30", "explicit")),
+    ("2024Q4", D(2025, 3, 1), ("2024Q4", "2024-10-01", "2024-12-31", "explicit")),
+    ("2021年上半年", D(2024, 9, 19), ("2021H1", "2021-01-01", "2021-06-30", "explicit")),
+    ("2023年下半年", D(2024, 9, 19), ("2023H2", "2023-07-01", "2023-12-31", "explicit")),
+    ("2022年", D(2023, 4, 1), ("2022", "2022-01-01", "2022-12-31", "explicit")),
+    ("2022年全年", D(2023, 4, 1), ("2022", "2022-01-01", "2022-12-31", "explicit")),
+    ("2024年2月底", D(2024, 9, 19), ("2024-02", "2024-02-01", "2024-02-29", "explicit")),
+    ("2023年4月", D(2024, 9, 19), ("2023-04", "2023-04-01", "2023-04-30", "explicit")),
+    ("2022年12月9日", D(2023, 4, 1), ("2022-12", "2022-12-01", "2022-12-31", "explicit")),
+    ("2024-09-19", D(2024, 9, 20), ("2024-09", "2024-09-01", "2024-09-30", "explicit")),
+    ("今年5月", D(2024, 9, 19), ("2024-05", "2024-05-01", "2024-05-31", "relative")),
+    ("去年11月", D(2024, 9, 19), ("2023-11", "2023-11-01", "2023-11-30", "relative")),
+    ("今年", D(2024, 9, 19), ("2024", "2024-01-01", "2024-12-31", "relative")),
+    ("去年", D(2024, 9, 19), ("2023", "2023-01-01", "2023-12-31", "relative")),
+    ("前年", D(2024, 9, 19), ("2022", "2022-01-01", "2022-12-31", "relative")),
+    ("過去一年", D(2024, 11, 1), ("2024", "2024-01-01", "2024-12-31", "relative")),
+    ("今年上半年", D(2024, 9, 19), ("2024H1", "2024-01-01", "2024-06-30", "relative")),
+    ("上半年", D(2024, 9, 19), ("2024H1", "2024-01-01", "2024-06-30", "relative")),
+    ("2023年,IDC数据显示:上半年", D(2024, 9, 19), ("2023H1", "2023-01-01", "2023-06-30", "explicit")),
+    ("8月15日", D(2024, 9, 19), ("2024-08", "2024-08-01", "2024-08-31", "relative")),
+    ("11月15日", D(2024, 2, 7), ("2023-11", "2023-11-01", "2023-11-30", "relative")),
+    ("在8月公布", D(2024, 9, 19), ("2024-08", "2024-08-01", "2024-08-31", "relative")),
+    ("第二季度", D(2024, 8, 2), ("2024Q2", "2024-04-01", "2024-06-30", "relative")),
+    ("第四季度", D(2024, 8, 2), ("2023Q4", "2023-10-01", "2023-12-31", "relative")),
+    ("本次大会上", D(2024, 9, 19), ("2024-09", "2024-09-01", "2024-09-30", "relative")),
+    ("2015 年的阿里云。七年之后", D(2022, 11, 3), ("2022", "2022-01-01", "2022-12-31", "relative_to_text")),
+]
+
+
+@pytest.mark.parametrize("text,published,expected", EXPRESSIONS, ids=[e[0] for e in EXPRESSIONS])
+def test_period_expression(text, published, expected):
+    found = periods.find(normalize(text).text, published)
+    p = found[-1].period
+    assert (p.label, p.start.isoformat(), p.end.isoformat(), p.origin) == expected
+
+
+# text, publication date: nothing resolvable, and why
+UNRESOLVED = [
+    ("今年5月", None, "publication date that is unknown"),
+    ("上半年", None, "publication date that is unknown"),
+    ("七年之后", D(2022, 11, 3), "no earlier year"),
+    ("2023年13月", D(2024, 1, 1), "not a valid date"),
+]
+
+
+@pytest.mark.parametrize("text,published,reason", UNRESOLVED)
+def test_unresolvable_period_says_why(text, published, reason):
+    found = periods.find(normalize(text).text, published)
+    assert found and found[-1].period is None and reason in found[-1].reason
+
+
+# report date -> the quarter it covers (Alibaba reports about Feb, May, Aug, Nov)
+REPORTS = [
+    (D(2024, 2, 7), "2023Q4"), (D(2024, 5, 14), "2024Q1"), (D(2024, 8, 15), "2024Q2"),
+    (D(2024, 11, 15), "2024Q3"), (D(2025, 11, 25), "2025Q3"), (D(2023, 3, 2), "2022Q4"),
+]
+
+
+@pytest.mark.parametrize("day,label", REPORTS)
+def test_report_quarter(day, label):
+    assert periods.report_quarter(day).label == label
+
+
+@pytest.mark.parametrize("text", ["连续7个季度增长不足5%", "已連續兩季度營收增長接近0%", "连续三个季度超过50%"])
+def test_span_markers(text):
+    t = normalize(text).text
+    assert periods.span_marker(t, 0, len(t))
