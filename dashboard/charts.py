@@ -12,7 +12,8 @@ import vl_convert
 from dashboard import labels
 
 MAX_POINTS = 5_000  # above this a chart draws per-period summaries: a browser cannot take 100k marks
-PICK = "pick"  # the point-selection parameter; st.altair_chart returns {"selection": {PICK: [...]}}
+PICK = "pick"
+POINTS_NAME = "claim_points"  # the point-selection parameter; st.altair_chart returns {"selection": {PICK: [...]}}
 PRICE_METRICS = ("price_cut", "token_price")
 REPORTED_LABEL = "Reported by Alibaba 阿里财报"
 UNCHECKED = "not checked 未核查"
@@ -102,6 +103,7 @@ def _point_layers(data, xcol, x_enc, y_enc, colour_enc, metric) -> list[alt.Char
         .encode(x=x_enc, y=y_enc, color=colour_enc, shape=shape, tooltip=_tooltip(data),
                 opacity=alt.condition(pick, alt.value(0.95), alt.value(0.3)))
         .add_params(pick)
+        .properties(name=POINTS_NAME)  # Vega names the SVG group "claim_points_marks": a stable hook for tests
     )
     ranges = data.filter(pl.col("value_high_h").is_not_null())
     layers = []

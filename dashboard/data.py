@@ -156,8 +156,7 @@ def _show(col: str, prefix: str) -> pl.Expr:
     e = pl.col(prefix + col)
     if col in ("value", "value_high"):
         unit = pl.col(prefix + "unit")
-        div = unit.replace_strict({u: d for u, (d, _) in labels.HUMAN_UNITS.items()}, default=1.0, return_dtype=pl.Float64)
-        return pl.concat_str(_num_text(e / div), unit.replace_strict({u: h for u, (_, h) in labels.HUMAN_UNITS.items()}, default=unit), separator=" ").fill_null("—")
+        return pl.concat_str(_num_text(e / _divisor(prefix + "unit")), unit.replace_strict({u: h for u, (_, h) in labels.HUMAN_UNITS.items()}, default=unit), separator=" ").fill_null("—")
     return e.cast(pl.String).fill_null("—")
 
 
@@ -188,6 +187,11 @@ def claim_snapshot(row: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- display
+def _divisor(unit: str = "unit") -> pl.Expr:
+    """Canonical -> human divisor for each row's unit (1e8 for money: 亿)."""
+    return pl.col(unit).replace_strict({u: d for u, (d, _) in labels.HUMAN_UNITS.items()}, default=1.0, return_dtype=pl.Float64)
+
+
 def _num_text(e: pl.Expr) -> pl.Expr:
     """775.9, 6, -2, 0.0005: up to 4 decimals and no trailing .0."""
     return e.round(4).cast(pl.String).str.replace(r"\.0$", "")
@@ -195,10 +199,12 @@ def _num_text(e: pl.Expr) -> pl.Expr:
 
 def with_display(df: pl.DataFrame) -> pl.DataFrame:
     """Columns the pages show: human values and bilingual labels, and x_period, the middle of the period."""
-    div = pl.col("unit").replace_strict({u: d for u, (d, _) in labels.HUMAN_UNITS.items()}, default=1.0, return_dtype=pl.Float64)
+    div = _divisor()
     unit_h = pl.col("unit").replace_strict({u: h for u, (_, h) in labels.HUMAN_UNITS.items()}, default=pl.col("unit"), return_dtype=pl.String)
     entity = pl.col("entity").replace_strict(labels.ENTITIES, default=pl.col("entity"), return_dtype=pl.String)
+    extra = [(pl.col("reported_value") / div).alias("reported_h")] if "reported_value" in df.columns else []
     return df.with_columns(
+        *extra,
         (pl.col("value") / div).alias("value_h"),
         (pl.col("value_high") / div).alias("value_high_h"),
         unit_h.alias("unit_h"),
@@ -278,7 +284,7 @@ CONFLICT_KEYS = ("entity", "product", "metric", "period", "unit")
 def claim_intervals(df: pl.DataFrame) -> pl.DataFrame:
     """lo/hi: the values a claim allows, given its range, its qualifier and the precision it was
     written with (775.9亿 allows ±0.05亿; 6% allows ±0.5). 超过6% allows [6, ∞); 不足5% allows (-∞, 5]."""
-    div = pl.col("unit").replace_strict({u: d for u, (d, _) in labels.HUMAN_UNITS.items()}, default=1.0, return_dtype=pl.Float64)
+    div = _divisor()
     lo, hi = pl.col("value"), pl.coalesce("value_high", "value")
     tol_lo, tol_hi = _half_step(lo / div) * div, _half_step(hi / div) * div
     q = pl.col("qualifier").fill_null("exact")
@@ -305,7 +311,8 @@ def _half_step(human: pl.Expr) -> pl.Expr:
 def conflicts(df: pl.DataFrame) -> pl.DataFrame:
     """Claims in groups (same entity, product, metric, period and unit) whose allowed values do not
     all overlap. Unknown periods and rejected claims never take part. One row per claim, with
-    conflict_key naming the group and gap (how far apart the group is, canonical units)."""
+    conflict_key naming the group, gap (how far apart the group is, canonical units) and spread (gap
+    relative to the group's largest value); the widest disagreements come first."""
     live = df.filter(pl.col("period").is_not_null() & pl.col("value").is_not_null())
     if "review_status" in live.columns:
         live = live.filter(pl.col("review_status") != "rejected")
@@ -316,7 +323,8 @@ def conflicts(df: pl.DataFrame) -> pl.DataFrame:
     return (
         live.with_columns(gap.alias("gap"))
         .filter((over >= 2) & (pl.col("gap") > 0))
-        .sort(["metric", "entity", "conflict_key", "value"], nulls_last=True)
+        .with_columns((pl.col("gap") / pl.col("value").abs().max().over("conflict_key")).alias("spread"))
+        .sort(["spread", "conflict_key", "value"], descending=[True, False, False], nulls_last=True)
     )
 
 

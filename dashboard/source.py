@@ -93,3 +93,25 @@ def safe_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def table_html(rows: list[tuple[str, str | None, str | None]]) -> str:
+    """(label, value, where it came from) rows as an escaped two-column table of document metadata."""
+    cells = "".join(
+        f'<tr><th style="text-align: left; padding-right: 1em; white-space: nowrap">{html.escape(label)}</th>'
+        f"<td>{html.escape(value or '—')}"
+        + (f' <span style="color: #888">({html.escape(origin)})</span>' if origin else "")
+        + "</td></tr>"
+        for label, value, origin in rows
+    )
+    return f'<table style="border-collapse: collapse; font-size: 0.9em">{cells}</table>'
+
+
+def facts_html(pairs: list[tuple[str, str]]) -> str:
+    """A row of labelled values (value, qualifier, period…), escaped, compact enough for long labels."""
+    cells = "".join(
+        f'<div style="margin-right: 2.5em"><div style="color: #888; font-size: 0.85em">{html.escape(label)}</div>'
+        f'<div style="font-size: 1.5em; font-weight: 600">{html.escape(value)}</div></div>'
+        for label, value in pairs
+    )
+    return f'<div style="display: flex; flex-wrap: wrap">{cells}</div>'

@@ -1,10 +1,20 @@
 """Storing an uploaded article: only .txt/.md, size-limited, a sanitised name, never overwriting."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+import polars as pl
+
+from dashboard.data import merge_extracted
+from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table, write_table
 
 ALLOWED_SUFFIXES = (".txt", ".md")
 MAX_NAME_CHARS = 100
@@ -58,3 +68,84 @@ def store_upload(name: str, data: bytes, uploads_dir: Path, max_bytes: int) -> P
         except FileExistsError:
             continue
     raise UploadError(f"{name!r}: 1000 files with this name already exist in {uploads_dir}")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    name: str  # as uploaded
+    path: Path | None  # where it was stored; None when it was refused
+    n_claims: int = 0
+    error: str | None = None
+
+
+Extract = Callable[[list[Path]], tuple[pl.DataFrame, pl.DataFrame]]
+
+
+def ingest(files: list[tuple[str, bytes]], claims_path: Path, uploads_dir: Path, max_bytes: int, extract: Extract) -> list[Ingested]:
+    """Store each upload, extract them at once and add their claims to the table at claims_path.
+
+    A refused or unreadable file is reported by name and leaves nothing behind; the others go on.
+    The table is rewritten atomically under a lock, so two uploads at once both land.
+    """
+    results: dict[str, Ingested] = {}
+    stored: dict[Path, str] = {}
+    with _dir_lock(uploads_dir):
+        claims, docs = _current(claims_path)
+        known = dict(docs.select("doc_id", "doc_path").iter_rows())
+        for name, data in files:
+            if doc_id_of(data) in known:
+                results[name] = Ingested(name, None, error=f"{name!r}: already in the corpus as {known[doc_id_of(data)]}")
+                continue
+            try:
+                path = store_upload(name, data, uploads_dir, max_bytes)
+            except UploadError as e:
+                results[name] = Ingested(name, None, error=str(e))
+                continue
+            stored[path] = name
+            known[doc_id_of(data)] = str(path)
+        if stored:
+            try:
+                new_claims, new_docs = extract(list(stored))
+            except Exception as e:  # the extractor's bug must not leave orphan files or a half table
+                for path, name in stored.items():
+                    path.unlink(missing_ok=True)
+                    results[name] = Ingested(name, None, error=f"{name!r}: extraction failed ({type(e).__name__}: {e})")
+                return [results[n] for n, _ in files]
+            by_path = {Path(p).resolve(): row for p, row in zip(new_docs["doc_path"], new_docs.iter_rows(named=True))}
+            good = []
+            for path, name in stored.items():
+                row = by_path.get(path.resolve())
+                if row is None or row["error"]:
+                    path.unlink(missing_ok=True)  # ours, written a moment ago: not an existing article
+                    why = row["error"] if row else "the extractor returned no row for it"
+                    results[name] = Ingested(name, None, error=f"{name!r}: {why}")
+                else:
+                    good.append(row["doc_id"])
+                    n = new_claims.filter(pl.col("doc_id") == row["doc_id"]).height
+                    results[name] = Ingested(name, path, n_claims=n)
+            if good:
+                claims, docs = merge_extracted(claims, docs, new_claims.filter(pl.col("doc_id").is_in(good)),
+                                               new_docs.filter(pl.col("doc_id").is_in(good)))
+                write_table(claims, claims_path)
+                write_table(docs, documents_path(claims_path))
+    return [results[n] for n, _ in files]
+
+
+def _current(claims_path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    if not claims_path.exists():
+        return pl.DataFrame(schema=CLAIM_SCHEMA), pl.DataFrame(schema=DOCUMENT_SCHEMA)
+    docs_path = documents_path(claims_path)
+    docs = read_table(docs_path, DOCUMENT_SCHEMA) if docs_path.exists() else pl.DataFrame(schema=DOCUMENT_SCHEMA)
+    return read_table(claims_path, CLAIM_SCHEMA), docs
+
+
+@contextlib.contextmanager
+def _dir_lock(folder: Path):
+    """An exclusive lock on the uploads folder itself: no lock file to clean up or ignore."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
