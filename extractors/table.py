@@ -67,7 +67,7 @@ UNITS = ("CNY", "USD", "%", "CNY/1M tokens", "count")
 
 
 def claims_frame(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=CLAIM_SCHEMA, orient="row" if rows and not isinstance(rows[0], dict) else None)
+    return pl.DataFrame(rows, schema=CLAIM_SCHEMA)
 
 
 def documents_frame(rows: list[dict]) -> pl.DataFrame:
