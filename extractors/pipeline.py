@@ -1,6 +1,7 @@
 """One document through every stage: read, normalize, numbers, rules, entities, periods -> rows."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     published = doc.meta.get("published")
     exprs = periods.find(text, published)
     aliases = entities.find(text)
+    expr_starts = [x.start for x in exprs]
+    alias_starts = [a.start for a in aliases]
     claimed: set[int] = set()
     rows: list[dict] = []
     ctx = _Context()
@@ -86,18 +89,21 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     for m in SENTENCE_END.finditer(text + "\n"):
         s, e = sent_start, m.start()
         sent_start = m.end()
+        # only this sentence's expressions and aliases: keeps long documents linear
+        sent_exprs = exprs[bisect.bisect_left(expr_starts, s) : bisect.bisect_left(expr_starts, e)]
+        sent_aliases = aliases[bisect.bisect_left(alias_starts, s) : bisect.bisect_left(alias_starts, e)]
         if HAS_NUMBER.search(text, s, e):
             for hit in rules.match(text, s, e, claimed):
-                rows.extend(_claims(doc, norm, masked, hit, s, e, exprs, aliases, ctx, line))
+                rows.extend(_claims(doc, norm, masked, hit, s, e, sent_exprs, sent_aliases, ctx, line))
         # dates seen here may date a price change announced a few lines later
         ctx.recent_dates.extend((line, periods.month(x.day.year, x.day.month, "context"))
-                                for x in exprs if s <= x.start < e and x.day is not None)
+                                for x in sent_exprs if x.day is not None)
         if m.group() == "\n":
             line += 1
             ctx.para_period = None
             ctx.para_entities = []
         else:
-            ctx.para_entities = _last_entities(aliases, s, e) or ctx.para_entities
+            ctx.para_entities = _last_entities(sent_aliases) or ctx.para_entities
     _coreference(rows)
     return rows
 
@@ -113,8 +119,8 @@ class _Context:
         self.recent_dates: list[tuple[int, periods.Period]] = []  # (line, month) for price changes
 
 
-def _last_entities(aliases, s, e) -> list[str]:
-    ents = [a.id for a in aliases if a.kind == "entity" and s <= a.start < e]
+def _last_entities(aliases) -> list[str]:
+    ents = [a.id for a in aliases if a.kind == "entity"]
     return [x for x in ents[-1:] if x != entities.UNTRACKED]
 
 
@@ -177,8 +183,9 @@ def _period(text, s, e, pos, mention, masked, metric, exprs, ctx, line):
     in_sentence = [x for x in exprs if s <= x.start and x.end <= pos]
     # a transition's start value owns the period written inside 从...的
     from_parts = []
-    for j, m in enumerate(masked.mentions):
-        if m.role == "from" and s <= masked.positions[j] < e:
+    lo, hi = bisect.bisect_left(masked.positions, s), bisect.bisect_left(masked.positions, e)
+    for j in range(lo, hi):
+        if masked.mentions[j].role == "from":
             k = text.rfind("从", s, masked.positions[j])
             from_parts.append((k if k >= 0 else masked.positions[j], masked.positions[j]))
     if mention.role == "from":
