@@ -9,6 +9,12 @@ METRICS = {
     "token_price": "Token price 模型调用价格",
     "adjusted_ebita": "Adjusted EBITA 经调整EBITA",
     "adjusted_ebita_growth": "Adjusted EBITA growth 经调整EBITA增速",
+    # extended metrics the rules also find
+    "cost_decline": "Cost decline 成本降幅",
+    "customers": "Customers 客户数",
+    "derivative_models": "Derivative models 衍生模型数",
+    "market_size": "Market size 市场规模",
+    "model_downloads": "Model downloads 模型下载量",
 }
 
 ENTITIES = {
