@@ -30,5 +30,9 @@ run: $(CLAIMS)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Time to first render of the dashboard's Trends page and of a filter change, on 1,000,000 synthetic claims.
+bench-dashboard: $(STAMP)
+	$(BIN)/python bench/dashboard_bench.py
+
 clean:
 	rm -rf $(VENV) data/claims*.parquet data/cache tests/artifacts

@@ -17,6 +17,7 @@ POINTS_NAME = "claim_points"  # the point-selection parameter; st.altair_chart r
 PRICE_METRICS = ("price_cut", "token_price")
 REPORTED_LABEL = "Reported by Alibaba 阿里财报"
 UNCHECKED = "not checked 未核查"
+LEGEND = dict(orient="right", labelLimit=0)  # no truncation: bilingual labels are long
 SHAPES = dict(zip(labels.QUALIFIERS.values(),
                   ["circle", "diamond", "triangle-up", "triangle-right", "triangle-down", "square", "triangle-left", "cross"]))
 VERDICT_COLOURS = {labels.VERDICTS["consistent"]: "#2e7d32", labels.VERDICTS["inconsistent"]: "#c62828",
@@ -71,10 +72,10 @@ def trends_chart(
     x_enc = alt.X(f"{xcol}:T", title=xtitle, axis=alt.Axis(format="%Y-%m", labelAngle=0), scale=alt.Scale(padding=24))
     y_enc = alt.Y("value_h:Q", title=ytitle)
     if colour == "verdict" and "verdict_label" in data.columns:
-        colour_enc = alt.Color("verdict_label:N", title="Verdict 核查",
+        colour_enc = alt.Color("verdict_label:N", title="Verdict 核查", legend=alt.Legend(**LEGEND),
                                scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())))
     else:
-        colour_enc = alt.Color("series:N", title="Entity / product 主体/产品")
+        colour_enc = alt.Color("series:N", title="Entity / product 主体/产品", legend=alt.Legend(**LEGEND))
     layers: list[alt.Chart] = []
     if reported is not None and x == "period" and metric is not None:
         layers += _reported_layers(reported, metric, data["unit"][0])
@@ -95,7 +96,7 @@ def _point_layers(data, xcol, x_enc, y_enc, colour_enc, metric) -> list[alt.Char
     data = data.select(list(dict.fromkeys(cols)))  # x may be "published", listed twice: no repeats
     pick = alt.selection_point(name=PICK, fields=["claim_id"], on="click")
     present = {k: v for k, v in SHAPES.items() if k in set(data["qualifier_label"].to_list())}  # same shape per qualifier everywhere
-    shape = alt.Shape("qualifier_label:N", title="Qualifier 限定",
+    shape = alt.Shape("qualifier_label:N", title="Qualifier 限定", legend=alt.Legend(**LEGEND),
                       scale=alt.Scale(domain=list(present), range=list(present.values())))
     points = (
         alt.Chart(data)
@@ -169,7 +170,8 @@ def _reported_layers(reported: pl.DataFrame, metric: str, unit: str) -> list[alt
     # detail=segment_basis breaks the line at restatements: figures on different bases are not comparable
     return [
         base.mark_line(color="#757575", strokeWidth=1.5).encode(
-            strokeDash=alt.StrokeDash("source:N", title="", scale=alt.Scale(range=[[5, 3]])), detail="segment_basis:N"),
+            strokeDash=alt.StrokeDash("source:N", title="", scale=alt.Scale(range=[[5, 3]]), legend=alt.Legend(labelLimit=0)),
+            detail="segment_basis:N"),
         base.mark_point(color="#757575", size=20, filled=True),
     ]
 

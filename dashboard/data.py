@@ -303,9 +303,12 @@ def claim_intervals(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _half_step(human: pl.Expr) -> pl.Expr:
-    """Half a unit of the last decimal written: 775.9 -> 0.05, 6 -> 0.5, 0.0005 -> 0.00005."""
-    decimals = _num_text(human).str.split(".").list.get(1, null_on_oob=True).str.len_chars().fill_null(0).cast(pl.Int32)
-    return 0.5 * pl.lit(10.0).pow(-decimals)
+    """Half a unit of the last decimal written: 775.9 -> 0.05, 6 -> 0.5, 0.0005 -> 0.00005 (at most 4
+    decimals, as shown). Numeric, not via strings: this runs over every claim."""
+    step = pl.lit(0.5 * 10.0**-4)
+    for d in range(3, -1, -1):  # the fewest decimals that reproduce the value wins
+        step = pl.when((human - human.round(d)).abs() < 1e-9 * pl.max_horizontal(human.abs(), 1.0)).then(0.5 * 10.0**-d).otherwise(step)
+    return step
 
 
 def conflicts(df: pl.DataFrame) -> pl.DataFrame:

@@ -29,7 +29,7 @@ class View:
     warnings: tuple[str, ...]
     verdicts_note: str | None  # None when verdicts were added; otherwise why not, shown to the analyst
     reported: pl.DataFrame | None  # Alibaba's reported series (issue 6), when available
-    conflicts: pl.DataFrame  # data.conflicts over the whole effective table
+    key: tuple  # the cache key it was built from
     options: dict[str, list] = field(default_factory=dict)  # filter choices
 
 
@@ -64,7 +64,17 @@ def _view(claims_key: FileKey, db: str, review_version: tuple[int, int], ref_key
     opts = {c: data.options(shown, c) for c in ("metric", "entity", "product", "publisher")}
     opts["published"] = (dates.min(), dates.max()) if dates.len() else None
     return View(shown, docs, data.orphaned_reviews(latest, claims), tuple(warnings + fix_warnings), note, reported,
-                data.conflicts(shown), opts)
+                (claims_key, db, review_version, ref_key), opts)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Comparing claims 正在比对数据…")
+def _conflicts(key: tuple) -> pl.DataFrame:
+    return data.conflicts(_view(*key).claims)
+
+
+def conflicts(view: View) -> pl.DataFrame:
+    """data.conflicts over the whole effective table, computed when a page first asks for it."""
+    return _conflicts(view.key)
 
 
 def _reextract(paths: list[Path], overrides: dict) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -78,6 +78,10 @@ def source_panel(view: state.View, claim_id: str, key: str) -> None:
         st.html(source.facts_html([
             ("Value 数值", c["value_text"]), ("Qualifier 限定", labels.label(labels.QUALIFIERS, c["qualifier"] or "exact")),
             ("Period 期间", c["period"] or "unknown 未知"), ("Review 审核", labels.label(labels.REVIEW_STATUSES, c["review_status"]))]))
+        if c["review_status"] != "unreviewed":  # who decided, when and why, next to the number it changed
+            st.html(source.text_html(" · ".join(x for x in (
+                f"{labels.label(labels.REVIEW_STATUSES, c['review_status'])}: {c['reviewer']}", (c["reviewed_at"] or "")[:16],
+                c["review_note"], c["corrected_fields"]) if x)))
         if c["period"] is None:
             st.caption(f"Period unknown 期间未知 (period_origin: {_md_safe(c['period_origin'])})")
         _article_context(view, c)

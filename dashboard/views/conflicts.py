@@ -12,8 +12,9 @@ st.title("Conflicts 冲突")
 widgets.show_warnings(view)
 # Groups are found across the whole table (a filter must not hide the other side of a conflict);
 # the filters choose which groups to show: those with at least one claim in the filtered view.
-keys = view.conflicts.join(state.filtered(view).select("claim_id"), on="claim_id", how="semi")["conflict_key"]
-found = view.conflicts.join(keys.unique().to_frame(), on="conflict_key", how="semi", maintain_order="left")
+everything = state.conflicts(view)
+keys = everything.join(state.filtered(view).select("claim_id"), on="claim_id", how="semi")["conflict_key"]
+found = everything.join(keys.unique().to_frame(), on="conflict_key", how="semi", maintain_order="left")
 groups = found["conflict_key"].unique(maintain_order=True).to_list()
 st.caption(f"{len(groups)} groups of disagreeing claims, widest disagreement first. Unknown periods and rejected "
            f"claims are not compared. 共 {len(groups)} 组相互矛盾的数据。")

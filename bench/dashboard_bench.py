@@ -1,0 +1,95 @@
+"""How fast the dashboard is on a large table: a synthetic claims table (1,000,000 rows by default),
+timed through Streamlit's AppTest (the real page scripts, caches and all) and function by function.
+
+    python bench/dashboard_bench.py [--rows 1000000] [--reviews 1000]
+
+Prints: time to first render of the Trends page (cold caches: reading the table, applying reviews and
+verdicts, display columns, conflicts, chart), a rerun with warm caches, one filter change, and
+the cost of each step measured alone. Figures only: nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import polars as pl  # noqa: E402
+
+from dashboard import charts, data, state  # noqa: E402
+from dashboard.reviews import ReviewStore  # noqa: E402
+from dashboard.sample import synthetic_claims  # noqa: E402
+from extractors.table import DOCUMENT_SCHEMA, documents_path, write_table  # noqa: E402
+
+
+def timed(label: str, fn, results: list):
+    t = time.perf_counter()
+    out = fn()
+    results.append((label, time.perf_counter() - t))
+    return out
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--reviews", type=int, default=1_000, help="decisions recorded before the first render")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="cloudclaims-bench-"))
+    claims_path, db = tmp / "claims.parquet", tmp / "reviews.sqlite"
+    steps: list[tuple[str, float]] = []
+    claims = timed(f"generate {args.rows:,} synthetic claims", lambda: synthetic_claims(args.rows), steps)
+    write_table(claims, claims_path)
+    write_table(pl.DataFrame(schema=DOCUMENT_SCHEMA), documents_path(claims_path))
+    store = ReviewStore(db)
+    for i, cid in enumerate(claims["claim_id"].gather_every(max(1, args.rows // max(1, args.reviews))).head(args.reviews)):
+        store.record(cid, ("accept", "reject")[i % 2], "bench")
+    print(f"table: {claims_path} ({claims_path.stat().st_size / 1e6:.1f} MB parquet), {args.reviews:,} reviews")
+
+    os.environ.update(CLOUDCLAIMS_CLAIMS=str(claims_path), CLOUDCLAIMS_REVIEWS_DB=str(db),
+                      CLOUDCLAIMS_ARTICLES_DIR=str(tmp / "articles"))
+    from streamlit.testing.v1 import AppTest
+
+    app: list[tuple[str, float]] = []
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
+    timed("Trends page, first render (cold caches)", at.run, app)
+    if at.exception:
+        raise SystemExit(f"the app failed: {at.exception[0].value}")
+    timed("Trends page, rerun (warm caches)", at.run, app)
+    publisher = sorted(claims["publisher"].unique())[0]
+    timed(f"filter change: publisher = {publisher}", lambda: at.multiselect(key="f_publisher").set_value([publisher]).run(), app)
+    timed("filter change: quote search 2019年", lambda: at.text_input(key="f_text").input("2019年").run(), app)
+    at.switch_page("views/claims.py")
+    timed("Claims page with those filters", at.run, app)
+    at.switch_page("views/conflicts.py")
+    timed("Conflicts page (first visit computes the groups)", at.run, app)
+
+    # The same work function by function, to show where the time goes.
+    loaded = timed("read table", lambda: data.load_tables(claims_path)[0], steps)
+    eff = timed("apply reviews", lambda: data.apply_reviews(loaded, store.latest()), steps)
+    ver, _, note = timed("verdicts (issue 6)", lambda: state.add_verdicts(eff, ROOT / "data/reference/alibaba_cloud_reported.csv"), steps)
+    shown = timed("display columns", lambda: data.with_display(ver), steps)
+    timed("conflict groups", lambda: data.conflicts(shown), steps)
+    timed("filter: one publisher", lambda: data.filter_claims(shown, data.Filters(publishers=(publisher,))), steps)
+    timed("filter: quote search", lambda: data.filter_claims(shown, data.Filters(text="2019年")), steps)
+    growth = shown.filter((pl.col("metric") == "revenue_growth"))
+    timed(f"trends chart ({growth.height:,} claims, summary mode)", lambda: charts.trends_chart(growth), steps)
+    timed("CSV export of the whole table", lambda: data.to_csv_bytes(shown), steps)
+
+    print(f"\nAppTest on {args.rows:,} claims (2 cores: {os.cpu_count()} CPUs visible)")
+    for label, sec in app:
+        print(f"  {label:<48} {sec:7.2f} s")
+    print("\nsteps alone")
+    for label, sec in steps:
+        print(f"  {label:<48} {sec:7.2f} s")
+    if note:
+        print(f"\n  note: {note}")
+
+
+if __name__ == "__main__":
+    main()
