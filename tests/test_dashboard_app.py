@@ -301,6 +301,20 @@ def test_reviews_of_vanished_claims_are_listed_as_orphans_and_kept(sample):
     assert [d[0] for d in sample.decisions()] == [cid]
 
 
+def test_an_open_session_picks_up_a_rewritten_table_and_another_reviewers_decision(sample):
+    from dashboard.reviews import ReviewStore
+
+    at = run("views/claims.py")
+    before = table(at, "claims_table").height
+    first, second = sample.claims["claim_id"][:2]
+    write_table(sample.claims.filter(pl.col("claim_id") != first), sample.claims_path)  # caches key on the file
+    at.run()
+    assert table(at, "claims_table").height == before - 1
+    ReviewStore(sample.db).record(second, "reject", "李雷")  # caches key on the last decision id
+    at.run()
+    assert table(at, "claims_table").height == before - 2
+
+
 # ------------------------------------------------------------------------------------ documents
 def test_a_document_metadata_fix_made_in_the_app_is_applied_on_the_next_load(corpus):
     at = run("views/sources.py")

@@ -302,3 +302,40 @@ def test_inconsistent_claims_come_worst_first_and_counts_are_per_publisher():
     assert data.inconsistent_claims(rows)["quote"].to_list() == ["增长30%", "增长9%"]
     counts = data.verdict_counts(rows)
     assert counts.rows() == [("智東西", 0, 2, 0), (data.NONE_LABEL, 0, 0, 1), ("雷峰网", 1, 0, 0)]
+
+
+# ------------------------------------------------------------------------------------ verdicts guard
+def test_verdicts_are_added_when_the_reference_loads(sample):
+    from dashboard.state import add_verdicts
+    from extractors.reference import REFERENCE_PATH
+
+    claims, _, store = sample
+    out, reported, note = add_verdicts(data.apply_reviews(claims, store.latest()), REFERENCE_PATH)
+    assert note is None and data.has_verdicts(out) and out.height == claims.height
+    row = out.filter(pl.col("quote").str.contains("185.82")).row(0, named=True)
+    assert row["verdict"] == "consistent"
+    assert {"revenue", "revenue_growth"} <= set(reported["metric"])
+
+
+@pytest.mark.parametrize("problem,note", [
+    ("missing", "no reference file"),
+    ("malformed", "the reference file has an error"),
+    ("unfinished", "not finished yet"),
+    ("bug", "verdicts not available: ZeroDivisionError"),
+])
+def test_verdicts_that_cannot_be_computed_leave_the_claims_and_say_why(sample, tmp_path, monkeypatch, problem, note):
+    from dashboard.state import add_verdicts
+    from extractors import verdicts
+    from extractors.reference import REFERENCE_PATH
+
+    claims, _, store = sample
+    ref = tmp_path / "ref.csv"
+    if problem == "malformed":
+        ref.write_text(REFERENCE_PATH.read_text(encoding="utf-8").replace("2023Q1,", "2023Q9,"), encoding="utf-8")
+    elif problem != "missing":
+        ref = REFERENCE_PATH
+        err = NotImplementedError if problem == "unfinished" else ZeroDivisionError
+        monkeypatch.setattr(verdicts, "add_verdicts", lambda *a: (_ for _ in ()).throw(err("x")))
+    eff = data.apply_reviews(claims, store.latest())
+    out, reported, got = add_verdicts(eff, ref)
+    assert out.equals(eff) and reported is None and note in got and got.startswith("verdicts not available")

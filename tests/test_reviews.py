@@ -132,3 +132,26 @@ def test_an_empty_version_zero_database_is_migrated(tmp_path):
     path = tmp_path / "r.sqlite"
     sqlite3.connect(path).close()  # a file that exists but has no tables: version 0
     assert ReviewStore(path).schema_version() == SCHEMA_VERSION
+
+
+def test_concurrent_reviewers_lose_no_decision(tmp_path):
+    import threading
+
+    path = tmp_path / "r.sqlite"
+    ReviewStore(path)
+
+    def reviewer(n: int) -> None:
+        store = ReviewStore(path)  # each reviewer has their own connection, as separate app sessions do
+        for i in range(50):
+            store.record(f"claim{i % 7}", "accept", f"reviewer{n}", f"{n}:{i}")
+
+    threads = [threading.Thread(target=reviewer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    history = ReviewStore(path).history()
+    assert history.height == 200
+    for n in range(4):  # each reviewer's decisions are stored in the order they were made
+        mine = history.filter(history["reviewer"] == f"reviewer{n}")["note"].to_list()
+        assert mine == [f"{n}:{i}" for i in range(50)]
