@@ -331,6 +331,21 @@ def test_a_document_metadata_fix_made_in_the_app_is_applied_on_the_next_load(cor
     assert (fixed["publisher"], str(fixed["published"])[:10]) == ("星船知造", "2023-04-26")
 
 
+def test_fixing_a_missing_date_re_resolves_relative_periods(corpus):
+    (corpus.articles / "undated.txt").write_text("今年第一季度，阿里云营收增长5%。\n", encoding="utf-8")
+    corpus.extract()
+    at = run("views/claims.py", f_text="今年第一季度，阿里云")
+    assert table(at, "claims_table")["period"].to_list() == [None]  # 今年 means nothing without a date
+    at = run("views/sources.py")
+    pick_row(at, "docs_table", table(at, "docs_table")["doc_path"].to_list().index(str(corpus.articles / "undated.txt")))
+    at.text_input(key="reviewer").input("王芳")
+    at.text_input(key="fix_published").input("2024-05-20")
+    at.button(key="fix_go").click().run()
+    at = run("views/claims.py", f_text="今年第一季度，阿里云")
+    fixed = table(at, "claims_table").row(0, named=True)
+    assert fixed["period"] is not None and fixed["period"].startswith("2024") and str(fixed["published"])[:10] == "2024-05-20"
+
+
 UPLOADS = [
     # (file name, content, expected message, stored file name or None)
     ("新闻.md", "---\ntitle: 阿里云季报\nsource: 测试媒体\ndate: 2024-11-16\n---\n\n2024年第三季度，阿里云营收增长7%，达到296.1亿元。\n",
