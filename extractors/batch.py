@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from extractors import cache as cachelib
 from extractors import documents
-from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame
+from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame, documents_path
 
 WINDOW = 256  # files planned and emitted together
 CHUNK = 32  # files per task sent to a worker
@@ -47,6 +47,7 @@ class Summary:
     cached: int = 0
     extracted: int = 0
     seconds: float = 0.0
+    write_seconds: float = 0.0  # of those, writing the output tables
 
     def add(self, docs: pa.Table, claims: pa.Table) -> None:
         self.files += docs.num_rows
@@ -189,17 +190,24 @@ class _Runner:
         except BrokenProcessPool:
             return self._isolated(paths)
 
+    def _drop_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
     def _isolated(self, paths: list[Path]):
-        """A worker died (killed, out of memory, crashed in native code): redo the chunk one file per process."""
-        self.pool.shutdown(wait=False, cancel_futures=False)
-        self.pool = None
-        parts = []
+        """A worker died (killed, out of memory, crashed in native code): redo the chunk one file per task."""
+        self._drop_pool()
+        parts, deaths = [], 0
         for p in paths:
             try:
                 parts.append(self._pool().submit(extract_chunk, [p]).result())
+                deaths = 0
             except BrokenProcessPool:
-                self.pool.shutdown(wait=False)
-                self.pool = None
+                self._drop_pool()
+                deaths += 1
+                if deaths >= 3:  # not one bad file: the workers cannot run at all
+                    raise RuntimeError(f"extractor worker processes keep dying (last on {p})") from None
                 failed = _failed_row(p, "extractor process died on this file (killed or crashed)")
                 parts.append((_one_batch(documents_frame([failed]).to_arrow(), cachelib.DOCS_ARROW),
                               _one_batch(claims_frame([]).to_arrow(), cachelib.CLAIMS_ARROW), [0], [False]))
@@ -250,6 +258,7 @@ class _Runner:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
         if self.cache:
             self.cache.close()
 
@@ -295,10 +304,15 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
 
 
 def extract(paths, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
-            progress: Progress | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Claims and documents tables for files or directories of .txt/.md articles."""
+            progress: Progress | None = None, summary: Summary | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claims and documents tables for files or directories of .txt/.md articles.
+
+    jobs: worker processes (None: all cores, used only when enough files need extracting);
+    cache_dir: where per-document results are kept between runs (None: no cache).
+    """
     docs, claims = [], []
-    for d, c in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir, progress=progress):
+    for d, c in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir, progress=progress,
+                            summary=summary):
         docs.append(d)
         claims.append(c)
     return _frame(claims, cachelib.CLAIMS_ARROW, CLAIM_SCHEMA), _frame(docs, cachelib.DOCS_ARROW, DOCUMENT_SCHEMA)
@@ -354,20 +368,24 @@ class _Sink:
 def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
                progress: Progress | None = None, processor: str = PROCESSOR) -> Summary:
     """Stream the claims table to `out` and the documents table beside it (table.documents_path)."""
-    from extractors.table import documents_path
-
     out = Path(out)
     sinks = [_Sink(out, cachelib.CLAIMS_ARROW), _Sink(documents_path(out), cachelib.DOCS_ARROW)]
     summary = Summary()
+    t0, writing = time.perf_counter(), 0.0
     try:
         for docs, claims in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir,
                                         progress=progress, summary=summary, processor=processor):
+            t = time.perf_counter()
             sinks[0].write(claims)
             sinks[1].write(docs)
+            writing += time.perf_counter() - t
+        t = time.perf_counter()
+        for s in sinks:
+            s.finish()
     except BaseException:
         for s in sinks:
             s.abort()
         raise
-    for s in sinks:
-        s.finish()
+    summary.write_seconds = writing + time.perf_counter() - t
+    summary.seconds = time.perf_counter() - t0
     return summary

@@ -32,7 +32,7 @@ import extractors
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame
 
 DEFAULT_DIR = Path("data/cache")
-FORMAT = "1"  # bump when the layout below changes
+FORMAT = "2"  # bump when the layout below changes
 PACKAGE_DIR = Path(extractors.__file__).parent
 # The batch layer itself does not shape a document's rows; editing it must not throw the cache away.
 NOT_EXTRACTION = {"batch.py", "cli.py", "cache.py"}
@@ -47,11 +47,12 @@ def warn(msg: str) -> None:
     print(f"cloudclaims: cache: {msg}", file=sys.stderr)
 
 
-def fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
+def fingerprint(package_dir: Path | None = None) -> str:
     """Changes whenever anything that shapes a document's rows changes."""
     import opencc
     import regex
 
+    package_dir = package_dir or PACKAGE_DIR
     h = hashlib.sha256()
     for part in (FORMAT, extractors.EXTRACTOR_VERSION, getattr(opencc, "__version__", "?"), regex.__version__,
                  unicodedata.unidata_version, sys.version.split()[0]):
@@ -75,7 +76,7 @@ def file_sha256(path: str | Path) -> str:
 
 
 def canonical(obj) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str) if any(obj) else ""
 
 
 def doc_key(fp: str, sha: str, doc_path: str, metadata) -> str:
@@ -158,16 +159,18 @@ class Cache:
         return {r[0]: Entry(*r[1:]) for r in rows}
 
     # ---- reading cached rows ---------------------------------------------------------------------------------
-    def _reader(self, segment: str) -> ipc.RecordBatchFileReader | None:
+    def _reader(self, segment: str) -> tuple[ipc.RecordBatchFileReader, ...] | None:
         if segment not in self._readers:
+            pair = None
             try:
                 pair = tuple(ipc.open_file(pa.OSFile(str(self.seg_dir / f"{segment}.{kind}.arrow")))
                              for kind in ("docs", "claims"))
-                ok = pair[0].schema.equals(DOCS_ARROW) and pair[1].schema.equals(CLAIMS_ARROW)
-                self._readers[segment] = pair if ok else None
-            except (OSError, pa.ArrowException) as e:
+                if not (pair[0].schema.equals(DOCS_ARROW) and pair[1].schema.equals(CLAIMS_ARROW)):
+                    raise ValueError("its columns are not those of the current tables")
+            except (OSError, ValueError, pa.ArrowException) as e:
                 warn(f"segment {segment} is unreadable ({e}); its documents will be extracted again")
-                self._readers[segment] = None
+                pair = None
+            self._readers[segment] = pair
         return self._readers[segment]
 
     def read(self, e: Entry) -> tuple[pa.RecordBatch, pa.RecordBatch] | None:
@@ -241,9 +244,9 @@ class _SegmentWriter:
     def __init__(self, seg_dir: Path, fp: str):
         self.segment = f"{fp[:12]}-{uuid.uuid4().hex[:16]}"
         self.paths = [seg_dir / f"{self.segment}.{kind}.arrow" for kind in ("docs", "claims")]
-        opts = ipc.IpcWriteOptions(compression="lz4")
-        self.files = [pa.OSFile(f"{p}.part", "wb") for p in self.paths]
-        self.writers = [ipc.new_file(f, s, options=opts) for f, s in zip(self.files, (DOCS_ARROW, CLAIMS_ARROW))]
+        # Uncompressed: reading back is then ~10x faster than lz4, and re-runs are what the cache is for.
+        self.files = [pa.output_stream(f"{p}.part", buffer_size=1 << 20) for p in self.paths]
+        self.writers = [ipc.new_file(f, s) for f, s in zip(self.files, (DOCS_ARROW, CLAIMS_ARROW))]
         self.batches = 0
 
     def write(self, docs: pa.RecordBatch, claims: pa.RecordBatch) -> int:

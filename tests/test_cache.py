@@ -1,0 +1,176 @@
+"""The per-document cache: re-runs reuse every unchanged document, and re-extract exactly what changed."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractors import batch, cache
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ROOT / "data" / "articles"
+NEW_SENTENCE = "\n\n阿里云2023年第一季度营收185.82亿元,同比增长3%。\n"
+
+
+@pytest.fixture
+def archive(tmp_path) -> Path:
+    shutil.copytree(ARTICLES, tmp_path / "articles")
+    return tmp_path / "articles"
+
+
+def run(archive, cache_dir, **kw):
+    s = batch.Summary()
+    tables = batch.extract([archive], cache_dir=cache_dir, summary=s, **kw)
+    return tables, s
+
+
+def counts(s: batch.Summary) -> tuple[int, int]:
+    return s.cached, s.extracted
+
+
+def test_a_second_run_takes_every_document_from_the_cache(archive, tmp_path):
+    first, s1 = run(archive, tmp_path / "cache", jobs=2)
+    second, s2 = run(archive, tmp_path / "cache", jobs=2)
+    assert counts(s1) == (0, 5) and counts(s2) == (5, 0)
+    assert second[0].equals(first[0]) and second[1].equals(first[1])
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ("append a sentence to one file", (4, 1)),
+        ("add two files", (5, 2)),
+        ("touch every file (content unchanged)", (5, 0)),
+        ("rename one file", (4, 1)),  # its doc_path is part of its rows
+        ("remove one file", (4, 0)),
+        ("edit the sources.yaml entry of one file", (4, 1)),
+    ],
+)
+def test_a_change_re_extracts_exactly_the_documents_it_touches(archive, tmp_path, change, expected):
+    c = tmp_path / "cache"
+    run(archive, c, jobs=1)
+    one = archive / "003_e02a5a2e5eb133d1.txt"
+    if change.startswith("append"):
+        one.write_text(one.read_text(encoding="utf-8") + NEW_SENTENCE, encoding="utf-8")
+    elif change.startswith("add"):
+        for name in ("new1.txt", "new2.md"):
+            (archive / name).write_text("---\ndate: 2023-05-20\n---\n" + NEW_SENTENCE + name, encoding="utf-8")
+    elif change.startswith("touch"):
+        for p in archive.iterdir():
+            os.utime(p, (1e9, 1e9))
+    elif change.startswith("rename"):
+        (archive / "000_65f9f70029febef9.txt").rename(archive / "000_renamed.txt")
+    elif change.startswith("remove"):
+        (archive / "000_65f9f70029febef9.txt").unlink()
+    else:
+        src = archive / "sources.yaml"
+        src.write_text(src.read_text(encoding="utf-8").replace("publisher: 智东西", "publisher: 智东西Pro"),
+                       encoding="utf-8")
+    tables, s = run(archive, c, jobs=1)
+    assert counts(s) == expected
+    fresh = batch.extract([archive], jobs=1, cache_dir=None)
+    assert tables[0].equals(fresh[0]) and tables[1].equals(fresh[1])
+
+
+def test_editing_a_rule_file_invalidates_every_entry(archive, tmp_path, monkeypatch):
+    package = tmp_path / "extractors"  # a copy, so the real rules stay untouched for everyone else
+    shutil.copytree(cache.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", package)
+    c = tmp_path / "cache"
+    assert counts(run(archive, c, jobs=1)[1]) == (0, 5)
+    rule = sorted((package / "rules").glob("*.yaml"))[0]
+    rule.write_text(rule.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
+    assert counts(run(archive, c, jobs=1)[1]) == (0, 5)
+    assert counts(run(archive, c, jobs=1)[1]) == (5, 0)
+
+
+@pytest.mark.parametrize(
+    "edit, changes",
+    [
+        ("rules/*.yaml", True),
+        ("pipeline.py", True),
+        ("table.py", True),
+        ("batch.py", False),  # the batch layer does not shape a document's rows
+        ("cli.py", False),
+        ("cache.py", False),
+    ],
+)
+def test_the_fingerprint_covers_rules_and_extractor_sources(tmp_path, edit, changes):
+    package = tmp_path / "extractors"
+    shutil.copytree(cache.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache.fingerprint(package)
+    target = sorted(package.glob(edit))[0]
+    target.write_bytes(target.read_bytes() + b"\n# edited\n")
+    assert (cache.fingerprint(package) != before) is changes
+
+
+def test_overrides_are_part_of_the_key(archive, tmp_path):
+    c = tmp_path / "cache"
+    (claims, docs), _ = run(archive, c, jobs=1)
+    doc_id = docs.filter(docs["doc_path"].str.ends_with("000_65f9f70029febef9.txt"))["doc_id"][0]
+    fix = {doc_id: {"published": "2021-06", "publisher": "某分析师"}}
+    (claims2, docs2), s = run(archive, c, jobs=1, overrides=fix)
+    assert counts(s) == (4, 1)
+    row = docs2.filter(docs2["doc_id"] == doc_id).row(0, named=True)
+    assert (str(row["published"]), row["publisher"]) == ("2021-06-01", "某分析师")
+    _, s = run(archive, c, jobs=1)  # without the fix: the earlier entry is still there
+    assert counts(s) == (5, 0)
+
+
+def _corrupt(c: Path, how: str) -> None:
+    segs = sorted((c / "segments").glob("*.arrow"))
+    if how == "garbage index":
+        (c / "index.sqlite").write_bytes(b"this is not a database" * 100)
+    elif how == "empty index":
+        (c / "index.sqlite").write_bytes(b"")
+    elif how == "truncated segments":
+        for p in segs:
+            p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2])
+    elif how == "missing segments":
+        for p in segs:
+            p.unlink()
+    elif how == "garbage segments":
+        for p in segs:
+            p.write_bytes(os.urandom(4096))
+    elif how == "segment from another table layout":
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+
+        for p in segs:
+            with ipc.new_file(str(p), pa.schema([("x", pa.int64())])) as w:
+                w.write_table(pa.table({"x": [1, 2, 3]}))
+
+
+@pytest.mark.parametrize(
+    "how, warned",
+    [
+        ("garbage index", True),
+        ("empty index", False),  # a valid, empty database: nothing to warn about, everything is a miss
+        ("truncated segments", True),
+        ("missing segments", True),
+        ("garbage segments", True),
+        ("segment from another table layout", True),
+    ],
+)
+def test_a_corrupt_cache_is_rebuilt_never_fatal(archive, tmp_path, capsys, how, warned):
+    c = tmp_path / "cache"
+    (claims, docs), _ = run(archive, c, jobs=1)
+    _corrupt(c, how)
+    (claims2, docs2), s = run(archive, c, jobs=1)
+    assert claims2.equals(claims) and docs2.equals(docs)
+    assert counts(s) == (0, 5)
+    assert ("cloudclaims: cache:" in capsys.readouterr().err) is warned  # said, not silent
+    (claims3, _), s = run(archive, c, jobs=1)
+    assert counts(s) == (5, 0) and claims3.equals(claims)  # and healthy again
+
+
+def test_entries_of_an_older_extractor_are_pruned(archive, tmp_path, monkeypatch):
+    c = tmp_path / "cache"
+    run(archive, c, jobs=1)
+    old = {p.name for p in (c / "segments").iterdir()}
+    monkeypatch.setattr(cache, "fingerprint", lambda package_dir=None: "f" * 24)
+    run(archive, c, jobs=1)
+    left = {p.name for p in (c / "segments").iterdir()}
+    assert old and not (old & left) and left

@@ -1,0 +1,33 @@
+"""The gold expectations (tests/test_gold.py) again, on tables that came out of the cache.
+
+The first run fills a fresh cache on two workers; the tables under test are those of the second run, every
+document of which is read back from the cache.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors import batch
+from test_gold import (  # noqa: F401  collected again here, with the fixture below
+    rows,
+    test_documents_carry_metadata_with_origin,
+    test_every_span_contains_the_number_as_written,
+    test_gold_claim_is_found_with_its_sentence,
+    test_no_core_claim_outside_gold,
+    test_nothing_from_duplicated_half_or_portal_junk,
+)
+
+ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
+
+
+@pytest.fixture(scope="module")
+def corpus_tables(tmp_path_factory):
+    cache_dir = tmp_path_factory.mktemp("cache")
+    cold, warm = batch.Summary(), batch.Summary()
+    first = batch.extract([ARTICLES], jobs=2, cache_dir=cache_dir, summary=cold)
+    second = batch.extract([ARTICLES], jobs=2, cache_dir=cache_dir, summary=warm)
+    assert (cold.extracted, warm.cached, warm.extracted) == (5, 5, 0)
+    assert second[0].equals(first[0]) and second[1].equals(first[1])
+    return second
