@@ -19,6 +19,7 @@ from dashboard import labels
 from dashboard.periods import period_bounds
 from dashboard.reviews import STATUS_OF_ACTION
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table
+from extractors.verdicts import VERDICT_SCHEMA
 
 REVIEW_SCHEMA: dict[str, pl.DataType] = {
     "review_status": pl.String,  # unreviewed | accepted | corrected | rejected
@@ -30,7 +31,6 @@ REVIEW_SCHEMA: dict[str, pl.DataType] = {
 }
 CORRECTABLE = ("value", "value_high", "unit", "period", "entity", "product")
 NONE_LABEL = "(none 无)"  # filter option standing for a null product or publisher
-UNKNOWN_VERDICT_COLUMNS = ("verdict", "reported_value", "verdict_reason", "reported_source")
 
 Reextract = Callable[[list[Path], dict], tuple[pl.DataFrame, pl.DataFrame]]
 
@@ -155,8 +155,7 @@ def apply_reviews(claims: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
 def _show(col: str, prefix: str) -> pl.Expr:
     e = pl.col(prefix + col)
     if col in ("value", "value_high"):
-        unit = pl.col(prefix + "unit")
-        return pl.concat_str(_num_text(e / _divisor(prefix + "unit")), unit.replace_strict({u: h for u, (_, h) in labels.HUMAN_UNITS.items()}, default=unit), separator=" ").fill_null("—")
+        return pl.concat_str(_num_text(e / _divisor(prefix + "unit")), _unit_label(prefix + "unit"), separator=" ").fill_null("—")
     return e.cast(pl.String).fill_null("—")
 
 
@@ -192,6 +191,11 @@ def _divisor(unit: str = "unit") -> pl.Expr:
     return pl.col(unit).replace_strict({u: d for u, (d, _) in labels.HUMAN_UNITS.items()}, default=1.0, return_dtype=pl.Float64)
 
 
+def _unit_label(unit: str = "unit") -> pl.Expr:
+    """亿元, 亿美元, %, 元/百万tokens; an unknown unit as itself."""
+    return pl.col(unit).replace_strict({u: h for u, (_, h) in labels.HUMAN_UNITS.items()}, default=pl.col(unit), return_dtype=pl.String)
+
+
 def _num_text(e: pl.Expr) -> pl.Expr:
     """775.9, 6, -2, 0.0005: up to 4 decimals and no trailing .0."""
     return e.round(4).cast(pl.String).str.replace(r"\.0$", "")
@@ -200,7 +204,7 @@ def _num_text(e: pl.Expr) -> pl.Expr:
 def with_display(df: pl.DataFrame) -> pl.DataFrame:
     """Columns the pages show: human values and bilingual labels, and x_period, the middle of the period."""
     div = _divisor()
-    unit_h = pl.col("unit").replace_strict({u: h for u, (_, h) in labels.HUMAN_UNITS.items()}, default=pl.col("unit"), return_dtype=pl.String)
+    unit_h = _unit_label()
     entity = pl.col("entity").replace_strict(labels.ENTITIES, default=pl.col("entity"), return_dtype=pl.String)
     extra = [(pl.col("reported_value") / div).alias("reported_h")] if "reported_value" in df.columns else []
     return df.with_columns(
@@ -339,7 +343,7 @@ def unknown_period(df: pl.DataFrame, x: str = "period") -> pl.DataFrame:
 
 # ---------------------------------------------------------------------------------------- fact-check
 def has_verdicts(df: pl.DataFrame) -> bool:
-    return all(c in df.columns for c in UNKNOWN_VERDICT_COLUMNS)
+    return all(c in df.columns for c in VERDICT_SCHEMA)
 
 
 def inconsistent_claims(df: pl.DataFrame) -> pl.DataFrame:
@@ -369,7 +373,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: cells a
 
 def export_columns(df: pl.DataFrame) -> list[str]:
     """The canonical columns, then review and verdict columns; never the display helpers."""
-    extra = [c for c in (*REVIEW_SCHEMA, *UNKNOWN_VERDICT_COLUMNS) if c in df.columns]
+    extra = [c for c in (*REVIEW_SCHEMA, *VERDICT_SCHEMA) if c in df.columns]
     return [*CLAIM_SCHEMA, *extra]
 
 

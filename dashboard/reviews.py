@@ -10,6 +10,7 @@ Why it is built this way:
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -119,11 +120,9 @@ class ReviewStore:
         return _Closing(con)
 
     def _migrate(self, con: sqlite3.Connection) -> None:
-        con.execute("BEGIN IMMEDIATE")  # one migrator at a time; others wait, then see the new version
-        try:
+        with _immediate(con):  # one migrator at a time; others wait, then see the new version
             con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = con.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            version = row[0] or 0
+            version = con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
             if version > SCHEMA_VERSION:
                 raise ReviewStoreError(
                     f"{self.path}: review database schema version {version} is newer than this "
@@ -134,10 +133,6 @@ class ReviewStore:
                     con.execute(sql)
                 con.execute("DELETE FROM schema_version")
                 con.execute("INSERT INTO schema_version (version) VALUES (?)", (step + 1,))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
     def schema_version(self) -> int:
         with self._connect() as con:
@@ -192,15 +187,8 @@ class ReviewStore:
         )
 
     def _insert(self, sql: str, params: tuple) -> int:
-        with self._connect() as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                rowid = con.execute(sql, params).lastrowid
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            return rowid
+        with self._connect() as con, _immediate(con):
+            return con.execute(sql, params).lastrowid
 
     # ------------------------------------------------------------------ reading
     def history(self, claim_id: str | None = None) -> pl.DataFrame:
@@ -242,6 +230,18 @@ class ReviewStore:
         return pl.DataFrame(rows, schema=list(zip(names, [schema[n] for n in names])), orient="row").select(
             list(schema)
         )
+
+
+@contextlib.contextmanager
+def _immediate(con: sqlite3.Connection):
+    """One write transaction, committed when the block ends (the decision is then on disk) or rolled back."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 class _Closing:

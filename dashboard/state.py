@@ -8,7 +8,6 @@ copy, which matters at a million rows. The frames are never mutated in place.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +117,6 @@ def load_view() -> View | None:
 
 
 # ------------------------------------------------------------------------------------ filters
-FILTER_KEYS = ("f_metric", "f_entity", "f_product", "f_publisher", "f_status", "f_dates", "f_undated", "f_text")
 DEFAULT_STATUSES = ["unreviewed", "accepted", "corrected"]  # rejected claims are hidden unless asked for
 
 
@@ -151,7 +149,3 @@ def metric_options(df: pl.DataFrame) -> list[str]:
     """Metrics present, core metrics first in their usual order."""
     present = set(df["metric"].unique().to_list())
     return [m for m in labels.METRICS if m in present] + sorted(present - set(labels.METRICS))
-
-
-def today() -> dt.date:
-    return dt.date.today()

@@ -37,9 +37,13 @@ def sidebar(view: state.View) -> None:
         st.text_input("Search quotes 搜索原句", key="f_text", placeholder="营收 / 營收 / Qwen")
 
 
-def show_warnings(view: state.View) -> None:
+def page(title: str) -> state.View:
+    """Every page starts the same way: the effective table, the title, and any load warnings."""
+    view = state.load_view()
+    st.title(title)
     for w in view.warnings:
         st.warning(w)
+    return view
 
 
 # ------------------------------------------------------------------------------------ tables

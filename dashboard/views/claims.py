@@ -5,9 +5,7 @@ import streamlit as st
 
 from dashboard import data, state, widgets
 
-view = state.load_view()
-st.title("Claims 数据明细")
-widgets.show_warnings(view)
+view = widgets.page("Claims 数据明细")
 df = state.filtered(view)
 st.caption(f"{df.height:,} of {view.claims.height:,} claims match the filters. 符合条件 {df.height:,} 条。")
 

@@ -7,9 +7,7 @@ from dashboard import labels, source, state, widgets
 
 MAX_GROUPS = 50
 
-view = state.load_view()
-st.title("Conflicts 冲突")
-widgets.show_warnings(view)
+view = widgets.page("Conflicts 冲突")
 # Groups are found across the whole table (a filter must not hide the other side of a conflict);
 # the filters choose which groups to show: those with at least one claim in the filtered view.
 everything = state.conflicts(view)

@@ -3,9 +3,7 @@ import streamlit as st
 
 from dashboard import charts, data, labels, state, widgets
 
-view = state.load_view()
-st.title("Fact-check 核查")
-widgets.show_warnings(view)
+view = widgets.page("Fact-check 核查")
 if not data.has_verdicts(view.claims):
     st.info(view.verdicts_note or "verdicts not available")
     st.stop()

@@ -4,9 +4,7 @@ import streamlit as st
 
 from dashboard import state, widgets
 
-view = state.load_view()
-st.title("Review 审核")
-widgets.show_warnings(view)
+view = widgets.page("Review 审核")
 settings = state.settings()
 st.caption(f"Decisions are kept in {settings.reviews_db}, an append-only log; the latest decision per claim "
            "applies, and it survives re-extraction. 审核记录只追加、不删除。")

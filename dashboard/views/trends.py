@@ -4,9 +4,7 @@ import streamlit as st
 
 from dashboard import charts, data, labels, state, widgets
 
-view = state.load_view()
-st.title("Trends 趋势")
-widgets.show_warnings(view)
+view = widgets.page("Trends 趋势")
 df = state.filtered(view)
 metrics = state.metric_options(df)
 if not metrics:
