@@ -323,14 +323,17 @@ def conflicts(df: pl.DataFrame) -> pl.DataFrame:
     live = df.filter(pl.col("period").is_not_null() & pl.col("value").is_not_null())
     if "review_status" in live.columns:
         live = live.filter(pl.col("review_status") != "rejected")
+    live = claim_intervals(live)
+    groups = (
+        live.group_by(CONFLICT_KEYS)
+        .agg(pl.len().alias("_n"), (pl.col("lo").max() - pl.col("hi").min()).alias("gap"), pl.col("value").abs().max().alias("_top"))
+        .filter((pl.col("_n") >= 2) & (pl.col("gap") > 0))
+    )
     key = pl.concat_str([pl.col(c).fill_null("—") for c in CONFLICT_KEYS], separator=" | ")
-    live = claim_intervals(live).with_columns(key.alias("conflict_key"))
-    over = pl.len().over("conflict_key")
-    gap = (pl.col("lo").max() - pl.col("hi").min()).over("conflict_key")
     return (
-        live.with_columns(gap.alias("gap"))
-        .filter((over >= 2) & (pl.col("gap") > 0))
-        .with_columns((pl.col("gap") / pl.col("value").abs().max().over("conflict_key")).alias("spread"))
+        live.join(groups, on=CONFLICT_KEYS, how="inner", nulls_equal=True)
+        .with_columns(key.alias("conflict_key"), (pl.col("gap") / pl.col("_top")).alias("spread"))
+        .drop("_n", "_top")
         .sort(["spread", "conflict_key", "value"], descending=[True, False, False], nulls_last=True)
     )
 

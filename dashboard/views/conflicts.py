@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import labels, source, state, widgets
 
 MAX_GROUPS = 50
+MAX_CARDS = 8
 
 view = widgets.page("Conflicts 冲突")
 # Groups are found across the whole table (a filter must not hide the other side of a conflict);
@@ -20,8 +21,12 @@ if len(groups) > MAX_GROUPS:
     st.caption(f"Showing the first {MAX_GROUPS}; narrow the filters to see others. 仅显示前 {MAX_GROUPS} 组。")
 
 for key in groups[:MAX_GROUPS]:
-    g = found.filter(pl.col("conflict_key") == key)
+    g = found.filter(pl.col("conflict_key") == key).sort("value")
     first = g.row(0, named=True)
+    if g.height > MAX_CARDS:  # the extremes tell the disagreement; the rest are a filter away on Claims
+        st.caption(f"{g.height} claims in this group; showing the {MAX_CARDS // 2} lowest and highest. "
+                   f"本组共 {g.height} 条，显示最低与最高各 {MAX_CARDS // 2} 条。")
+        g = pl.concat([g.head(MAX_CARDS // 2), g.tail(MAX_CARDS // 2)])
     with st.container(border=True):
         st.html(source.text_html(" · ".join(x for x in (labels.label(labels.ENTITIES, first["entity"]), first["product"],
                                                        labels.label(labels.METRICS, first["metric"]), first["period"]) if x)))
