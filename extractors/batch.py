@@ -30,7 +30,7 @@ from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, docume
 
 WINDOW = 256  # files planned and emitted together
 CHUNK = 32  # files per task sent to a worker
-POOL_MIN = 64  # with jobs chosen automatically, fewer misses than this in a window are extracted in-process
+POOL_MIN = 64  # fewer files to extract than this in a window: do them here, starting workers costs more (~1 s)
 PROCESSOR = "extractors.pipeline:process_path"
 
 Progress = Callable[[int, int], None]  # (documents done, documents in total)
@@ -123,9 +123,9 @@ class _Window:
 
 
 class _Runner:
-    def __init__(self, sources, overrides, jobs, explicit_jobs, cache, processor, progress, total):
+    def __init__(self, sources, overrides, jobs, cache, processor, progress, total):
         self.sources, self.overrides = sources, overrides
-        self.jobs, self.explicit = jobs, explicit_jobs
+        self.jobs = jobs
         self.cache, self.processor = cache, processor
         self.progress, self.total, self.done = progress, total, 0
         self.pool: ProcessPoolExecutor | None = None
@@ -152,7 +152,7 @@ class _Runner:
             found = self.cache.lookup([k for k in keys if k])
             hits = {i: found[k] for i, k in enumerate(keys) if k in found}
         misses = [i for i in range(len(paths)) if i not in hits]
-        use_pool = self.jobs > 1 and (self.explicit or len(misses) >= POOL_MIN or self.pool is not None)
+        use_pool = self.jobs > 1 and (len(misses) >= POOL_MIN or self.pool is not None)
         size = max(1, min(CHUNK, -(-len(misses) // self.jobs))) if use_pool else CHUNK
         chunks = []
         for j in range(0, len(misses), size):
@@ -286,8 +286,7 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
     files = documents.discover([Path(p) for p in paths])
     sources = documents.load_sources_for(files)
     cache = cachelib.Cache(cache_dir) if cache_dir is not None else None
-    r = _Runner(sources, overrides, max(1, jobs or default_jobs()), jobs is not None, cache, processor,
-                progress, len(files))
+    r = _Runner(sources, overrides, max(1, jobs or default_jobs()), cache, processor, progress, len(files))
     ahead = collections.deque()
     lookahead = max(2, -(-4 * r.jobs * CHUNK // WINDOW))  # windows planned ahead, to keep every worker busy
     try:
@@ -307,7 +306,7 @@ def extract(paths, *, overrides: dict | None = None, jobs: int | None = None, ca
             progress: Progress | None = None, summary: Summary | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Claims and documents tables for files or directories of .txt/.md articles.
 
-    jobs: worker processes (None: all cores, used only when enough files need extracting);
+    jobs: worker processes (None: all cores); fewer than POOL_MIN files to extract are done in this process;
     cache_dir: where per-document results are kept between runs (None: no cache).
     """
     docs, claims = [], []

@@ -32,6 +32,12 @@ def archive(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def workers_even_for_small_batches(monkeypatch):
+    """These archives are small; make jobs > 1 really start worker processes."""
+    monkeypatch.setattr(batch, "POOL_MIN", 1)
+
+
 @pytest.fixture(scope="module")
 def reference(archive):
     """One process, no cache: the tables every other configuration must reproduce."""

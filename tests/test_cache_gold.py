@@ -24,9 +24,13 @@ ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 
 @pytest.fixture(scope="module")
 def corpus_tables(tmp_path_factory):
+    batch.POOL_MIN, pool_min = 1, batch.POOL_MIN  # the first run on two worker processes
     cache_dir = tmp_path_factory.mktemp("cache")
     cold, warm = batch.Summary(), batch.Summary()
-    first = batch.extract([ARTICLES], jobs=2, cache_dir=cache_dir, summary=cold)
+    try:
+        first = batch.extract([ARTICLES], jobs=2, cache_dir=cache_dir, summary=cold)
+    finally:
+        batch.POOL_MIN = pool_min
     second = batch.extract([ARTICLES], jobs=2, cache_dir=cache_dir, summary=warm)
     assert (cold.extracted, warm.cached, warm.extracted) == (5, 5, 0)
     assert second[0].equals(first[0]) and second[1].equals(first[1])

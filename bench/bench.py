@@ -1,0 +1,387 @@
+"""The extraction benchmark (`make bench`): our throughput beside its peers, scaling, cache, memory.
+
+On a deterministic synthetic corpus (bench/corpus.py) written to a temporary directory, it measures, as the
+median of --runs runs:
+  - end-to-end `cloudclaims extract` throughput (chars/s, MB/s, docs/s) with --jobs 1 and with all cores,
+    each with its peak RSS (all processes of the run added up);
+  - the time in each stage (read+decode, normalize, numbers, rules, periods+entities, rows) on a sample of the
+    corpus in this process, and the table write;
+  - the cache: a cold run, a warm re-run and a re-run after adding 10 new articles;
+  - peak RSS at N and at 4N articles;
+  - on the same text, the reference points: OpenCC t2s alone, one compiled regex for numbers followed by
+    %, 亿, 万 or 元, and jionlp's extract_money (on a sample: it is slow);
+and prints our throughput as a ratio to each. Usage:
+
+    python bench/bench.py [-n 20000] [--runs 3] [--big 80000] [--jobs N] [--out FILE.md]
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import importlib.util
+import inspect
+import io
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = Path(sys.executable).with_name("cloudclaims")
+FLOOR_PATTERN = r"\d+(?:\.\d+)?\s*(?:%|亿|万|元)"
+JIONLP_SAMPLE_CHARS = 3_000_000  # jionlp runs ~1 M chars/s: a sample keeps the benchmark short
+
+
+def load_corpus_module():
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "bench" / "corpus.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ---- measuring ---------------------------------------------------------------------------------------------
+def median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of pid and all its descendants, in bytes (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(d))
+            except (OSError, ValueError, IndexError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) * 1024
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def run_cli(args: list[str]) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS of the whole process tree in bytes, stdout) of one `cloudclaims` run."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([str(CLI), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak, done = 0, threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.wait(0.05):
+            peak = max(peak, _tree_rss(proc.pid))
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    out = proc.communicate()[0]
+    wall = time.perf_counter() - t
+    done.set()
+    th.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"cloudclaims {' '.join(args)} failed:\n{out}")
+    return wall, peak, out
+
+
+def extracted_count(stdout: str) -> tuple[int, int]:
+    """(from cache, extracted) from the CLI summary line."""
+    line = next(x for x in stdout.splitlines() if x.startswith("documents read"))
+    tail = line.rsplit("(", 1)[-1].rsplit(";", 1)[-1]
+    cached, extracted = (int(part.split()[0].replace(",", "")) for part in tail.split(","))
+    return cached, extracted
+
+
+# ---- stage timing: wrap the stage functions the pipeline calls, counting only the outermost call ------------
+STAGES = {
+    "documents": ("read+decode", ["read_document"]),
+    "normalize": ("normalize", ["normalize"]),
+    "numbers": ("numbers", ["find", "mask"]),
+    "rules": ("rules", ["match"]),
+    "periods": ("periods+entities", ["find", "infer_published", "as_metric_period", "mentions_report",
+                                     "report_quarter", "span_marker", "month"]),
+    "entities": ("periods+entities", ["find", "attribute"]),
+    "pipeline": ("periods+entities", ["_period"]),
+}
+
+
+class StageClock:
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self.depth = 0
+        self.patched: list[tuple[object, str, object]] = []
+
+    def _timed(self, stage, fn):
+        clock = self
+
+        if inspect.isgeneratorfunction(fn):
+            def gen_wrapper(*a, **k):
+                it = fn(*a, **k)
+                while True:
+                    outer = clock.depth == 0
+                    clock.depth += 1
+                    t = time.perf_counter()
+                    try:
+                        x = next(it)
+                    except StopIteration:
+                        return
+                    finally:
+                        clock.depth -= 1
+                        if outer:
+                            clock.seconds[stage] = clock.seconds.get(stage, 0.0) + time.perf_counter() - t
+                    yield x
+            return gen_wrapper
+
+        def wrapper(*a, **k):
+            if clock.depth:
+                return fn(*a, **k)
+            clock.depth += 1
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                clock.depth -= 1
+                clock.seconds[stage] = clock.seconds.get(stage, 0.0) + time.perf_counter() - t
+        return wrapper
+
+    def __enter__(self):
+        import importlib
+
+        for mod_name, (stage, names) in STAGES.items():
+            mod = importlib.import_module(f"extractors.{mod_name}")
+            for name in names:
+                fn = getattr(mod, name, None)
+                if callable(fn):
+                    self.patched.append((mod, name, fn))
+                    setattr(mod, name, self._timed(stage, fn))
+        return self
+
+    def __exit__(self, *exc):
+        for mod, name, fn in reversed(self.patched):
+            setattr(mod, name, fn)
+
+
+def stage_times(files: list[Path]) -> tuple[dict[str, float], float, int]:
+    """Seconds per stage, total seconds and chars, for process_path over `files` in this process."""
+    from extractors import documents, pipeline
+
+    sources = documents.load_sources_for(files)
+    pipeline.process_path(files[0], sources, None)  # compile the rules outside the clock
+    chars = 0
+    with StageClock() as clock:
+        t = time.perf_counter()
+        for f in files:
+            chars += pipeline.process_path(f, sources, None)[0]["n_chars"]
+        total = time.perf_counter() - t
+    known = sum(clock.seconds.values())
+    clock.seconds["rows + other"] = max(0.0, total - known)
+    return clock.seconds, total, chars
+
+
+def table_write_seconds(out: Path, runs: int) -> float:
+    """Writing the run's tables again through the CLI's streaming sink, in window-sized batches."""
+    import pyarrow.parquet as pq
+
+    from extractors import batch, cache
+
+    claims = pq.read_table(out).cast(cache.CLAIMS_ARROW)
+    docs = pq.read_table(Path(str(out).replace(".parquet", ".documents.parquet"))).cast(cache.DOCS_ARROW)
+    step_c = max(1, claims.num_rows * batch.WINDOW // max(1, docs.num_rows))
+
+    def write():
+        for table, step, name in ((claims, step_c, "c.parquet"), (docs, batch.WINDOW, "c.documents.parquet")):
+            sink = batch._Sink(out.with_name("rewrite-" + name), table.schema)
+            for i in range(0, table.num_rows, step):
+                sink.write(table.slice(i, step))
+            sink.finish()
+
+    return median_time(write, runs)
+
+
+# ---- reference points ---------------------------------------------------------------------------------------
+def read_texts(files: list[Path]) -> list[str]:
+    from extractors import documents
+
+    out = []
+    for f in files:
+        try:
+            out.append(documents.decode(f.read_bytes())[0])
+        except Exception:  # noqa: BLE001 - the same files the extractor reports as errors
+            continue
+    return out
+
+
+def peers(texts: list[str], runs: int) -> dict[str, tuple[float, int]]:
+    """name -> (median seconds, chars measured)."""
+    import opencc
+    import regex
+
+    chars = sum(map(len, texts))
+    cc = opencc.OpenCC("t2s")
+    floor = regex.compile(FLOOR_PATTERN)
+    res = {
+        "OpenCC t2s alone": (median_time(lambda: [cc.convert(t) for t in texts], runs), chars),
+        "one regex (number + %/亿/万/元)": (median_time(lambda: [floor.findall(t) for t in texts], runs), chars),
+    }
+    both = res["OpenCC t2s alone"][0] + res["one regex (number + %/亿/万/元)"][0]
+    res["OpenCC + one regex, combined"] = (both, chars)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
+            import jionlp
+    except ImportError:
+        print("jionlp is not installed (pip install jionlp, or `make bench`): skipping it", file=sys.stderr)
+        return res
+    sample, n = [], 0
+    for t in texts:
+        if n >= JIONLP_SAMPLE_CHARS:
+            break
+        sample.append(cc.convert(t))  # jionlp reads simplified only (peers.md)
+        n += len(t)
+    extract_money = jionlp.ner.extract_money
+    res["jionlp extract_money"] = (median_time(lambda: [extract_money(t) for t in sample], runs), n)
+    return res
+
+
+# ---- the report ---------------------------------------------------------------------------------------------
+def rate(chars: int, seconds: float) -> str:
+    return f"{chars / seconds / 1e6:.2f} M chars/s" if seconds else "-"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=20_000, help="articles in the corpus")
+    ap.add_argument("--big", type=int, default=None, help="articles for the memory comparison (default 4n; 0 skips)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="'all cores' (default: all)")
+    ap.add_argument("--stage-sample", type=int, default=1000, help="articles timed stage by stage")
+    ap.add_argument("--out", type=Path, help="also write the report (markdown) here")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary corpus and outputs")
+    a = ap.parse_args()
+    big = 4 * a.n if a.big is None else a.big
+    corpus_mod = load_corpus_module()
+    tmp = Path(tempfile.mkdtemp(prefix="cloudclaims-bench-"))
+    lines: list[str] = []
+
+    def say(s: str = "") -> None:
+        print(s, flush=True)
+        lines.append(s)
+
+    try:
+        corpus = tmp / "corpus"
+        t = time.perf_counter()
+        n_files, n_bytes = corpus_mod.write(corpus, a.n)
+        print(f"generated {n_files:,} articles ({n_bytes / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        from extractors import documents
+
+        files = documents.discover([corpus])
+        texts = read_texts(files)
+        chars = sum(map(len, texts))
+        out = tmp / "out" / "c.parquet"
+
+        print("reference points...", file=sys.stderr)
+        ref = peers(texts, a.runs)
+
+        ours = {}
+        for jobs in sorted({1, a.jobs}):
+            print(f"cloudclaims extract --jobs {jobs} x{a.runs}...", file=sys.stderr)
+            runs = [run_cli(["extract", str(corpus), "--out", str(out), "--no-cache", "--jobs", str(jobs)])
+                    for _ in range(a.runs)]
+            ours[jobs] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+        write_s = table_write_seconds(out, a.runs)
+
+        print(f"stages on {a.stage_sample:,} articles...", file=sys.stderr)
+        stages, stage_total, stage_chars = stage_times(files[: a.stage_sample])
+
+        print("cache: cold, warm, +10 articles...", file=sys.stderr)
+        cache_dir = tmp / "cache"
+        base = ["extract", str(corpus), "--out", str(out), "--cache-dir", str(cache_dir), "--jobs", str(a.jobs)]
+        cold = run_cli(base)[0]
+        warm = statistics.median(run_cli(base)[0] for _ in range(a.runs))
+        corpus_mod.write(corpus, 10, start=a.n)
+        t_inc, _, inc_out = run_cli(base)
+        inc_cached, inc_extracted = extracted_count(inc_out)
+
+        rss_big = None
+        if big > a.n:
+            print(f"memory at {big:,} articles...", file=sys.stderr)
+            corpus_mod.write(corpus, big - a.n - 10, start=a.n + 10)
+            rss_big = run_cli(["extract", str(corpus), "--out", str(out), "--no-cache", "--jobs", str(a.jobs)])[1]
+
+        # ---- print -------------------------------------------------------------------------------------------
+        cpu = next((x.split(":", 1)[1].strip() for x in open("/proc/cpuinfo") if x.startswith("model name")), "?")
+        say(f"## Extraction benchmark, {dt.date.today()}")
+        say()
+        say(f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}. "
+            f"Corpus: {len(files):,} synthetic articles (bench/corpus.py, seed 7), {chars:,} chars, "
+            f"{n_bytes / 1e6:.1f} MB. Median of {a.runs} runs.")
+        say()
+        say("| run | wall s | chars/s | MB/s | docs/s | peak RSS (all processes) |")
+        say("|---|---:|---:|---:|---:|---:|")
+        for jobs, (wall, rss) in ours.items():
+            say(f"| `cloudclaims extract --no-cache --jobs {jobs}` | {wall:.1f} | {chars / wall / 1e6:.2f} M | "
+                f"{n_bytes / wall / 1e6:.2f} | {len(files) / wall:,.0f} | {rss / 2**20:,.0f} MiB |")
+        one = ours[1][0]
+        if a.jobs != 1:
+            say(f"\nScaling, --jobs {a.jobs} vs --jobs 1: **{one / ours[a.jobs][0]:.2f}x** (output identical: "
+                f"tests/test_batch.py).")
+        say()
+        say(f"Stages, one process, {a.stage_sample:,} articles ({stage_chars:,} chars, {stage_total:.1f} s), "
+            f"plus the table write of the full run:")
+        say()
+        say("| stage | s | share | chars/s |")
+        say("|---|---:|---:|---:|")
+        order = ["read+decode", "normalize", "numbers", "rules", "periods+entities", "rows + other"]
+        for name in order:
+            s = stages.get(name, 0.0)
+            say(f"| {name} | {s:.2f} | {100 * s / stage_total:.0f}% | {rate(stage_chars, s)} |")
+        say(f"| table write (full run: Parquet, both tables) | {write_s:.2f} | {100 * write_s / one:.1f}% of the "
+            f"--jobs 1 run | {rate(chars, write_s)} |")
+        say()
+        say("Reference points on the same text, one process:")
+        say()
+        say("| reference | chars measured | chars/s | ours (--jobs 1) as a ratio |")
+        say("|---|---:|---:|---:|")
+        ours_rate = chars / one
+        for name, (sec, n) in ref.items():
+            say(f"| {name} | {n:,} | {rate(n, sec)} | {ours_rate / (n / sec):.3f}x |")
+        say()
+        say("Cache (all cores):")
+        say()
+        say("| run | wall s | vs cold |")
+        say("|---|---:|---:|")
+        say(f"| cold (empty cache) | {cold:.1f} | 1x |")
+        say(f"| warm re-run, nothing changed | {warm:.2f} | **{cold / warm:.0f}x faster** |")
+        say(f"| +10 new articles ({inc_extracted} extracted, {inc_cached:,} from cache) | {t_inc:.2f} | "
+            f"{cold / t_inc:.0f}x faster |")
+        if rss_big is not None:
+            say()
+            say(f"Peak RSS, --jobs {a.jobs}, all processes: {ours[a.jobs][1] / 2**20:,.0f} MiB at {a.n:,} articles, "
+                f"{rss_big / 2**20:,.0f} MiB at {big:,} articles ({big / a.n:.0f}x the corpus).")
+        if a.out:
+            a.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    finally:
+        if a.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
