@@ -30,6 +30,11 @@ run: $(CLAIMS)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Extraction throughput beside OpenCC, a one-regex floor and jionlp; scaling, cache, memory (BENCH_ARGS="-n 2000").
+bench: $(STAMP)
+	$(BIN)/python -c "import jionlp" >/dev/null 2>&1 || $(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
 # Time to first render of the dashboard's Trends page and of a filter change, on 1,000,000 synthetic claims.
 bench-dashboard: $(STAMP)
 	$(BIN)/python bench/dashboard_bench.py
