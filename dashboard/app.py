@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard
 
 import streamlit as st  # noqa: E402
 
-from dashboard import state, widgets  # noqa: E402
+from dashboard import source, state, widgets  # noqa: E402
 
 st.set_page_config(page_title="cloudclaims 阿里云数据核查", layout="wide")
 
@@ -32,7 +32,8 @@ view = state.load_view()
 if view is None:
     s = state.settings()
     st.title("cloudclaims")
-    st.info(f"No claims table at `{s.claims}` yet. Run `make extract` (or `cloudclaims extract --out {s.claims}`), "
+    st.info(f"No claims table at {source.md_escape(str(s.claims))} yet. Run `make extract` (or cloudclaims extract "
+            f"with --out {source.md_escape(str(s.claims))}), "
             "or add articles on the Sources page. 尚无数据表。")
     if page.url_path != "sources":
         st.stop()

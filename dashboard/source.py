@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -82,6 +83,16 @@ def quote_html(quote: str, number: str) -> str:
 def text_html(text: str | None) -> str:
     """Any article-derived string (title, publisher, quote) as escaped HTML."""
     return f"<div>{html.escape(text or '—')}</div>"
+
+
+_MD_SPECIAL = set(string.punctuation)
+
+
+def md_escape(text: str | None) -> str:
+    """Text (a file name, an error naming one) for Streamlit's markdown messages, shown literally:
+    every ASCII punctuation mark backslash-escaped (CommonMark), so no formatting, link, :directive:
+    or $math$ can come from data, and newlines cannot start a new block."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in (text or "")).replace("\n", " ")
 
 
 def safe_url(url: str | None) -> str | None:

@@ -42,7 +42,7 @@ def page(title: str) -> state.View:
     view = state.load_view()
     st.title(title)
     for w in view.warnings:
-        st.warning(w)
+        st.warning(source.md_escape(w))
     return view
 
 
@@ -87,17 +87,13 @@ def source_panel(view: state.View, claim_id: str, key: str) -> None:
                 f"{labels.label(labels.REVIEW_STATUSES, c['review_status'])}: {c['reviewer']}", (c["reviewed_at"] or "")[:16],
                 c["review_note"], c["corrected_fields"]) if x)))
         if c["period"] is None:
-            st.caption(f"Period unknown 期间未知 (period_origin: {_md_safe(c['period_origin'])})")
+            st.caption(f"Period unknown 期间未知 (period_origin: {source.md_escape(c['period_origin'])})")
         _article_context(view, c)
         _document_meta(view, c)
         _verdict(c)
         _review_history(claim_id)
         review_form(c, key)
 
-
-def _md_safe(text: str | None) -> str:
-    """For the few ids shown in markdown labels: letters, digits and - _ only."""
-    return "".join(ch for ch in (text or "") if ch.isalnum() or ch in "-_ ")
 
 
 def _article_context(view: state.View, c: dict) -> None:
@@ -107,7 +103,7 @@ def _article_context(view: state.View, c: dict) -> None:
     path = source.find_article(c["doc_path"], settings.articles_dir)
     number = ""
     if path is None:
-        st.warning(f"Article file not found: {c['doc_path']} — showing the stored quote only. 找不到原文。")
+        st.warning(f"Article file not found: {source.md_escape(c['doc_path'])} — showing the stored quote only. 找不到原文。")
     else:
         article = source.read_article(path, encoding, c["doc_id"])
         if article.changed:
@@ -181,7 +177,7 @@ def review_form(c: dict, key: str) -> None:
     st.button("Record decision 记录审核", key=f"rv_submit_{k}", type="primary", on_click=_record, args=(c, k))
     msg = st.session_state.pop(f"rv_msg_{k}", None)
     if msg:
-        (st.success if msg[0] == "ok" else st.error)(msg[1])
+        (st.success if msg[0] == "ok" else st.error)(source.md_escape(msg[1]))
 
 
 def _record(c: dict, k: str) -> None:

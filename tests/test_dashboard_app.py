@@ -7,6 +7,7 @@ variables, so nothing here touches data/.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -111,6 +112,11 @@ def table_having(at: AppTest, column: str) -> pl.DataFrame:
     return pl.from_pandas(next(d for d in at.dataframe if column in d.value.columns).value)
 
 
+def messages(elements) -> list[str]:
+    """st.error/success/info texts as the analyst reads them (data in them is markdown-escaped)."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+
+
 def html(at: AppTest) -> str:
     return "\n".join(h.proto.body for h in at.get("html"))
 
@@ -132,7 +138,7 @@ def test_every_page_renders_on_the_extracted_corpus(corpus, page, title):
 def test_without_a_claims_table_the_app_says_what_to_run(sample, page):
     sample.claims_path.unlink()
     at = run(page)
-    assert any("cloudclaims extract" in i.value for i in at.info)
+    assert any("cloudclaims extract" in m for m in messages(at.info))
 
 
 # ------------------------------------------------------------------------------------ trends
@@ -244,7 +250,7 @@ def _review_first_match(at: AppTest, quote_part: str, action: str, **fields) -> 
 def test_a_review_recorded_in_the_ui_is_stored_and_survives_restart_and_reextraction(corpus):
     at = run("views/claims.py")
     cid = _review_first_match(at, "年营收已突破千亿", "correct", value=1000.0, period="FY2023")
-    assert any("已记录" in s.value for s in at.success)
+    assert any("已记录" in m for m in messages(at.success))
     assert corpus.decisions() == [(cid, "correct", 1e11, "FY2023", "checked against the results release", "王芳")]
 
     def effective_row() -> dict:
@@ -279,7 +285,7 @@ def test_a_rejected_claim_leaves_the_default_views_and_conflicts(corpus):
 def test_a_bad_correction_is_refused_in_the_ui_and_nothing_is_stored(corpus, fields, message):
     at = run("views/claims.py")
     _review_first_match(at, "年营收已突破千亿", "correct", **fields)
-    assert any(message in e.value for e in at.error)
+    assert any(message in m for m in messages(at.error))
     assert corpus.decisions() == []
 
 
@@ -288,7 +294,7 @@ def test_a_review_without_a_reviewer_name_is_refused(corpus):
     pick_row(at, "claims_table", 0)
     submit = next(b for b in at.button if b.key and b.key.startswith("rv_submit_claims_"))
     submit.click().run()
-    assert any("reviewer's name" in e.value for e in at.error) and corpus.decisions() == []
+    assert any("reviewer's name" in m for m in messages(at.error)) and corpus.decisions() == []
 
 
 def test_reviews_of_vanished_claims_are_listed_as_orphans_and_kept(sample):
@@ -365,7 +371,7 @@ def test_uploading_an_article(corpus, name, content, message, stored):
     at.file_uploader[0].set_value([(name, data, "text/plain")]).run()
     at.button(key="upload_go").click().run()
     assert not at.exception
-    shown = [m.value for m in (*at.success, *at.error)]
+    shown = messages([*at.success, *at.error])
     assert any(message in m for m in shown), shown
     uploads = corpus.articles / "uploads"
     assert sorted(p.name for p in uploads.glob("*")) == ([stored] if stored else [])
@@ -393,4 +399,4 @@ def test_fact_check_lists_inconsistent_claims_with_the_reported_figure(corpus):
 def test_without_reference_data_fact_check_explains_instead_of_failing(corpus, monkeypatch):
     monkeypatch.setenv("CLOUDCLAIMS_REFERENCE", str(corpus.root / "missing.csv"))
     at = run("views/factcheck.py")
-    assert any("verdicts not available" in i.value for i in at.info)
+    assert any("verdicts not available" in m for m in messages(at.info))

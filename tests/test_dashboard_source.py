@@ -126,3 +126,19 @@ def test_store_upload_enforces_the_size_limit(tmp_path, data, limit, message):
         assert not any(tmp_path.iterdir())
     else:
         assert store_upload("a.txt", data, tmp_path, limit).read_bytes() == data
+
+
+MARKDOWN = [
+    # (text from data, what Streamlit's markdown receives)
+    ("report_[1](javascript:x).md", r"report\_\[1\]\(javascript\:x\)\.md"),
+    ("**bold** $x$ :red[alert]", r"\*\*bold\*\* \$x\$ \:red\[alert\]"),
+    ("<script>alert(1)</script>", r"\<script\>alert\(1\)\<\/script\>"),
+    ("第一行\n# 标题", r"第一行 \# 标题"),
+    ("阿里云财报.md", r"阿里云财报\.md"),
+    (None, ""),
+]
+
+
+@pytest.mark.parametrize("text,escaped", MARKDOWN)
+def test_text_in_markdown_messages_is_escaped(text, escaped):
+    assert source.md_escape(text) == escaped

@@ -1,11 +1,11 @@
 """Fact-check: Alibaba Cloud claims against the figures Alibaba reported (issue 6)."""
 import streamlit as st
 
-from dashboard import charts, data, labels, state, widgets
+from dashboard import charts, data, labels, source, state, widgets
 
 view = widgets.page("Fact-check 核查")
 if not data.has_verdicts(view.claims):
-    st.info(view.verdicts_note or "verdicts not available")
+    st.info(source.md_escape(view.verdicts_note or "verdicts not available"))
     st.stop()
 
 df = state.filtered(view)

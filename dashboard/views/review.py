@@ -2,11 +2,11 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import state, widgets
+from dashboard import source, state, widgets
 
 view = widgets.page("Review 审核")
 settings = state.settings()
-st.caption(f"Decisions are kept in {settings.reviews_db}, an append-only log; the latest decision per claim "
+st.caption(f"Decisions are kept in {source.md_escape(str(settings.reviews_db))}, an append-only log; the latest decision per claim "
            "applies, and it survives re-extraction. 审核记录只追加、不删除。")
 
 queue, log, orphans = st.tabs(["Queue 待审核", "Decision log 审核日志", f"Orphaned 失效 ({view.orphans.height})"])

@@ -15,7 +15,7 @@ with st.expander("Add articles 上传文章 (.txt / .md)", expanded=view is None
     n = st.session_state.setdefault("upload_round", 0)  # a new key empties the uploader after a run
     files = st.file_uploader("Articles 文章", type=["txt", "md"], accept_multiple_files=True, key=f"upload_{n}",
                              max_upload_size=max(1, round(settings.upload_max_bytes / 1024 / 1024)))
-    st.caption(f"At most {settings.upload_max_bytes / 1024 / 1024:g} MB each; stored under {settings.uploads_dir} "
+    st.caption(f"At most {settings.upload_max_bytes / 1024 / 1024:g} MB each; stored under {source.md_escape(str(settings.uploads_dir))} "
                "and extracted at once. 上传后立即提取。")
     if files and st.button("Add and extract 添加并提取", key="upload_go", type="primary"):
         from extractors import batch
@@ -30,9 +30,9 @@ with st.expander("Add articles 上传文章 (.txt / .md)", expanded=view is None
         st.rerun()
     for name, path, n_claims, error in st.session_state.get("upload_results", []):
         if error:
-            st.error(error)
+            st.error(source.md_escape(error))
         else:
-            st.success(f"{name} → {path}: {n_claims} claims 条数据")
+            st.success(f"{source.md_escape(name)} → {source.md_escape(path)}: {n_claims} claims 条数据")
 
 if view is None:
     st.stop()
@@ -81,4 +81,4 @@ if rows:
                     st.rerun()
                 st.error("Enter a publication date or a publisher first. 请填写要修正的字段。")
             except ReviewStoreError as e:
-                st.error(str(e))
+                st.error(source.md_escape(str(e)))

@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, labels, state, widgets
+from dashboard import charts, data, labels, source, state, widgets
 
 view = widgets.page("Trends 趋势")
 df = state.filtered(view)
@@ -24,7 +24,7 @@ if data.has_verdicts(df):
     colour = c4.radio("Colour 颜色", ["series", "verdict"], key="trend_colour", horizontal=True,
                       format_func=lambda k: "Entity 主体" if k == "series" else "Verdict 核查")
 else:
-    c4.caption(view.verdicts_note or "")
+    c4.caption(source.md_escape(view.verdicts_note))
 df = df.filter(pl.col("unit") == unit)
 
 chart_col, side_col = st.columns([3, 1])
