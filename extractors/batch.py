@@ -118,6 +118,7 @@ class _Now:
 class _Window:
     paths: list[Path]
     keys: list[str | None]  # cache key per file (None: not cached)
+    shas: list[str | None]  # sha256 of the bytes the key was made from
     hits: dict[int, cachelib.Entry]
     chunks: list[tuple[list[int], Future | _Now]]  # (file indexes within the window, work)
 
@@ -146,9 +147,10 @@ class _Runner:
 
     def plan(self, paths: list[Path]) -> _Window:
         keys: list[str | None] = [None] * len(paths)
+        shas: list[str | None] = [None] * len(paths)
         hits: dict[int, cachelib.Entry] = {}
         if self.cache:
-            keys = self._keys(paths)
+            keys, shas = self._keys(paths)
             found = self.cache.lookup([k for k in keys if k])
             hits = {i: found[k] for i, k in enumerate(keys) if k in found}
         misses = [i for i in range(len(paths)) if i not in hits]
@@ -159,9 +161,9 @@ class _Runner:
             idx = misses[j : j + size]
             work = [paths[i] for i in idx]
             chunks.append((idx, self._pool().submit(extract_chunk, work) if use_pool else _Now(work)))
-        return _Window(paths, keys, hits, chunks)
+        return _Window(paths, keys, shas, hits, chunks)
 
-    def _keys(self, paths: list[Path]) -> list[str | None]:
+    def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None]]:
         stats, shas = {}, {}
         for p in paths:
             try:
@@ -178,11 +180,12 @@ class _Runner:
                 self.cache.remember_sha(a, st, shas[a])
             except OSError:
                 pass
-        out = []
+        keys, out = [], []
         for p in paths:
             sha = shas.get(os.path.abspath(p))
-            out.append(cachelib.doc_key(self.cache.fp, sha, str(p), self._metadata(p, sha)) if sha else None)
-        return out
+            keys.append(cachelib.doc_key(self.cache.fp, sha, str(p), self._metadata(p, sha)) if sha else None)
+            out.append(sha)
+        return keys, out
 
     def _chunk_result(self, work, paths):
         try:
@@ -241,7 +244,11 @@ class _Runner:
         docs, claims, counts, cacheable = result
         self.summary.extracted += len(idx)
         if self.cache:
-            keys = [w.keys[i] if ok else None for i, ok in zip(idx, cacheable)]
+            # Only clean rows of the very bytes that were hashed: no error rows (a timeout may pass next time,
+            # a failure is cheap to retry), nothing from a file that changed between hashing and reading.
+            ids, errors = docs.column("doc_id").to_pylist(), docs.column("error").to_pylist()
+            keys = [w.keys[i] if ok and err is None and doc_id == (w.shas[i] or "")[:16] else None
+                    for i, ok, doc_id, err in zip(idx, cacheable, ids, errors)]
             for i, e in zip(idx, self.cache.store(docs, claims, keys, counts)):
                 parts[i] = (docs, e.row, claims, e.cstart, e.ccount)
             return
@@ -303,15 +310,18 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
 
 
 def extract(paths, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
-            progress: Progress | None = None, summary: Summary | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+            progress: Progress | None = None, summary: Summary | None = None,
+            processor: str = PROCESSOR) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Claims and documents tables for files or directories of .txt/.md articles.
 
     jobs: worker processes (None: all cores); fewer than POOL_MIN files to extract are done in this process;
-    cache_dir: where per-document results are kept between runs (None: no cache).
+    cache_dir: where per-document results are kept between runs (None: no cache);
+    summary: filled with counts (documents, errors, from cache, extracted) when given;
+    processor: the per-document function as "module:function", importable by the workers.
     """
     docs, claims = [], []
     for d, c in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir, progress=progress,
-                            summary=summary):
+                            summary=summary, processor=processor):
         docs.append(d)
         claims.append(c)
     return _frame(claims, cachelib.CLAIMS_ARROW, CLAIM_SCHEMA), _frame(docs, cachelib.DOCS_ARROW, DOCUMENT_SCHEMA)

@@ -74,6 +74,37 @@ def test_a_change_re_extracts_exactly_the_documents_it_touches(archive, tmp_path
     assert tables[0].equals(fresh[0]) and tables[1].equals(fresh[1])
 
 
+def test_files_that_could_not_be_read_are_tried_again_next_run(archive, tmp_path):
+    (archive / "empty.txt").write_bytes(b"")
+    (archive / "binary.txt").write_bytes(b"\x00" * 100)
+    c = tmp_path / "cache"
+    assert counts(run(archive, c, jobs=1)[1]) == (0, 7)
+    (claims, docs), s = run(archive, c, jobs=1)
+    assert counts(s) == (5, 2)  # error rows are not cached: a timeout or a fixed decoder may pass next time
+    assert docs["error"].null_count() == 5
+
+
+# a per-document function that rewrites one file just before reading it, as a scraper writing into the archive
+def rewriting_process(path, sources, overrides):
+    from extractors import pipeline
+
+    if path.name == "003_e02a5a2e5eb133d1.txt":
+        path.write_text(path.read_text(encoding="utf-8") + NEW_SENTENCE, encoding="utf-8")
+    return pipeline.process_path(path, sources, overrides)
+
+
+def test_a_file_rewritten_during_the_run_is_not_cached_under_its_old_content(archive, tmp_path):
+    c = tmp_path / "cache"
+    one = archive / "003_e02a5a2e5eb133d1.txt"
+    original = one.read_bytes()
+    _, s = run(archive, c, jobs=1, processor="test_cache:rewriting_process")
+    one.write_bytes(original)  # back to the bytes that were hashed
+    tables, s = run(archive, c, jobs=1)
+    assert counts(s) == (4, 1)
+    fresh = batch.extract([archive], jobs=1, cache_dir=None)
+    assert tables[0].equals(fresh[0]) and tables[1].equals(fresh[1])
+
+
 def test_editing_a_rule_file_invalidates_every_entry(archive, tmp_path, monkeypatch):
     package = tmp_path / "extractors"  # a copy, so the real rules stay untouched for everyone else
     shutil.copytree(cache.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
