@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import polars as pl
+
 CONTEXT_CHARS = 200
 
 
@@ -104,6 +106,11 @@ def safe_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def safe_url_expr(col: str) -> pl.Expr:
+    """safe_url over a column of links shown in a table (documents, reference rows: a few hundred)."""
+    return pl.col(col).map_elements(safe_url, return_dtype=pl.String, skip_nulls=True)
 
 
 def table_html(rows: list[tuple[str, str | None, str | None]]) -> str:

@@ -142,3 +142,11 @@ MARKDOWN = [
 @pytest.mark.parametrize("text,escaped", MARKDOWN)
 def test_text_in_markdown_messages_is_escaped(text, escaped):
     assert source.md_escape(text) == escaped
+
+
+@pytest.mark.parametrize("url,expected", URLS)
+def test_table_links_follow_the_same_rule(url, expected):
+    import polars as pl
+
+    got = pl.DataFrame({"url": [url]}, schema={"url": pl.String}).select(source.safe_url_expr("url"))["url"][0]
+    assert got == expected

@@ -15,7 +15,7 @@ everything = state.conflicts(view)
 keys = everything.join(state.filtered(view).select("claim_id"), on="claim_id", how="semi")["conflict_key"]
 found = everything.join(keys.unique().to_frame(), on="conflict_key", how="semi", maintain_order="left")
 groups = found["conflict_key"].unique(maintain_order=True).to_list()
-st.caption(f"{len(groups)} groups of disagreeing claims, widest disagreement first. Unknown periods and rejected "
+st.caption(f"{len(groups)} group(s) of disagreeing claims, widest disagreement first. Unknown periods and rejected "
            f"claims are not compared. 共 {len(groups)} 组相互矛盾的数据。")
 if len(groups) > MAX_GROUPS:
     st.caption(f"Showing the first {MAX_GROUPS}; narrow the filters to see others. 仅显示前 {MAX_GROUPS} 组。")

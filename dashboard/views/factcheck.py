@@ -18,7 +18,8 @@ st.subheader("Inconsistent claims 不一致的数据")
 bad = data.inconsistent_claims(df)
 st.caption("Worst first: the largest difference relative to the reported figure. 按偏差从大到小排列。")
 event = st.dataframe(
-    bad.select("value_text", "reported_h", "period", "publisher", "published", "verdict_reason", "reported_source", "quote").to_arrow(),
+    bad.select("value_text", "reported_h", "period", "publisher", "published", "verdict_reason",
+               source.safe_url_expr("reported_source").alias("reported_source"), "quote").to_arrow(),
     key="factcheck_table", on_select="rerun", selection_mode="single-row", hide_index=True,
     column_config={
         "value_text": "Claimed 报道值", "reported_h": st.column_config.NumberColumn("Reported 财报值", format="%.6g"),

@@ -46,9 +46,14 @@ st.caption(f"{docs.height} documents, {errors.height} with ingest errors. 共 {d
 cols = ["doc_path", "title", "title_origin", "publisher", "publisher_origin", "published", "published_precision",
         "published_origin", "published_evidence", "encoding", "n_chars", "claims_now", "error", "url"]
 event = st.dataframe(
-    docs.select(cols).to_arrow(), key="docs_table", on_select="rerun", selection_mode="single-row", hide_index=True,
-    column_config={"published": st.column_config.DateColumn("published", format="YYYY-MM-DD"),
-                   "claims_now": "claims 数据条数", "error": "error 错误"},
+    docs.select(cols).with_columns(source.safe_url_expr("url").alias("url")).to_arrow(),  # no javascript: links
+    key="docs_table", on_select="rerun", selection_mode="single-row", hide_index=True,
+    column_config={
+        "doc_path": "File 文件", "title": "Title 标题", "title_origin": "from 来源", "publisher": "Publisher 媒体",
+        "publisher_origin": "from 来源", "published": st.column_config.DateColumn("Published 发布日期", format="YYYY-MM-DD"),
+        "published_precision": "precision 精度", "published_origin": "from 来源", "published_evidence": "Evidence 依据",
+        "encoding": "Encoding 编码", "n_chars": "Characters 字数", "claims_now": "Claims 数据条数", "error": "Error 错误",
+        "url": st.column_config.LinkColumn("URL 链接")},
 )
 rows = event["selection"]["rows"]
 if rows:
