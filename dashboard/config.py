@@ -19,9 +19,9 @@ class Settings:
 
 
 def _path(env, name: str, default: Path) -> Path:
+    """A value given in the environment is taken like any shell path (relative to the working directory)."""
     raw = env.get(name)
-    p = Path(raw) if raw else default
-    return p if p.is_absolute() else ROOT / p
+    return Path(raw).resolve() if raw else default
 
 
 def settings(env=None) -> Settings:

@@ -134,6 +134,12 @@ def test_every_page_renders_on_the_extracted_corpus(corpus, page, title):
     assert not at.error
 
 
+@pytest.mark.parametrize("page,labels", [("views/trends.py", ["PNG", "SVG"]), ("views/claims.py", ["CSV (Excel)", "Parquet"]),
+                                         ("views/factcheck.py", ["PNG", "SVG"])])
+def test_charts_and_views_can_be_downloaded(corpus, page, labels):
+    assert [b.proto.label for b in run(page).get("download_button")] == labels
+
+
 @pytest.mark.parametrize("page", ["views/trends.py", "views/sources.py"])
 def test_without_a_claims_table_the_app_says_what_to_run(sample, page):
     sample.claims_path.unlink()
