@@ -1,7 +1,9 @@
 """Clean the decoded text into one simplified, half-width string, keeping a map back to the original.
 
-Portal chrome and repeated blocks are dropped, bracketed pinyin removed, known mojibake repaired,
-then traditional -> simplified (OpenCC) and NFKC. Every later span is mapped back through OffsetMap.
+Traditional -> simplified (OpenCC t2s) and NFKC first, over the whole body; then, line by line,
+portal chrome and repeated blocks are dropped, bracketed pinyin removed and known mojibake repaired
+(the rules in extractors/rules/normalize.yaml see simplified, half-width text). Every later span is
+mapped back to the original through OffsetMap.
 """
 from __future__ import annotations
 
@@ -16,6 +18,13 @@ from extractors import rules_data
 
 TIMEOUT = 2.0  # seconds for any one regex call on one document
 
+# Full-width ASCII and the ideographic / no-break spaces: the common NFKC changes, all one char for one.
+_WIDE = regex.compile("[\uff01-\uff5e\u3000\u00a0]")
+_WIDE_TO_NARROW = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " ", "\u00a0": " "}
+# What NFKC may still change after that: a compatibility character (…, ①, ㎡), or a starter with the
+# combining marks that may compose with it (e + U+0301).
+_UNSTABLE = regex.compile(r"(?P<compat>\p{NFKC_QC=N})|\p{NFKC_QC=M}+")  # marks are read with the char before them
+
 
 @functools.cache
 def _converter():
@@ -27,24 +36,27 @@ def _converter():
 @functools.cache
 def _compiled():
     cfg = rules_data.load("normalize")
-    drop = regex.compile("|".join(f"(?:{r['pattern']})" for r in cfg["drop_line"]))
-    cut = regex.compile("|".join(f"(?:{r['pattern']})" for r in cfg["cut_from"]))
+    cut = "|".join(f"(?:{r['pattern']})" for r in cfg["cut_from"])
+    drop = "|".join(f"(?:{r['pattern']})" for r in cfg["drop_line"])
+    chrome = regex.compile(f"(?P<cut>{cut})|(?P<drop>{drop})")  # a cut line wins over a dropped one
     pinyin = cfg["pinyin"]["pattern"]
-    damaged = [regex.escape(m["damaged"]) for m in cfg["mojibake"]]
+    damaged = [regex.escape(fold(m["damaged"])) for m in cfg["mojibake"]]
     fix = regex.compile("|".join([f"(?P<pinyin>{pinyin})"] + [f"(?P<m{i}>{d})" for i, d in enumerate(damaged)]))
-    repaired = {f"m{i}": m["repaired"] for i, m in enumerate(cfg["mojibake"])}
-    return drop, cut, fix, repaired, int(cfg["repeat_min_chars"])
+    repaired = {"pinyin": ""} | {f"m{i}": fold(m["repaired"]) for i, m in enumerate(cfg["mojibake"])}
+    return chrome, fix, repaired, int(cfg["repeat_min_chars"])
 
 
 class OffsetMap:
     """Maps positions in the normalized text to the original text.
 
     A piece is linear (one char for one char) or a replacement (its chars all map to one original range).
+    A map may sit on a `base` map: its pieces then point into the base's text, which maps on to the original.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, base: OffsetMap | None = None) -> None:
         self.n_starts: list[int] = []
         self.pieces: list[tuple[int, int, bool]] = []  # (orig_start, orig_end, linear)
+        self.base = base
 
     def add(self, n_start: int, o_start: int, o_end: int, linear: bool) -> None:
         self.n_starts.append(n_start)
@@ -52,14 +64,18 @@ class OffsetMap:
 
     def start(self, n: int) -> int:
         i = bisect.bisect_right(self.n_starts, n) - 1
-        o_start, o_end, linear = self.pieces[i]
-        return min(o_start + (n - self.n_starts[i]), o_end) if linear else o_start
+        o_start, o_end, linear = self.pieces[max(i, 0)]
+        pos = min(o_start + (n - self.n_starts[i]), o_end) if linear and i >= 0 else o_start
+        return self.base.start(pos) if self.base else pos
 
     def end(self, n: int) -> int:
         """Original position just after normalized char n-1."""
+        if n <= 0:
+            return self.start(0)
         i = bisect.bisect_right(self.n_starts, n - 1) - 1
-        o_start, o_end, linear = self.pieces[i]
-        return min(o_start + (n - self.n_starts[i]), o_end) if linear else o_end
+        o_start, o_end, linear = self.pieces[max(i, 0)]
+        pos = min(o_start + (n - self.n_starts[i]), o_end) if linear and i >= 0 else o_end
+        return self.base.end(pos) if self.base else pos
 
     def span(self, n_start: int, n_end: int) -> tuple[int, int]:
         return self.start(n_start), self.end(n_end)
@@ -72,70 +88,148 @@ class Normalized:
     dropped_lines: int  # portal chrome and repeats, for the document's report
 
 
-def _char_fold(s: str) -> str:
+def fold(s: str) -> str:
+    """Traditional -> simplified, then NFKC (full-width digits, % and commas become ASCII)."""
     return unicodedata.normalize("NFKC", _converter().convert(s))
+
+
+_char_fold = fold
+
+
+def _simplified(body: str) -> str:
+    """t2s, one char for one char. OpenCC keeps lengths in practice; where it does not, a line is
+    converted char by char, and kept as it was if even that changes its length."""
+    simp = _converter().convert(body)
+    if len(simp) == len(body):
+        return simp
+    out = []
+    for line in body.splitlines(keepends=True):
+        s = _converter().convert(line)
+        if len(s) != len(line):
+            s = "".join(_converter().convert(ch) for ch in line)
+        out.append(s if len(s) == len(line) else line)
+    return "".join(out)
+
+
+def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None]:
+    """The body simplified and NFKC-folded, and a map from it to the original (None when char for char).
+
+    NFKC is applied per character (with the combining marks that follow it), so a change that keeps
+    the length keeps every position; only the rare ones that do not (… -> ..., ½ -> 1⁄2) become pieces."""
+    text = _WIDE.sub(lambda m: _WIDE_TO_NARROW[m.group()], _simplified(body), timeout=TIMEOUT)
+    if unicodedata.is_normalized("NFKC", text):
+        return text, None
+    omap = OffsetMap()
+    parts: list[str] = []
+    i = 0  # text[:i] is in parts
+    lin, n_lin, n = 0, 0, 0  # the current linear stretch starts at text[lin], folded position n_lin
+    for m in _UNSTABLE.finditer(text, timeout=TIMEOUT):
+        start = m.start() - 1 if m.group("compat") is None and m.start() > i else m.start()
+        old = text[start : m.end()]
+        new = unicodedata.normalize("NFKC", old)
+        parts.append(text[i:start])
+        n += start - i
+        i = m.end()
+        if len(new) == len(old):
+            parts.append(new)
+            n += len(new)
+            continue
+        if start > lin:
+            omap.add(n_lin, offset + lin, offset + start, True)
+        if new:
+            omap.add(n, offset + start, offset + m.end(), False)
+            parts.append(new)
+            n += len(new)
+        lin, n_lin = m.end(), n
+    parts.append(text[i:])
+    n += len(text) - i
+    if not omap.pieces:
+        return "".join(parts), None
+    omap.add(n_lin, offset + lin, offset + len(text), True)
+    omap.add(n, offset + len(text), offset + len(text), True)  # sentinel for end positions
+    return "".join(parts), omap
 
 
 def normalize(raw: str, start: int = 0) -> Normalized:
     """Normalize raw[start:] (the body after any front matter)."""
-    drop, cut, fix, repaired, min_repeat = _compiled()
+    chrome, fix, repaired, min_repeat = _compiled()
+    body, base = _folded(raw[start:], start)
+    origin = 0 if base else start  # pieces point into the body's coordinates, shifted by origin
+    fixes = [(m.start(), m.end(), repaired[m.lastgroup]) for m in fix.finditer(body, timeout=TIMEOUT)]
     out: list[str] = []
-    omap = OffsetMap()
+    omap = OffsetMap(base)
     n = 0
-    seen: set[str] = set()
+    seen = _Seen(min_repeat)
     dropped = 0
-    pos = start
-    for line in raw[start:].splitlines(keepends=True):
+    pos = k = 0
+    run = run_end = 0  # body[run:run_end]: kept lines not yet copied, each ending in a plain \n
+
+    def flush() -> None:
+        nonlocal n
+        if run_end > run:
+            omap.add(n, origin + run, origin + run_end, True)
+            out.append(body[run:run_end])
+            n += run_end - run
+
+    for line in body.splitlines(keepends=True):
         o_line, pos = pos, pos + len(line)
         content = line.rstrip("\r\n")
-        if cut.match(content, timeout=TIMEOUT):
-            dropped += raw.count("\n", o_line) + 1
+        m = chrome.match(content, timeout=TIMEOUT)
+        if m and m.group("cut") is not None:
+            dropped += body.count("\n", o_line) + 1
             break
-        if drop.match(content, timeout=TIMEOUT):
+        if m or seen.repeated(content.strip()):
             dropped += 1
             continue
-        key = _char_fold(content.strip())
-        if len(key) >= min_repeat:
-            if key in seen or any(s.startswith(key) for s in seen if len(s) > len(key)):
-                dropped += 1
-                continue
-            seen.add(key)
-        # pieces of this line: linear stretches and replacements
-        i = 0
-        for m in fix.finditer(content, timeout=TIMEOUT):
-            if m.start() > i:
-                omap.add(n, o_line + i, o_line + m.start(), True)
-                out.append(content[i : m.start()])
-                n += m.start() - i
-            rep = "" if m.lastgroup == "pinyin" else repaired[m.lastgroup]
+        while k < len(fixes) and fixes[k][0] < o_line:
+            k += 1  # in a dropped line
+        here = []
+        while k < len(fixes) and fixes[k][0] < o_line + len(content):
+            here.append(fixes[k])
+            k += 1
+        if not here and line[-1:] == "\n" and line[-2:] != "\r\n":
+            if run_end != o_line:
+                flush()
+                run = o_line
+            run_end = pos
+            continue
+        flush()
+        run = run_end = pos
+        i = o_line  # pieces of this line: linear stretches and replacements
+        for f_start, f_end, rep in here:
+            if f_start > i:
+                omap.add(n, origin + i, origin + f_start, True)
+                out.append(body[i:f_start])
+                n += f_start - i
             if rep:
-                omap.add(n, o_line + m.start(), o_line + m.end(), False)
+                omap.add(n, origin + f_start, origin + f_end, False)
                 out.append(rep)
                 n += len(rep)
-            i = m.end()
-        tail = content[i:] + "\n"
-        omap.add(n, o_line + i, o_line + len(line), True)
-        out.append(tail)
-        n += len(tail)
-    omap.add(n, len(raw), len(raw), True)  # sentinel for end positions
-    text = "".join(out)
-    folded = _char_fold(text)
-    if len(folded) != len(text):
-        folded, omap = _fold_per_piece(text, omap)
-    return Normalized(folded, omap, dropped)
+            i = f_end
+        omap.add(n, origin + i, origin + pos, True)
+        out.append(body[i : o_line + len(content)] + "\n")
+        n += o_line + len(content) - i + 1
+    flush()
+    end_of_body = origin + len(body)
+    omap.add(n, end_of_body, end_of_body, True)  # sentinel for end positions
+    return Normalized("".join(out), omap, dropped)
 
 
-def _fold_per_piece(text: str, omap: OffsetMap) -> tuple[str, OffsetMap]:
-    """Slow path when folding changes the length (e.g. NFKC of ①): fold char by char."""
-    new = OffsetMap()
-    parts: list[str] = []
-    n = 0
-    for idx in range(len(text)):
-        piece = _char_fold(text[idx])
-        o_s, o_e = omap.start(idx), omap.end(idx + 1)
-        if piece:
-            new.add(n, o_s, o_e, len(piece) == 1 and o_e - o_s == 1)
-            parts.append(piece)
-            n += len(piece)
-    new.add(n, omap.pieces[-1][0], omap.pieces[-1][1], True)
-    return "".join(parts), new
+class _Seen:
+    """Paragraphs already read: a line at least `min_chars` long repeats one when it equals it or is its
+    truncated head. Lines are kept sorted per leading `min_chars` characters, so the check is a bisect,
+    not a scan of every earlier line."""
+
+    def __init__(self, min_chars: int) -> None:
+        self.min_chars = min_chars
+        self.buckets: dict[str, list[str]] = {}
+
+    def repeated(self, key: str) -> bool:
+        if len(key) < self.min_chars:
+            return False
+        bucket = self.buckets.setdefault(key[: self.min_chars], [])
+        i = bisect.bisect_left(bucket, key)
+        if i < len(bucket) and bucket[i].startswith(key):  # equal, or a longer line that starts with it
+            return True
+        bucket.insert(i, key)
+        return False
