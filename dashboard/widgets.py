@@ -59,9 +59,9 @@ def claims_table(df: pl.DataFrame, key: str, columns: list[str] | None = None) -
     event = st.dataframe(
         shown.select(cols).to_arrow(),  # arrow keeps dates as dates (no 00:00:00)
         key=key, on_select="rerun", selection_mode="single-row", hide_index=True,
-        column_config={c: labels.COLUMNS.get(c, c) for c in cols} | {
+        column_config={c: labels.COLUMNS.get(c, c) for c in cols} | {k: v for k, v in {
             "published": st.column_config.DateColumn(labels.COLUMNS["published"], format="YYYY-MM-DD"),
-            "quote": st.column_config.TextColumn(labels.COLUMNS["quote"], width="large")},
+            "quote": st.column_config.TextColumn(labels.COLUMNS["quote"], width="large")}.items() if k in cols},
     )
     rows = event["selection"]["rows"]
     return shown["claim_id"][rows[0]] if rows else None
