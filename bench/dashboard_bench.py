@@ -1,7 +1,7 @@
 """How fast the dashboard is on a large table: a synthetic claims table (1,000,000 rows by default),
 timed through Streamlit's AppTest (the real page scripts, caches and all) and function by function.
 
-    python bench/dashboard_bench.py [--rows 1000000] [--reviews 1000]
+    python bench/dashboard_bench.py [--rows 1000000] [--reviews 1000] [--no-verdicts]
 
 Prints: time to first render of the Trends page (cold caches: reading the table, applying reviews and
 verdicts, display columns, conflicts, chart), a rerun with warm caches, one filter change, and
@@ -38,6 +38,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--reviews", type=int, default=1_000, help="decisions recorded before the first render")
+    ap.add_argument("--no-verdicts", action="store_true", help="run the app without reference data (no issue-6 verdicts)")
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="cloudclaims-bench-"))
@@ -53,6 +54,8 @@ def main(argv=None) -> None:
 
     os.environ.update(CLOUDCLAIMS_CLAIMS=str(claims_path), CLOUDCLAIMS_REVIEWS_DB=str(db),
                       CLOUDCLAIMS_ARTICLES_DIR=str(tmp / "articles"))
+    if args.no_verdicts:
+        os.environ["CLOUDCLAIMS_REFERENCE"] = str(tmp / "no-reference.csv")
     from streamlit.testing.v1 import AppTest
 
     app: list[tuple[str, float]] = []
@@ -81,7 +84,7 @@ def main(argv=None) -> None:
     timed(f"trends chart ({growth.height:,} claims, summary mode)", lambda: charts.trends_chart(growth), steps)
     timed("CSV export of the whole table", lambda: data.to_csv_bytes(shown), steps)
 
-    print(f"\nAppTest on {args.rows:,} claims (2 cores: {os.cpu_count()} CPUs visible)")
+    print(f"\nAppTest on {args.rows:,} claims ({os.cpu_count()} CPUs visible; verdicts {'off' if args.no_verdicts else 'on'})")
     for label, sec in app:
         print(f"  {label:<48} {sec:7.2f} s")
     print("\nsteps alone")
