@@ -17,18 +17,18 @@ class ProgressReport:
         self.stream, self.every = stream, every
         self.t0 = self.last = time.monotonic()
         self.bar = None
-        self.tty = stream.isatty()
-        if self.tty:
+        self.tqdm = None
+        if stream.isatty():
             try:
                 from tqdm import tqdm
-            except ImportError:  # tqdm is optional: fall back to plain lines
-                self.tty = False
-            else:
-                self.bar = tqdm(total=0, unit="doc", desc="extract", file=stream, dynamic_ncols=True)
+            except ImportError:  # tqdm is optional: plain lines then
+                tqdm = None
+            self.tqdm = tqdm
 
     def __call__(self, done: int, total: int) -> None:
-        if self.bar is not None:
-            self.bar.total = total
+        if self.tqdm is not None:
+            if self.bar is None:  # created on the first report, when the total is known
+                self.bar = self.tqdm(total=total, unit="doc", desc="extract", file=self.stream, dynamic_ncols=True)
             self.bar.update(done - self.bar.n)
             return
         now = time.monotonic()
