@@ -18,6 +18,7 @@ import polars as pl
 from dashboard import labels
 from dashboard.periods import period_bounds
 from dashboard.reviews import STATUS_OF_ACTION
+from dashboard.source import find_article
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table
 from extractors.verdicts import VERDICT_SCHEMA
 
@@ -64,6 +65,7 @@ def apply_doc_fixes(
     docs: pl.DataFrame,
     overrides: dict[str, dict[str, str]],
     reextract: Reextract | None = None,
+    articles_dir: Path | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """Apply analysts' metadata fixes: re-extract the fixed documents (periods such as 今年 are
     re-resolved against the new date), then set the fixed fields so they show even if that failed."""
@@ -72,7 +74,8 @@ def apply_doc_fixes(
     if not overrides:
         return claims, docs, warnings
     paths = dict(docs.filter(pl.col("doc_id").is_in(list(overrides))).select("doc_id", "doc_path").iter_rows())
-    present = {d: Path(p) for d, p in paths.items() if p and Path(p).exists()}
+    found = {d: find_article(p, articles_dir or Path.cwd()) for d, p in paths.items()}
+    present = {d: f for d, f in found.items() if f is not None}
     for d in overrides.keys() - present.keys():
         where = paths.get(d) or "not in the documents table"
         warnings.append(f"document {d} ({where}): file not found; fixed fields applied, periods not re-resolved")

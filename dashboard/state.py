@@ -54,7 +54,8 @@ def _tables(key: FileKey) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
 def _view(claims_key: FileKey, db: str, review_version: tuple[int, int], ref_key: FileKey) -> View:
     claims, docs, warnings = _tables(claims_key)
     reviews = store(db)
-    claims, docs, fix_warnings = data.apply_doc_fixes(claims, docs, reviews.doc_overrides(), _reextract)
+    claims, docs, fix_warnings = data.apply_doc_fixes(claims, docs, reviews.doc_overrides(), _reextract,
+                                                      settings().articles_dir)
     latest = reviews.latest()
     effective = data.apply_reviews(claims, latest)
     effective, reported, note = add_verdicts(effective, Path(ref_key[0]))
