@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,17 +76,36 @@ def load_sources_for(files: list[Path]) -> dict[str, dict]:
     return out
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name. UTF-8 (BOM or not), UTF-16 with BOM, GB18030, Big5."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+# (byte-order mark, codec for the bytes after it, name in the encoding column, name in messages)
+BOMS = ((b"\xef\xbb\xbf", "utf-8", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16-le", "utf-16", "UTF-16"),
+        (b"\xfe\xff", "utf-16-be", "utf-16", "UTF-16"))
+
+
+def _decode_unicode(data: bytes, codec: str, name: str, warnings: list[str] | None) -> str:
+    """Strict decoding, except that an incomplete last character (a download cut short) is dropped
+    with a warning instead of losing the whole article."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as e:
+        if e.end < len(data) or e.start < len(data) - 3:
+            raise DocumentError(f"not valid {name}: {e.reason} at byte {e.start:,} of the text") from None
+        if warnings is not None:
+            warnings.append(f"the last {len(data) - e.start} bytes are an incomplete {name} character "
+                            "(a truncated file?); dropped")
+        return data[: e.start].decode(codec)
+
+
+def decode(data: bytes, warnings: list[str] | None = None) -> tuple[str, str]:
+    """Text and encoding name. UTF-8 (BOM or not), UTF-16 with BOM, GB18030, Big5. Why a file is
+    not text goes in DocumentError; repairs made on the way go in `warnings`."""
+    for bom, codec, encoding, name in BOMS:
+        if data.startswith(bom):  # offsets in errors count from after the mark
+            return _decode_unicode(data[len(bom):], codec, name, warnings), encoding
     if b"\x00" in data:
         raise DocumentError("binary file (contains NUL bytes), not text")
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
+        return _decode_unicode(data, "utf-8", "UTF-8", warnings), "utf-8"
+    except DocumentError:
         pass
     candidates = []
     for enc in ("big5", "gb18030"):
@@ -190,29 +210,68 @@ def _clean_meta(raw: dict, where: str, warnings: list[str]) -> dict:
     return out
 
 
+def path_text(path: Path) -> str:
+    """The path as text for the tables. A name that is not UTF-8 (a GBK name written on Windows) holds
+    surrogates that no table can store; its bytes are shown escaped instead (\\xb0\\xa2...)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _name_error(path: Path) -> str | None:
+    raw = os.fsencode(path.name)
+    try:
+        raw.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        guess = raw.decode("gb18030", "replace")
+        return f"the file name is not UTF-8 (as GB18030 it reads {guess!r}); rename the file to read it"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular article file, or DocumentError saying why not.
+
+    Opened without blocking and checked with fstat before reading, so a named pipe, a link to a
+    device (/dev/zero never ends) or a file that grows while we read cannot hang or exhaust memory.
+    """
+    if path.is_symlink() and not path.exists():
+        raise DocumentError("broken or looping symbolic link")
+    if why := _name_error(path):
+        raise DocumentError(why)
+    if path.suffix.lower() not in SUFFIXES:
+        raise DocumentError(f"not an article file (expected .txt or .md, got {path.suffix or 'no extension'})")
+    if path.is_dir():
+        raise DocumentError("is a directory")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except PermissionError:
+        raise DocumentError("permission denied (the file is not readable)") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DocumentError("not a regular file (a pipe, device or socket); only plain text files are read")
+        if st.st_size > MAX_BYTES:
+            raise DocumentError(f"too large ({st.st_size / 2**20:.0f} MiB; an article is at most {MAX_BYTES // 2**20} MiB)")
+        data = f.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise DocumentError(f"too large (grew past {MAX_BYTES // 2**20} MiB while being read)")
+    return data
+
+
 def read_document(path: Path, sources: dict[str, dict] | None = None) -> Document:
     doc = Document(path=Path(path))
     try:
-        if doc.path.is_symlink() and not doc.path.exists():
-            raise DocumentError("broken or looping symbolic link")
-        if doc.path.suffix.lower() not in SUFFIXES:
-            raise DocumentError(f"not an article file (expected .txt or .md, got {doc.path.suffix or 'no extension'})")
-        if doc.path.is_dir():
-            raise DocumentError("is a directory")
-        size = doc.path.stat().st_size
-        if size > MAX_BYTES:
-            raise DocumentError(f"too large ({size / 1e6:.0f} MB; the limit is {MAX_BYTES // 2**20} MiB)")
-        data = doc.path.read_bytes()
+        data = read_bytes(doc.path)
         if not data.strip():
             raise DocumentError("empty file")
         doc.doc_id = hashlib.sha256(data).hexdigest()[:16]
-        doc.raw, doc.encoding = decode(data)
+        doc.raw, doc.encoding = decode(data, doc.warnings)
         front, doc.body_start, _ = split_front_matter(doc.raw)
     except DocumentError as e:
         doc.error = str(e)
-        return doc
-    except PermissionError:
-        doc.error = "permission denied (the file is not readable)"
         return doc
     except OSError as e:
         doc.error = f"cannot be read ({e.strerror or e.__class__.__name__})"
