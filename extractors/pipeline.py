@@ -35,7 +35,7 @@ def process_path(path: Path, sources: dict | None = None, overrides: dict | None
 def document_row(doc: documents.Document, n_claims: int) -> dict:
     return {
         "doc_id": doc.doc_id or None,
-        "doc_path": str(doc.path),
+        "doc_path": documents.path_text(doc.path),
         "title": doc.meta.get("title"),
         "title_origin": doc.origin.get("title"),
         "publisher": doc.meta.get("publisher"),
