@@ -92,17 +92,21 @@ def ingest(files: list[tuple[str, bytes]], claims_path: Path, uploads_dir: Path,
     with _dir_lock(uploads_dir):
         claims, docs = _current(claims_path)
         known = dict(docs.select("doc_id", "doc_path").iter_rows())
+        in_batch: dict[str, str] = {}  # doc_id -> name, for files of this upload (not in the corpus yet)
         for name, data in files:
-            if doc_id_of(data) in known:
-                results[name] = Ingested(name, None, error=f"{name!r}: already in the corpus as {known[doc_id_of(data)]}")
-                continue
+            doc_id = doc_id_of(data)
             try:
+                sanitise_name(name)  # a refused type is reported as such, even when its bytes are known
+                if doc_id in known:
+                    raise UploadError(f"{name!r}: already in the corpus as {known[doc_id]}")
+                if doc_id in in_batch:
+                    raise UploadError(f"{name!r}: the same file as {in_batch[doc_id]!r} in this upload")
                 path = store_upload(name, data, uploads_dir, max_bytes)
             except UploadError as e:
                 results[name] = Ingested(name, None, error=str(e))
                 continue
             stored[path] = name
-            known[doc_id_of(data)] = str(path)
+            in_batch[doc_id] = name
         if stored:
             try:
                 new_claims, new_docs = extract(list(stored))
