@@ -155,8 +155,6 @@ def test_a_file_over_the_article_size_limit_is_refused_before_it_is_read(tmp_pat
     assert "too large" in documents.read_document(p).error
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline.py quotes the whole 'sentence', and a line without 。！？ is one "
-                   "sentence however long; reported to the lead (owner of pipeline.py)")
 def test_a_long_line_without_sentence_ends_still_gives_a_quote_a_spreadsheet_can_hold(tmp_path):
     from extractors import pipeline
 
