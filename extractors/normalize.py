@@ -19,8 +19,10 @@ from extractors import rules_data
 TIMEOUT = 2.0  # seconds for any one regex call on one document
 
 # Full-width ASCII and the ideographic / no-break spaces: the common NFKC changes, all one char for one.
-_WIDE = regex.compile("[\uff01-\uff5e\u3000\u00a0]")
-_WIDE_TO_NARROW = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " ", "\u00a0": " "}
+# Line separators other than \n (a lone \r, U+2028, form feed...) become \n, so \n alone ends a line.
+_WIDE = regex.compile("[\uff01-\uff5e\u3000\u00a0\u2028\u2029\x0b\x0c\x1c-\x1e\x85]|\r(?!\n)")
+_WIDE_TO_NARROW = ({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " ", "\u00a0": " "}
+                   | {c: "\n" for c in "\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85\r"})
 # What NFKC may still change after that: a compatibility character (…, ①, ㎡), or a starter with the
 # combining marks that may compose with it (e + U+0301).
 _UNSTABLE = regex.compile(r"(?P<compat>\p{NFKC_QC=N})|\p{NFKC_QC=M}+")  # marks are read with the char before them
@@ -38,7 +40,8 @@ def _compiled():
     cfg = rules_data.load("normalize")
     cut = "|".join(f"(?:{r['pattern']})" for r in cfg["cut_from"])
     drop = "|".join(f"(?:{r['pattern']})" for r in cfg["drop_line"])
-    chrome = regex.compile(f"(?P<cut>{cut})|(?P<drop>{drop})")  # a cut line wins over a dropped one
+    # One scan of the whole text; a cut line wins over a dropped one.
+    chrome = regex.compile(f"^(?:(?P<cut>{cut})|(?P<drop>{drop}))", regex.MULTILINE)
     pinyin = cfg["pinyin"]["pattern"]
     damaged = [regex.escape(fold(m["damaged"])) for m in cfg["mojibake"]]
     fix = regex.compile("|".join([f"(?P<pinyin>{pinyin})"] + [f"(?P<m{i}>{d})" for i, d in enumerate(damaged)]))
@@ -155,7 +158,13 @@ def normalize(raw: str, start: int = 0) -> Normalized:
     chrome, fix, repaired, min_repeat = _compiled()
     body, base = _folded(raw[start:], start)
     origin = 0 if base else start  # pieces point into the body's coordinates, shifted by origin
-    fixes = [(m.start(), m.end(), repaired[m.lastgroup]) for m in fix.finditer(body, timeout=TIMEOUT)]
+    cut_at, drops = len(body) + 1, set()
+    for m in chrome.finditer(body, timeout=TIMEOUT):
+        if m.group("cut") is not None:
+            cut_at = m.start()
+            break
+        drops.add(m.start())
+    fixes = [(m.start(), m.end(), repaired[m.lastgroup]) for m in fix.finditer(body, 0, cut_at, timeout=TIMEOUT)]
     out: list[str] = []
     omap = OffsetMap(base)
     n = 0
@@ -171,14 +180,15 @@ def normalize(raw: str, start: int = 0) -> Normalized:
             out.append(body[run:run_end])
             n += run_end - run
 
-    for line in body.splitlines(keepends=True):
-        o_line, pos = pos, pos + len(line)
-        content = line.rstrip("\r\n")
-        m = chrome.match(content, timeout=TIMEOUT)
-        if m and m.group("cut") is not None:
-            dropped += body.count("\n", o_line) + 1
+    for line in body.split("\n"):
+        o_line, pos = pos, pos + len(line) + 1  # pos: the start of the next line
+        if o_line >= len(body):
+            break  # nothing after the last \n
+        if o_line >= cut_at:
+            dropped += body.count("\n", o_line) + (not body.endswith("\n"))
             break
-        if m or seen.repeated(content.strip()):
+        content = line.rstrip("\r")
+        if o_line in drops or seen.repeated(content.strip()):
             dropped += 1
             continue
         while k < len(fixes) and fixes[k][0] < o_line:
@@ -187,7 +197,7 @@ def normalize(raw: str, start: int = 0) -> Normalized:
         while k < len(fixes) and fixes[k][0] < o_line + len(content):
             here.append(fixes[k])
             k += 1
-        if not here and line[-1:] == "\n" and line[-2:] != "\r\n":
+        if not here and pos <= len(body) and len(content) == len(line):  # copied as it is, with its \n
             if run_end != o_line:
                 flush()
                 run = o_line
@@ -206,7 +216,7 @@ def normalize(raw: str, start: int = 0) -> Normalized:
                 out.append(rep)
                 n += len(rep)
             i = f_end
-        omap.add(n, origin + i, origin + pos, True)
+        omap.add(n, origin + i, origin + min(pos, len(body)), True)
         out.append(body[i : o_line + len(content)] + "\n")
         n += o_line + len(content) - i + 1
     flush()

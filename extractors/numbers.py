@@ -65,27 +65,31 @@ def _cfg():
     cur = "|".join(f"(?P<§cur_{code}>{_alt(words)})" for code, words in c["currencies"].items())
     jiao = f"(?<![万亿][ \\t]*)(?P<§jiao>{c['jiao']})"
     tok_unit = _alt(c["token_units"])
+    numeral_chars = "".join(c["digits"]) + "".join(c["units"]) + "".join(c["sections"])
     tok = c["token_word"]
-    amount = f"(?P<§more1>{more})?[ \\t]*(?P<§mag>{mag})?(?P<§more>{more})?"  # after the number: 多, 万, 亿
+    # After the number: 多, 万, 亿. Spaces are possessive ([ \\t]*+): two optional runs of spaces that
+    # could trade characters would make "1" + 20,000 spaces quadratic.
+    amount = f"(?P<§more1>{more})?[ \\t]*+(?P<§mag>{mag})?(?P<§more>{more})?"
     # Alternatives that start with a word come first: 百万tokens 0.3元 is a token price, not 百万.
     lead = [
-        f"(?P<token_before>每?(?P<tb_unit>{tok_unit})[ \\t]*{tok}[^。；，,\\n\\d]{{0,14}}?(?P<tb_v>{num})"
-        + amount.replace("§", "tb_") + f"[ \\t]*(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "tb_") + ")",
+        # 每百万tokens输入价格低至0.5元: the price is the first number within 14 characters of the unit.
+        f"(?P<token_before>每?(?P<tb_unit>{tok_unit})[ \\t]*+{tok}[^。；，,\\n\\d{numeral_chars}]{{0,14}}+(?P<tb_v>{num})"
+        + amount.replace("§", "tb_") + f"[ \\t]*+(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "tb_") + ")",
         "(?P<money_pre>(?:" + "|".join(f"(?P<mp_pre_{k}>{p})" for k, p in c["currency_prefixes"].items())
-        + f")[ \\t]*(?P<mp_v>{num})" + amount.replace("§", "mp_") + "(?P<mp_suffix>元|美元)?)",
+        + f")[ \\t]*+(?P<mp_v>{num})" + amount.replace("§", "mp_") + "(?P<mp_suffix>元|美元)?)",
         f"(?P<per_hundred>{g['per_hundred']}(?P<pv2>{num}))",
     ]
     # Then a number and what follows it. The number is read once; the tails decide the kind.
     right_after = "|".join([
-        f"(?P<pct_range>[ \\t]*%?[ \\t]*(?:{_alt(c['range_connectors'])})[ \\t]*(?P<pb>{num})[ \\t]*%)",
-        "(?P<pct>[ \\t]*%)",
+        f"(?P<pct_range>[ \\t]*+%?[ \\t]*+(?:{_alt(c['range_connectors'])})[ \\t]*+(?P<pb>{num})[ \\t]*+%)",
+        "(?P<pct>[ \\t]*+%)",
         f"(?P<points>{g['points']})",
         _expand("(?P<cheng>成(?:(?P<chd>{digit})(?![十百千万亿\\d])|(?P<chh>半))?(?!{cheng_after}))", g),
     ])
     with_amount = "|".join([
-        f"[ \\t]*(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "")
-        + f"(?P<per>[ \\t]*/[ \\t]*每?(?P<ta_unit>{tok_unit})[ \\t]*{tok})?",
-        f"[ \\t]*(?P<cunit>{_alt(c['count_units'])})",
+        f"[ \\t]*+(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "")
+        + f"(?P<per>[ \\t]*+/[ \\t]*+每?(?P<ta_unit>{tok_unit})[ \\t]*+{tok})?",
+        f"[ \\t]*+(?P<cunit>{_alt(c['count_units'])})",
         f"(?P<big>(?(mag)|(?<=[万亿]{more}?)))",  # a bare magnitude: 千亿, 两万多
     ])
     numbered = f"(?P<v>{num})(?:{right_after}|{amount.replace('§', '')}(?:{with_amount}))"
@@ -105,6 +109,9 @@ def _cfg():
         "pair": regex.compile(f"[{digit_chars}]{{2}}"),
         "tokens": regex.compile(r"\d+|.", regex.S),
         "url": regex.compile(c["url"]),
+        "other_before": regex.compile(f"(?:{_alt(c['other_currencies'])})[ \\t]*$"),
+        "other_after": regex.compile(f"[ \\t]*(?:{_alt(c['other_currencies'])})"),
+        "not_numbers": regex.compile(c["not_numbers"]),
         "scope": [(n, w) for n in names for w in spec[n].get("scope", [])],
         "degree_before": regex.compile(f"(?P<w>{_alt(before_words)}){c['joiners_before_number']}$"),
         "word_rank": before_words,
@@ -251,7 +258,8 @@ def _read(m, text: str, mags: dict, token_units: dict):
         more = bool(g("mp_more1") or g("mp_more"))
         return "money", value, None, cur, bool(mag) or _has_section(written), more, "", written
     if lead:  # 百分之
-        return "percent", to_number(g("pv2")), None, "%", False, False, "", g("pv2")
+        sign = -1 if g("ph_sign") else 1
+        return "percent", sign * to_number(g("pv2")), None, "%", False, False, "", g("pv2")
     written = g("v")
     if g("pct_range") is not None:
         return "percent", to_number(written), to_number(g("pb")), "%", False, False, "", written + g("pb")
@@ -331,8 +339,11 @@ def find(text: str) -> list[Mention]:
         if links and _inside(links, s):
             continue
         read = _read(m, text, mags, c["token_units"])
-        if read is None:
+        if read is None or cfg["not_numbers"].match(text, s):
             continue
+        if read[0] in ("money", "big") and (cfg["other_before"].search(text, max(0, s - 8), s)
+                                            or cfg["other_after"].match(text, e)):
+            continue  # an amount in another currency
         kind, value, value_high, unit, magnitude, more, inner, written = read
         if not (math.isfinite(value) and (value_high is None or math.isfinite(value_high))):
             continue  # a run of 400 digits is not a figure anyone reported
