@@ -166,8 +166,8 @@ class ReviewStore:
         snap = json.dumps(snapshot, ensure_ascii=False, default=str) if snapshot else None
         return self._insert(
             "INSERT INTO decisions (claim_id, action, value, value_high, unit, period, entity, product,"
-            " note, reviewer, created_at, claim_snapshot) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (claim_id, action, *fields, (note or "").strip(), reviewer, _now(), snap),
+            " note, reviewer, claim_snapshot, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (claim_id, action, *fields, (note or "").strip(), reviewer, snap),
         )
 
     def fix_document(self, doc_id: str, field: str, value: str, reviewer: str, note: str = "") -> int:
@@ -183,12 +183,14 @@ class ReviewStore:
             _check_published(value)
         return self._insert(
             "INSERT INTO doc_fixes (doc_id, field, value, note, reviewer, created_at) VALUES (?,?,?,?,?,?)",
-            (doc_id, field, value, (note or "").strip(), reviewer, _now()),
+            (doc_id, field, value, (note or "").strip(), reviewer),
         )
 
     def _insert(self, sql: str, params: tuple) -> int:
+        """Run one INSERT whose last parameter, created_at, is appended here: the time is taken while
+        holding the write lock, so timestamps follow the order of the log even with many writers."""
         with self._connect() as con, _immediate(con):
-            return con.execute(sql, params).lastrowid
+            return con.execute(sql, (*params, _now())).lastrowid
 
     # ------------------------------------------------------------------ reading
     def history(self, claim_id: str | None = None) -> pl.DataFrame:
