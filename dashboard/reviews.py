@@ -22,12 +22,20 @@ import polars as pl
 from dashboard.periods import period_bounds
 from extractors.table import UNITS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ACTIONS = ("accept", "reject", "correct")
 STATUS_OF_ACTION = {"accept": "accepted", "reject": "rejected", "correct": "corrected"}
 DOC_FIELDS = ("published", "publisher")
 
+
+
+def _append_only(table: str, op: str) -> str:
+    return f"""CREATE TRIGGER {table}_no_{op} BEFORE {op.upper()} ON {table}
+                BEGIN SELECT RAISE(ABORT, '{table} is an append-only log'); END"""
+
+
 # Each step takes the database from version i to i + 1 (index i). Add steps; never edit old ones.
+# A step runs in one transaction with the version bump: it applies whole or not at all.
 MIGRATIONS: list[list[str]] = [
     [
         """CREATE TABLE decisions (
@@ -50,12 +58,18 @@ MIGRATIONS: list[list[str]] = [
             reviewer TEXT NOT NULL,
             created_at TEXT NOT NULL
         )""",
-        *(
-            f"""CREATE TRIGGER {table}_no_{op} BEFORE {op.upper()} ON {table}
-                BEGIN SELECT RAISE(ABORT, '{table} is an append-only log'); END"""
-            for table in ("decisions", "doc_fixes")
-            for op in ("update", "delete")
-        ),
+        *(_append_only(table, op) for table in ("decisions", "doc_fixes") for op in ("update", "delete")),
+    ],
+    # 2: the document a decision is about, as a column, so the reviews of a document (orphaned ones too)
+    # are found by an index rather than by parsing every snapshot. Backfilled from the snapshots; the
+    # no-update trigger is lifted for the backfill only, inside this step's transaction.
+    [
+        "ALTER TABLE decisions ADD COLUMN doc_id TEXT",
+        "DROP TRIGGER decisions_no_update",
+        "UPDATE decisions SET doc_id = json_extract(claim_snapshot, '$.doc_id')"
+        " WHERE claim_snapshot IS NOT NULL AND json_valid(claim_snapshot)",
+        _append_only("decisions", "update"),
+        "CREATE INDEX decisions_doc ON decisions (doc_id, decision_id)",
     ],
 ]
 
@@ -73,6 +87,7 @@ DECISION_SCHEMA: dict[str, pl.DataType] = {
     "reviewer": pl.String,
     "created_at": pl.String,  # UTC, ISO 8601 with microseconds
     "claim_snapshot": pl.String,  # JSON of the claim as the reviewer saw it (for orphans)
+    "doc_id": pl.String,  # the claim's document, from the snapshot (schema version 2; null when unknown)
 }
 DOC_FIX_SCHEMA: dict[str, pl.DataType] = {
     "fix_id": pl.Int64,
@@ -164,10 +179,11 @@ class ReviewStore:
             c = _checked(correction)
             fields = (c.value, c.value_high, c.unit, c.period, c.entity, c.product)
         snap = json.dumps(snapshot, ensure_ascii=False, default=str) if snapshot else None
+        doc_id = (snapshot or {}).get("doc_id")
         return self._insert(
             "INSERT INTO decisions (claim_id, action, value, value_high, unit, period, entity, product,"
-            " note, reviewer, claim_snapshot, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (claim_id, action, *fields, (note or "").strip(), reviewer, snap),
+            " note, reviewer, claim_snapshot, doc_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (claim_id, action, *fields, (note or "").strip(), reviewer, snap, doc_id),
         )
 
     def fix_document(self, doc_id: str, field: str, value: str, reviewer: str, note: str = "") -> int:
