@@ -249,9 +249,7 @@ class _Runner:
             ids, errors = docs.column("doc_id").to_pylist(), docs.column("error").to_pylist()
             keys = [w.keys[i] if ok and err is None and doc_id == (w.shas[i] or "")[:16] else None
                     for i, ok, doc_id, err in zip(idx, cacheable, ids, errors)]
-            for i, e in zip(idx, self.cache.store(docs, claims, keys, counts)):
-                parts[i] = (docs, e.row, claims, e.cstart, e.ccount)
-            return
+            self.cache.store(docs, claims, keys, counts)
         start = 0
         for row, (i, n) in enumerate(zip(idx, counts)):
             parts[i] = (docs, row, claims, start, n)
@@ -292,7 +290,12 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
     t0 = time.perf_counter()
     files = documents.discover([Path(p) for p in paths])
     sources = documents.load_sources_for(files)
-    cache = cachelib.Cache(cache_dir) if cache_dir is not None else None
+    cache = None
+    if cache_dir is not None:
+        try:
+            cache = cachelib.Cache(cache_dir)
+        except cachelib.WRITE_ERRORS as e:
+            cachelib.warn(f"cannot use {cache_dir} ({e}); extracting every document without a cache")
     r = _Runner(sources, overrides, max(1, jobs or default_jobs()), cache, processor, progress, len(files))
     ahead = collections.deque()
     lookahead = max(2, -(-4 * r.jobs * CHUNK // WINDOW))  # windows planned ahead, to keep every worker busy

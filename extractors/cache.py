@@ -37,6 +37,7 @@ PACKAGE_DIR = Path(extractors.__file__).parent
 # The batch layer itself does not shape a document's rows; editing it must not throw the cache away.
 NOT_EXTRACTION = {"batch.py", "cli.py", "cache.py"}
 INPUT_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt", ".csv", ".tsv"}
+WRITE_ERRORS = (OSError, sqlite3.Error, pa.ArrowException)  # disk full, read-only folder...: the run goes on
 RACY_SECONDS = 2.0  # a file touched this recently may still change within the same mtime tick: re-hash it next time
 
 DOCS_ARROW = documents_frame([]).to_arrow().schema
@@ -103,6 +104,7 @@ class Cache:
         self._readers: dict[str, ipc.RecordBatchFileReader | None] = {}
         self._batches: dict[tuple[str, int], tuple[pa.RecordBatch, pa.RecordBatch]] = {}
         self._writer: _SegmentWriter | None = None
+        self.writable = True
         self._pending: list[tuple] = []  # entry rows of the open segment, committed when it closes
         self._files_seen: list[tuple[str, str, str]] = []
 
@@ -192,39 +194,60 @@ class Cache:
         return got
 
     # ---- writing new rows ------------------------------------------------------------------------------------
-    def store(self, docs: pa.RecordBatch, claims: pa.RecordBatch, keys: list[str | None], counts: list[int]) -> list[Entry]:
-        """Append one chunk's rows; keys[i] None means document i is not to be cached (e.g. the extractor crashed)."""
-        if self._writer is None:
-            self._writer = _SegmentWriter(self.seg_dir, self.fp)
-        w = self._writer
-        batch = w.write(docs, claims)
-        entries, cstart = [], 0
+    def store(self, docs: pa.RecordBatch, claims: pa.RecordBatch, keys: list[str | None], counts: list[int]) -> None:
+        """Append one chunk's rows (claims grouped by document, counts[i] each); keys[i] None: not to be cached."""
+        if not self.writable:
+            return
+        try:
+            if self._writer is None:
+                self._writer = _SegmentWriter(self.seg_dir, self.fp)
+            w = self._writer
+            batch = w.write(docs, claims)
+        except WRITE_ERRORS as e:
+            self._give_up(e)
+            return
+        cstart = 0
         for row, (key, n) in enumerate(zip(keys, counts)):
-            e = Entry(w.segment, batch, row, cstart, n)
-            entries.append(e)
             if key is not None:
                 self._pending.append((key, self.fp, w.segment, batch, row, cstart, n))
             cstart += n
         if w.batches >= 64:
             self.commit()
-        return entries
+
+    def _give_up(self, e: Exception) -> None:
+        warn(f"cannot write to {self.dir} ({e}); this run goes on without storing its results")
+        self.writable, self._pending, self._files_seen, self._writer = False, [], [], None
 
     def commit(self) -> None:
         """Close the open segment and make its entries (and the hashed files) visible to later runs."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        with self.db:  # one transaction
-            self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?)", self._pending)
-            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?)", self._files_seen)
-        self._pending, self._files_seen = [], []
+        if not self.writable:
+            return
+        try:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            with self.db:  # one transaction
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?)", self._pending)
+                self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?)", self._files_seen)
+            self._pending, self._files_seen = [], []
+        except WRITE_ERRORS as e:
+            self._give_up(e)
 
     def close(self) -> None:
         """Commit, then drop entries of other extractor versions and the segment files nothing points to."""
         self.commit()
         self._readers.clear()
         self._batches.clear()
+        try:
+            if self.writable:
+                self._prune()
+        except WRITE_ERRORS as e:
+            warn(f"could not prune {self.dir} ({e})")
+        finally:
+            self.db.close()
+
+    def _prune(self) -> None:
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM entries WHERE fp != ?", (self.fp,))
@@ -235,7 +258,6 @@ class Cache:
             young = seg.startswith(self.fp[:12]) and time.time() - p.stat().st_mtime < 3600
             if seg not in live and not young:
                 p.unlink(missing_ok=True)
-        self.db.close()
 
 
 class _SegmentWriter:

@@ -197,6 +197,26 @@ def test_a_corrupt_cache_is_rebuilt_never_fatal(archive, tmp_path, capsys, how, 
     assert counts(s) == (5, 0) and claims3.equals(claims)  # and healthy again
 
 
+def test_a_cache_that_cannot_be_written_costs_the_speed_not_the_run(archive, tmp_path, capsys, monkeypatch):
+    reference = batch.extract([archive], jobs=1, cache_dir=None)
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    tables, s = run(archive, not_a_folder, jobs=1)
+    assert tables[0].equals(reference[0]) and counts(s) == (0, 5)
+    assert "cloudclaims: cache: cannot use" in capsys.readouterr().err
+
+    def disk_full(*a):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache._SegmentWriter, "write", disk_full)
+    c = tmp_path / "cache2"
+    tables, s = run(archive, c, jobs=1)
+    assert tables[0].equals(reference[0]) and counts(s) == (0, 5)
+    assert "No space left on device" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert counts(run(archive, c, jobs=1)[1]) == (0, 5)  # nothing half-stored was taken for a result
+
+
 def test_entries_of_an_older_extractor_are_pruned(archive, tmp_path, monkeypatch):
     c = tmp_path / "cache"
     run(archive, c, jobs=1)
