@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,9 +81,24 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_cli(args: list[str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS of the whole process tree in bytes, stdout) of one `cloudclaims` run."""
-    t = time.perf_counter()
+def busy_seconds() -> float:
+    """CPU seconds all processes of the machine have used since boot (/proc/stat)."""
+    with open("/proc/stat") as fh:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fh.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    wall: float
+    rss: int  # peak resident memory of the whole process tree, bytes
+    others: float  # cores busy with other processes during the run: the box is shared, say so
+    stdout: str
+
+
+def run_cli(args: list[str]) -> Run:
+    """One `cloudclaims` run, timed, with its peak memory and the load other processes put on the machine."""
+    busy0, t = busy_seconds(), time.perf_counter()
     proc = subprocess.Popen([str(CLI), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak, done = 0, threading.Event()
 
@@ -93,13 +109,16 @@ def run_cli(args: list[str]) -> tuple[float, int, str]:
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
-    out = proc.communicate()[0]
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # usage covers the workers too: the CLI reaps them
+    proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t
     done.set()
     th.join()
     if proc.returncode != 0:
         raise SystemExit(f"cloudclaims {' '.join(args)} failed:\n{out}")
-    return wall, peak, out
+    ours = usage.ru_utime + usage.ru_stime
+    return Run(wall, peak, max(0.0, busy_seconds() - busy0 - ours) / wall, out)
 
 
 def extracted_count(stdout: str) -> tuple[int, int]:
@@ -312,16 +331,19 @@ def main() -> None:
             note(f"cloudclaims extract --no-cache --jobs {jobs}, {a.runs} runs...")
             runs = [run_cli(["extract", str(corpus), "--out", str(out), "--no-cache", "--jobs", str(jobs)])
                     for _ in range(a.runs)]
-            ours[jobs] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
-        say("| run | wall s | chars/s | MB/s | docs/s | peak RSS (all processes) |")
-        say("|---|---:|---:|---:|---:|---:|")
-        for jobs, (wall, rss) in ours.items():
+            ours[jobs] = (statistics.median(r.wall for r in runs), max(r.rss for r in runs),
+                          statistics.median(r.others for r in runs))
+        say("| run | wall s | chars/s | MB/s | docs/s | peak RSS (all processes) | other load (cores) |")
+        say("|---|---:|---:|---:|---:|---:|---:|")
+        for jobs, (wall, rss, others) in ours.items():
             say(f"| `cloudclaims extract --no-cache --jobs {jobs}` | {wall:.1f} | {chars / wall / 1e6:.2f} M | "
-                f"{n_bytes / wall / 1e6:.2f} | {len(files) / wall:,.1f} | {rss / 2**20:,.0f} MiB |")
+                f"{n_bytes / wall / 1e6:.2f} | {len(files) / wall:,.1f} | {rss / 2**20:,.0f} MiB | {others:.2f} |")
         one, scaling = ours[1][0], ours[1][0] / ours[a.jobs][0]
         targets = [("chars/s per core, end to end", f"{chars / one / 1e6:.2f} M", ">= 10 M", chars / one >= 10e6)]
         if a.jobs != 1:
-            say(f"\nScaling, --jobs {a.jobs} vs --jobs 1: **{scaling:.2f}x** (same output: tests/test_batch.py).")
+            say(f"\nScaling, --jobs {a.jobs} vs --jobs 1: **{scaling:.2f}x** (same output: tests/test_batch.py). "
+                f"'other load' is the CPU other processes took meanwhile: on a shared {os.cpu_count()}-core box "
+                f"it caps what --jobs {a.jobs} can get.")
             targets.append((f"scaling on {a.jobs} cores", f"{scaling:.2f}x", ">= 1.8x", scaling >= 1.8))
         say()
 
@@ -363,11 +385,12 @@ def main() -> None:
         note("cache: cold, warm, +10 articles...")
         cache_dir = tmp / "cache"
         base = ["extract", str(corpus), "--out", str(out), "--cache-dir", str(cache_dir), "--jobs", str(a.jobs)]
-        cold = run_cli(base)[0]
-        warm = statistics.median(run_cli(base)[0] for _ in range(a.runs))
+        cold = run_cli(base).wall
+        warm = statistics.median(run_cli(base).wall for _ in range(a.runs))
         corpus_mod.write(corpus, 10, start=a.n)
-        t_inc, _, inc_out = run_cli(base)
-        inc_cached, inc_extracted = extracted_count(inc_out)
+        inc = run_cli(base)
+        t_inc = inc.wall
+        inc_cached, inc_extracted = extracted_count(inc.stdout)
         say(f"Cache, --jobs {a.jobs}:")
         say()
         say("| run | wall s | vs cold |")
@@ -386,7 +409,7 @@ def main() -> None:
         if big > a.n:
             note(f"memory at {big:,} articles...")
             corpus_mod.write(corpus, big - a.n - 10, start=a.n + 10)
-            rss_big = run_cli(["extract", str(corpus), "--out", str(out), "--no-cache", "--jobs", str(a.jobs)])[1]
+            rss_big = run_cli(["extract", str(corpus), "--out", str(out), "--no-cache", "--jobs", str(a.jobs)]).rss
             say(f"Peak RSS, --jobs {a.jobs}, all processes: {rss / 2**20:,.0f} MiB at {a.n:,} articles, "
                 f"{rss_big / 2**20:,.0f} MiB at {big:,} articles ({big / a.n:.0f}x the corpus).")
             targets.append((f"RSS growth, {big // a.n}x the articles", f"{rss_big / rss:.2f}x", "far below "
