@@ -78,7 +78,7 @@ def _failed_row(path: Path, reason: str) -> dict:
         doc_id = cachelib.file_sha256(path)[:16]
     except OSError:
         doc_id = None
-    return {"doc_id": doc_id, "doc_path": str(path), "n_claims": 0, "error": reason}
+    return {"doc_id": doc_id, "doc_path": documents.path_text(path), "n_claims": 0, "error": reason}
 
 
 def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
@@ -164,28 +164,27 @@ class _Runner:
         return _Window(paths, keys, shas, hits, chunks)
 
     def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None]]:
+        """Cache key and sha256 per file; the sha comes from the index when the file's stat is unchanged."""
         stats, shas = {}, {}
+        where = {p: documents.path_text(Path(os.path.abspath(p))) for p in paths}  # text: names may not be UTF-8
         for p in paths:
             try:
-                stats[os.path.abspath(p)] = os.stat(p)
+                stats[p] = os.stat(p)
             except OSError:
                 pass  # unreadable: the pipeline reports it; not cached
-        known = self.cache.known_shas({a: cachelib.stat_signature(st) for a, st in stats.items()})
-        for a, st in stats.items():
-            if a in known:
-                shas[a] = known[a]
+        known = self.cache.known_shas({where[p]: cachelib.stat_signature(st) for p, st in stats.items()})
+        for p, st in stats.items():
+            if where[p] in known:
+                shas[p] = known[where[p]]
                 continue
             try:
-                shas[a] = cachelib.file_sha256(a)
-                self.cache.remember_sha(a, st, shas[a])
+                shas[p] = cachelib.file_sha256(p)
+                self.cache.remember_sha(where[p], st, shas[p])
             except OSError:
                 pass
-        keys, out = [], []
-        for p in paths:
-            sha = shas.get(os.path.abspath(p))
-            keys.append(cachelib.doc_key(self.cache.fp, sha, str(p), self._metadata(p, sha)) if sha else None)
-            out.append(sha)
-        return keys, out
+        keys = [cachelib.doc_key(self.cache.fp, shas[p], documents.path_text(p), self._metadata(p, shas[p]))
+                if p in shas else None for p in paths]
+        return keys, [shas.get(p) for p in paths]
 
     def _chunk_result(self, work, paths):
         try:

@@ -105,6 +105,18 @@ def test_a_file_rewritten_during_the_run_is_not_cached_under_its_old_content(arc
     assert tables[0].equals(fresh[0]) and tables[1].equals(fresh[1])
 
 
+def test_a_file_name_that_is_not_utf8_does_not_break_the_cache(archive, tmp_path):
+    gbk_name = os.path.join(os.fsencode(archive), "阿里云.txt".encode("gbk"))  # as written on a Chinese Windows
+    with open(gbk_name, "wb") as fh:
+        fh.write((ARTICLES / "003_e02a5a2e5eb133d1.txt").read_bytes())
+    c = tmp_path / "cache"
+    first, s1 = run(archive, c, jobs=1)
+    second, s2 = run(archive, c, jobs=1)
+    assert counts(s1) == (0, 6) and counts(s2) == (5, 1)  # the pipeline reports the name: an error row, retried
+    assert second[0].equals(first[0]) and second[1].equals(first[1])
+    assert first[1]["doc_path"].str.contains(r"\xb0", literal=True).sum() == 1  # shown escaped, not lost
+
+
 def test_editing_a_rule_file_invalidates_every_entry(archive, tmp_path, monkeypatch):
     package = tmp_path / "extractors"  # a copy, so the real rules stay untouched for everyone else
     shutil.copytree(cache.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
