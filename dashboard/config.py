@@ -32,8 +32,8 @@ def settings(env=None) -> Settings:
         max_mb = float(raw_mb)
     except ValueError:
         raise ValueError(f"CLOUDCLAIMS_UPLOAD_MAX_MB={raw_mb!r}: not a number of megabytes") from None
-    if max_mb <= 0:
-        raise ValueError(f"CLOUDCLAIMS_UPLOAD_MAX_MB={raw_mb!r}: must be more than 0")
+    if not 0 < max_mb < float("inf"):  # also refuses nan, which compares false with everything
+        raise ValueError(f"CLOUDCLAIMS_UPLOAD_MAX_MB={raw_mb!r}: must be a finite number more than 0")
     return Settings(
         claims=_path(env, "CLOUDCLAIMS_CLAIMS", ROOT / "data/claims.parquet"),
         reviews_db=_path(env, "CLOUDCLAIMS_REVIEWS_DB", ROOT / "data/reviews.sqlite"),
