@@ -1,0 +1,191 @@
+"""Safe output: the CSV export cannot smuggle formulas into a spreadsheet, and uploads obey their rules.
+
+CSV cells are read back with the csv module, cell by cell, as a spreadsheet would receive them. Upload rules are
+checked through uploads.ingest, the function the Sources page calls, one test per rule.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import threading
+
+import polars as pl
+import pytest
+
+import hostile
+from dashboard import config, data, uploads
+from dashboard.reviews import ReviewStore
+from extractors import batch
+from extractors.table import CLAIM_SCHEMA, read_table
+from extractors.verdicts import VERDICT_SCHEMA
+
+
+# ------------------------------------------------------------------------------------------- CSV export
+@pytest.fixture(scope="module")
+def effective(corpus_tables, tmp_path_factory) -> pl.DataFrame:
+    """Two real claims as the export sees them: a correction applied (so original_value is set) and verdicts."""
+    claims = corpus_tables[0].head(2)
+    store = ReviewStore(tmp_path_factory.mktemp("csv") / "r.sqlite")
+    first = claims.row(0, named=True)
+    from dashboard.reviews import Correction
+
+    store.record(first["claim_id"], "correct", "王芳", "sign", correction=Correction(-2.0, "%", first["entity"], value_high=-1.5))
+    eff = data.apply_reviews(claims, store.latest())
+    return eff.with_columns(verdict=pl.lit("inconsistent"), reported_value=pl.lit(-2.5), verdict_reason=pl.lit("r"),
+                            reported_source=pl.lit("https://www.alibabagroup.com/"))
+
+
+def _cells(raw: bytes) -> list[dict[str, str]]:
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to read the Chinese as UTF-8
+    return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+
+
+TEXT_COLUMNS = [c for c, t in {**CLAIM_SCHEMA, **data.REVIEW_SCHEMA, **VERDICT_SCHEMA}.items() if t == pl.String]
+
+CELLS = [
+    # (text put in every text column, the cell a spreadsheet receives) — OWASP: prefix = + - @ tab CR with '
+    ("=1+1", "'=1+1"),
+    ("+8613800000000", "'+8613800000000"),
+    ("-2%的下滑", "'-2%的下滑"),
+    ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("\t=1+1", "'\t=1+1"),
+    ("\r=1+1", "'\r=1+1"),
+    ('=HYPERLINK("http://evil.example","点我")', '\'=HYPERLINK("http://evil.example","点我")'),
+    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    ("-", "'-"),
+    ("=\n=1+1", "'=\n=1+1"),  # a line break inside the cell does not end the row
+    ("阿里云=第一", "阿里云=第一"),  # only the first character can start a formula
+    ("營收增長6%, 约775.9億元", "營收增長6%, 约775.9億元"),
+    ("'=1+1", "'=1+1"),  # already quoted: left alone, not double-prefixed
+    ("<script>alert(1)</script>", "<script>alert(1)</script>"),  # not a formula (HTML escaping is the app's job)
+    (None, ""),  # a null stays an empty cell
+]
+
+
+@pytest.mark.parametrize("text,cell", CELLS)
+def test_every_text_column_is_neutralised_and_numbers_stay_numbers(effective, text, cell):
+    hostile_row = effective.with_columns(pl.lit(text, pl.String).alias(c) for c in TEXT_COLUMNS)
+    rows = _cells(data.to_csv_bytes(hostile_row))
+    assert list(rows[0]) == data.export_columns(effective)
+    for row in rows:
+        assert {c: row[c] for c in TEXT_COLUMNS} == {c: cell for c in TEXT_COLUMNS}
+    corrected = rows[0]
+    # numbers are written as numbers: -2 is the number -2, never '-2
+    assert (corrected["value"], corrected["value_high"], corrected["reported_value"]) == ("-2.0", "-1.5", "-2.5")
+    assert float(corrected["original_value"]) == effective["original_value"][0]
+    assert int(corrected["span_start"]) == effective["span_start"][0]
+    assert corrected["published"] == str(effective["published"][0] or "")
+
+
+def test_the_export_reads_back_with_its_types(effective):
+    back = pl.read_csv(data.to_csv_bytes(effective), infer_schema_length=None)
+    assert back["value"].dtype == pl.Float64 and back["value"][0] == -2.0
+    assert back["span_end"].dtype == pl.Int64
+
+
+# ------------------------------------------------------------------------------------------- uploads
+@pytest.fixture
+def site(tmp_path):
+    """Settings as the app reads them, pointed at a temporary corpus with one existing article."""
+    env = {"CLOUDCLAIMS_CLAIMS": str(tmp_path / "claims.parquet"), "CLOUDCLAIMS_UPLOADS_DIR": str(tmp_path / "uploads")}
+    s = config.settings(env)
+    s.uploads_dir.mkdir()
+    (s.uploads_dir / "news.md").write_bytes(hostile.BODY.encode())  # an article already there
+    return s
+
+
+def ingest(s, *files, max_bytes=None):
+    return uploads.ingest(list(files), s.claims, s.uploads_dir, max_bytes or s.upload_max_bytes, batch.extract)
+
+
+def _files(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("name,accepted", [
+    ("article.txt", True), ("article.MD", True), ("page.html", False), ("article.md.exe", False),
+    ("article.pdf", False), ("README", False), ("article.txt.", False),
+])
+def test_rule_only_txt_and_md_are_accepted(site, name, accepted):
+    r, = ingest(site, (name, "阿里云营收同比增长6%。".encode()))
+    assert (r.error is None) == accepted, r
+    if not accepted:
+        assert r.error.startswith(repr(name)) and "only .txt and .md" in r.error
+        assert set(_files(site.uploads_dir)) == {"news.md"}
+
+
+@pytest.mark.parametrize("env,limit", [
+    ({}, 10 * 2**20),  # the default: 10 MB
+    ({"CLOUDCLAIMS_UPLOAD_MAX_MB": "0.5"}, 2**19),
+    ({"CLOUDCLAIMS_UPLOAD_MAX_MB": "200"}, 200 * 2**20),
+])
+def test_rule_the_size_limit_is_configurable_and_enforced_to_the_byte(tmp_path, env, limit):
+    s = config.settings({**env, "CLOUDCLAIMS_CLAIMS": str(tmp_path / "c.parquet"),
+                         "CLOUDCLAIMS_UPLOADS_DIR": str(tmp_path / "up")})
+    assert s.upload_max_bytes == limit
+    body = hostile.BODY.encode()
+    at_limit = body + b" " * (min(limit, 2**20) - len(body))
+    over, fits = ingest(s, ("over.txt", at_limit + b" "), ("fits.txt", at_limit), max_bytes=min(limit, 2**20))
+    assert "upload limit" in over.error and over.path is None
+    assert fits.error is None and fits.path.stat().st_size == len(at_limit)
+
+
+@pytest.mark.parametrize("raw", ["ten", "0", "-1", "", "nan", "inf"])
+def test_rule_a_bad_size_limit_is_refused_by_name(raw):
+    with pytest.raises(ValueError, match="CLOUDCLAIMS_UPLOAD_MAX_MB"):
+        config.settings({"CLOUDCLAIMS_UPLOAD_MAX_MB": raw})
+
+
+@pytest.mark.parametrize("name", [
+    "阿里云 财报 (终稿).md", "云📈🚀.md", "..report..2023..txt", "a\x00b.txt", "tab\there.txt", "$(rm -rf ~).txt",
+    "CON.txt", "-rf.txt", ".bashrc.txt", "%2e%2e%2fx.txt", "ｆｕｌｌ.txt",
+])
+def test_rule_stored_names_are_sanitised(site, name):
+    r, = ingest(site, (name, "阿里云营收同比增长6%。".encode()))
+    assert r.error is None, r
+    stored = r.path.name
+    assert r.path.parent == site.uploads_dir.resolve()
+    assert all(ch.isalnum() or ch in "._-" for ch in stored) and not stored.startswith((".", "-"))
+    assert read_table(site.claims, CLAIM_SCHEMA)["doc_path"].to_list() == [str(r.path)]
+
+
+@pytest.mark.parametrize("name", [
+    "../../escaped.txt", "/tmp/escaped.txt", "..\\..\\escaped.txt", "uploads/../../escaped.txt", "C:\\escaped.txt",
+])
+def test_rule_no_path_traversal(site, name):
+    r, = ingest(site, (name, "阿里云营收同比增长6%。".encode()))
+    assert r.error is None and r.path.parent == site.uploads_dir.resolve(), r
+    root = site.uploads_dir.parent
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.txt")) == ["uploads/escaped.txt"]
+
+
+def test_rule_no_writing_through_a_link_planted_in_the_uploads_folder(site, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    os.symlink(outside, site.uploads_dir / "planted.txt")
+    os.symlink(tmp_path / "not-there.txt", site.uploads_dir / "dangling.txt")
+    got = ingest(site, ("planted.txt", "阿里云营收同比增长6%。".encode()), ("dangling.txt", "阿里云营收同比增长7%。".encode()))
+    assert [r.path.name for r in got] == ["planted-1.txt", "dangling-1.txt"]
+    assert outside.read_text(encoding="utf-8") == "keep me" and not (tmp_path / "not-there.txt").exists()
+
+
+def test_rule_an_existing_article_is_never_overwritten(site):
+    before = (site.uploads_dir / "news.md").read_bytes()
+    renamed, same = ingest(site, ("news.md", "阿里云营收同比增长6%。".encode()), ("copy.md", before))
+    assert renamed.path.name == "news-1.md" and (site.uploads_dir / "news.md").read_bytes() == before
+    assert same.error is None  # news.md was on disk but not extracted into the table, so its copy is new
+    again, = ingest(site, ("news-1.md", "阿里云营收同比增长6%。".encode()))
+    assert again.path is None and "already in the corpus" in again.error  # the same bytes are not stored twice
+
+
+def test_rule_two_uploads_of_one_name_at_once_both_land_under_different_names(site):
+    results = []
+    threads = [threading.Thread(target=lambda k=k: results.extend(ingest(site, ("same.txt", f"阿里云营收同比增长{k}%。".encode()))))
+               for k in (6, 7)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.path.name for r in results) == ["same-1.txt", "same.txt"]
+    assert read_table(site.claims, CLAIM_SCHEMA).height == 2  # the second write did not drop the first's claims
