@@ -53,7 +53,8 @@ def store_upload(name: str, data: bytes, uploads_dir: Path, max_bytes: int) -> P
     if not data:
         raise UploadError(f"{name!r}: the file is empty")
     if len(data) > max_bytes:
-        raise UploadError(f"{name!r}: {len(data) / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB upload limit")
+        # MB as the Sources page and CLOUDCLAIMS_UPLOAD_MAX_MB count them (2**20 bytes), so the numbers agree
+        raise UploadError(f"{name!r}: {len(data) / 2**20:.1f} MB is over the {max_bytes / 2**20:g} MB upload limit")
     uploads_dir.mkdir(parents=True, exist_ok=True)
     root = uploads_dir.resolve()
     stem, suffix = safe[: -len(Path(safe).suffix)], Path(safe).suffix
