@@ -120,15 +120,19 @@ def test_rule_only_txt_and_md_are_accepted(site, name, accepted):
     ({"CLOUDCLAIMS_UPLOAD_MAX_MB": "0.5"}, 2**19),
     ({"CLOUDCLAIMS_UPLOAD_MAX_MB": "200"}, 200 * 2**20),
 ])
-def test_rule_the_size_limit_is_configurable_and_enforced_to_the_byte(tmp_path, env, limit):
-    s = config.settings({**env, "CLOUDCLAIMS_CLAIMS": str(tmp_path / "c.parquet"),
+def test_rule_the_size_limit_is_configurable(env, limit):
+    assert config.settings(env).upload_max_bytes == limit
+
+
+def test_rule_the_configured_size_limit_is_enforced_to_the_byte(tmp_path):
+    s = config.settings({"CLOUDCLAIMS_UPLOAD_MAX_MB": "0.25", "CLOUDCLAIMS_CLAIMS": str(tmp_path / "c.parquet"),
                          "CLOUDCLAIMS_UPLOADS_DIR": str(tmp_path / "up")})
-    assert s.upload_max_bytes == limit
     body = hostile.BODY.encode()
-    at_limit = body + b" " * (min(limit, 2**20) - len(body))
-    over, fits = ingest(s, ("over.txt", at_limit + b" "), ("fits.txt", at_limit), max_bytes=min(limit, 2**20))
-    assert "upload limit" in over.error and over.path is None
-    assert fits.error is None and fits.path.stat().st_size == len(at_limit)
+    at_limit = body + b" " * (s.upload_max_bytes - len(body))
+    over, fits = ingest(s, ("over.txt", at_limit + b" "), ("fits.txt", at_limit))
+    assert over.path is None and "0.3 MB is over the 0.25 MB upload limit" in over.error
+    assert fits.error is None and fits.path.stat().st_size == 2**18 and fits.n_claims == 2
+    assert _files(s.uploads_dir) == {"fits.txt": at_limit}
 
 
 @pytest.mark.parametrize("raw", ["ten", "0", "-1", "", "nan", "inf"])
