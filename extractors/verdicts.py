@@ -28,6 +28,7 @@ not above; average is read as exact; a range (value_high) needs the figure insid
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -66,6 +67,7 @@ METRICS = {
     "adjusted_ebita_growth": ("adjusted_ebita_yoy_pct", None, "%"),
 }
 _CLAIM_FIELDS = ("doc_id", "entity", "product", "metric", "value", "value_high", "unit", "qualifier", "period", "quote")
+_TARGET_FIELDS = ("entity", "metric", "product", "unit", "period")  # with "value is given", they choose a claim's Target
 _AT_LEAST = ("over", "at_least", "as_low_as")
 _AT_MOST = ("under", "up_to")
 # 云智能集团 and 阿里巴巴云 name the cloud itself, not the group.
@@ -223,67 +225,83 @@ class Reference:
         return growth, how
 
 
-# ---------------------------------------------------------------- one claim
-def _likely_causes(claim: dict, period: str, ref: Reference, group_values: set[float]) -> list[str]:
-    """Detectable reasons why an inconsistent figure was written. Each names the figure it equals."""
-    metric, unit, value = claim["metric"], METRICS[claim["metric"]][2], claim["value"]
-    step = written_step(value, unit)
-    external = claim["product"] == EXTERNAL_PRODUCT
+# ---------------------------------------------------------------- what a claim is checked against
+@dataclass(frozen=True)
+class Target:
+    """Everything a claim's verdict needs besides its own value, qualifier and sentence: the reported
+    figure, and the figures a wrong value may really be. Claims of one entity, metric, product, unit
+    and period share one Target, so add_verdicts builds it once per combination."""
 
-    def same(figure: Figure | str) -> bool:
-        return isinstance(figure, Figure) and matches(value, claim["value_high"], "exact", step, figure)
+    unit: str  # the metric's canonical unit
+    reported: Figure
+    where: str  # the period as reasons name it: "2024Q2 (FY2025Q1)", "FY2025 (sum of 2024Q2, ...)"
+    mixups: tuple[tuple[Figure, str], ...]  # the same words under the other calendar, with the cause named
+    lookalikes: tuple[tuple[Figure, str], ...]  # external vs total growth, growth across a basis break
+    # Money of one quarter: every other quarter's figure, sorted by value, as (value, distance in
+    # quarters, quarter, figure), and the largest rounding step among them.
+    others: tuple[tuple[float, int, str, Figure], ...] = ()
+    widest_step: float = 0.0
 
-    causes = []
+    def other_quarter(self, value: float, value_high: float | None, step: float) -> str | None:
+        """The nearest other quarter whose figure the claim equals (the earlier of two as near), or None."""
+        # A figure can only match within (step + its step) / 2 of the claim (see `matches`), so
+        # bisect to the figures inside the widest such tolerance and test only those.
+        reach = (step + self.widest_step) / 2
+        high = value_high if value_high is not None else value
+        lo = bisect_left(self.others, value - reach, key=lambda o: o[0])
+        hi = bisect_right(self.others, high + reach, key=lambda o: o[0])
+        hits = [(d, q) for _, d, q, f in self.others[lo:hi] if matches(value, value_high, "exact", step, f)]
+        return min(hits, key=lambda h: (h[0], _quarter_index(h[1])))[1] if hits else None
+
+
+def _suspects(ref: Reference, metric: str, period: str, external: bool) -> dict:
+    """Target's mixups, lookalikes, others and widest_step for claims of `metric` about `period` (a quarter or a year)."""
+    mixups = []
     for alt in label_mixups(period):
-        alt_figure = ref.external_figure(alt) if external else ref.figure(metric, alt)
-        if same(alt_figure):
-            causes.append(
-                f"equals the reported figure for {_describe(alt)}: fiscal and calendar labels mixed up"
-            )
-    if metric in ("revenue", "adjusted_ebita") and parse_quarter(period) and step <= 1e7 and not causes:
-        # Money written to 0.1亿 or finer rarely equals another quarter by chance; nearest quarter first.
-        for q in sorted(set(ref.rows) - {period}, key=lambda q: abs(_quarter_index(q) - _quarter_index(period))):
-            if same(ref.quarter_figure(metric, q)):
-                causes.append(f"equals the reported figure for another quarter, {_describe(q)}")
-                break
-    if metric == "revenue_growth" and parse_quarter(period):
-        if external and same(ref.quarter_figure(metric, period)):
-            causes.append("equals the total revenue growth, not the external-revenue growth")
-        if not external:
-            ext = ref.external_figure(period)
-            if same(ext):
-                over = "over " if ref.rows[period]["external_qualifier"] == "over" else ""
-                causes.append(
-                    f"equals the external-revenue growth ({over}{_fmt(ext.value, '%')}, excluding "
-                    "Alibaba-consolidated subsidiaries), not the total"
-                )
-    if metric in ("revenue_growth", "adjusted_ebita_growth") and parse_quarter(period) and not external:
+        figure = ref.external_figure(alt) if external else ref.figure(metric, alt)
+        if isinstance(figure, Figure):
+            mixups.append((figure, f"equals the reported figure for {_describe(alt)}: fiscal and calendar labels mixed up"))
+    quarter = parse_quarter(period)
+    lookalikes = []
+    if metric == "revenue_growth" and quarter:
+        total = ref.quarter_figure(metric, period)
+        if external and isinstance(total, Figure):
+            lookalikes.append((total, "equals the total revenue growth, not the external-revenue growth"))
+        ext = ref.external_figure(period)
+        if not external and isinstance(ext, Figure):
+            over = "over " if ref.rows[period]["external_qualifier"] == "over" else ""
+            lookalikes.append((ext, f"equals the external-revenue growth ({over}{_fmt(ext.value, '%')}, excluding "
+                                    "Alibaba-consolidated subsidiaries), not the total"))
+    if metric in ("revenue_growth", "adjusted_ebita_growth") and quarter and not external:
         crossed = ref.cross_basis_growth(metric, period)
-        if crossed and same(Figure(crossed[0], 0.0, "", "")):
-            causes.append(f"equals growth computed across the segment-basis break: {crossed[1]}; the reported growth uses a restated base")
-    if any(same(Figure(g, 0.0, "", "")) for g in group_values):
-        causes.append("equals the group's figure stated in the same sentence")
-    elif not causes and _GROUP_WORDS.search(_CLOUD_GROUP_NAME.sub("", claim["quote"] or "")):
-        causes.append("the sentence also speaks of the group (集团/阿里巴巴); the figure may be the group's, not the cloud's")
-    return causes
+        if crossed:
+            lookalikes.append((Figure(crossed[0], 0.0, "", ""), f"equals growth computed across the segment-basis break: "
+                                                               f"{crossed[1]}; the reported growth uses a restated base"))
+    others = []
+    if metric in ("revenue", "adjusted_ebita") and quarter:
+        for q in ref.rows:
+            figure = ref.quarter_figure(metric, q)
+            if q != period and isinstance(figure, Figure):
+                others.append((figure.value, abs(_quarter_index(q) - _quarter_index(period)), q, figure))
+    others.sort(key=lambda o: o[0])
+    return {"mixups": tuple(mixups), "lookalikes": tuple(lookalikes), "others": tuple(others),
+            "widest_step": max((o[3].step for o in others), default=0.0)}
 
 
-def check_claim(claim: dict, ref: Reference, group_values: set[float] = frozenset()) -> Verdict:
-    """The verdict on one claim (a dict with the _CLAIM_FIELDS of CLAIM_SCHEMA)."""
-    if claim["entity"] != CLOUD:
+def _target(ref: Reference, entity, metric, product, unit, period, has_value: bool) -> Target | Verdict:
+    """What a claim with these fields is checked against, or its verdict when that is already decided."""
+    if entity != CLOUD:
         return Verdict(None, reason="not an Alibaba Cloud figure")
-    metric, product = claim["metric"], claim["product"]
     if metric not in METRICS:
         return _unverifiable("metric not covered")
     external = product == EXTERNAL_PRODUCT
     if product and not (external and metric == "revenue_growth"):
         return _unverifiable(f"product {product} not covered: the reference holds the whole cloud segment")
-    if claim["value"] is None:
+    if not has_value:
         return _unverifiable("the claim has no value")
-    unit = METRICS[metric][2]
-    if claim["unit"] != unit:
-        return _unverifiable("reported in USD" if claim["unit"] == "USD" else f"unit {claim['unit']} cannot be compared with {unit}")
-    period = claim["period"]
+    canonical = METRICS[metric][2]
+    if unit != canonical:
+        return _unverifiable("reported in USD" if unit == "USD" else f"unit {unit} cannot be compared with {canonical}")
     if period in (None, "", "unknown"):
         return _unverifiable("period unknown")
     quarters = period_quarters(period)
@@ -293,53 +311,117 @@ def check_claim(claim: dict, ref: Reference, group_values: set[float] = frozense
         reported = ref.figure(metric, period)
     if isinstance(reported, str):
         return _unverifiable(reported)
+    if len(quarters) == 1:
+        where, around = _describe(quarters[0]), quarters[0]
+    else:
+        where, around = f"{period} (sum of {', '.join(quarters)})", period
+    return Target(canonical, reported, where, **_suspects(ref, metric, around, external))
 
-    value, step = claim["value"], written_step(claim["value"], unit)
-    where = _describe(quarters[0]) if len(quarters) == 1 else f"{period} (sum of {', '.join(quarters)})"
-    if matches(value, claim["value_high"], claim["qualifier"], step, reported):
-        return Verdict("consistent", reported.value, f"matches reported {_fmt(reported.value, unit)} for {where}", reported.source)
 
-    qualifier = claim["qualifier"] if claim["qualifier"] not in (None, "exact") else ""
-    written = f"{qualifier} {_fmt(value, unit)}".strip()
-    reason = f"claims {written}; reported {_fmt(reported.value, unit)} for {where}, off by {_fmt_diff(value - reported.value, unit)}"
-    causes = _likely_causes(claim, quarters[0] if len(quarters) == 1 else period, ref, group_values)
+# ---------------------------------------------------------------- one claim
+def _likely_causes(target: Target, value: float, value_high: float | None, step: float, quote: str | None,
+                   group_values) -> list[str]:
+    """Detectable reasons why an inconsistent figure was written. Each names the figure it equals."""
+
+    def same(figure: Figure) -> bool:
+        return matches(value, value_high, "exact", step, figure)
+
+    causes = [cause for figure, cause in target.mixups if same(figure)]
+    if target.others and step <= 1e7 and not causes:
+        # Money written to 0.1亿 or finer rarely equals another quarter by chance; nearest quarter first.
+        other = target.other_quarter(value, value_high, step)
+        if other:
+            causes.append(f"equals the reported figure for another quarter, {_describe(other)}")
+    causes += [cause for figure, cause in target.lookalikes if same(figure)]
+    if any(same(Figure(g, 0.0, "", "")) for g in group_values):
+        causes.append("equals the group's figure stated in the same sentence")
+    elif not causes and _GROUP_WORDS.search(_CLOUD_GROUP_NAME.sub("", quote or "")):
+        causes.append("the sentence also speaks of the group (集团/阿里巴巴); the figure may be the group's, not the cloud's")
+    return causes
+
+
+def _judge(target: Target, value: float, value_high: float | None, qualifier: str | None, quote: str | None,
+           group_values=()) -> Verdict:
+    """The verdict on a claim's value against its Target."""
+    unit, reported = target.unit, target.reported
+    step = written_step(value, unit)
+    if matches(value, value_high, qualifier, step, reported):
+        return Verdict("consistent", reported.value, f"matches reported {_fmt(reported.value, unit)} for {target.where}", reported.source)
+    written = f"{qualifier if qualifier not in (None, 'exact') else ''} {_fmt(value, unit)}".strip()
+    reason = f"claims {written}; reported {_fmt(reported.value, unit)} for {target.where}, off by {_fmt_diff(value - reported.value, unit)}"
+    causes = _likely_causes(target, value, value_high, step, quote, group_values)
     if causes:
         reason += "; likely: " + "; ".join(causes)
     return Verdict("inconsistent", reported.value, reason, reported.source)
 
 
+def check_claim(claim: dict, ref: Reference, group_values=frozenset()) -> Verdict:
+    """The verdict on one claim (a dict with the _CLAIM_FIELDS of CLAIM_SCHEMA); `group_values` are
+    the values the same sentence states for the group. add_verdicts gives every row of a table
+    the verdict this gives it alone."""
+    target = _target(ref, *(claim[c] for c in _TARGET_FIELDS), claim["value"] is not None)
+    if isinstance(target, Verdict):
+        return target
+    return _judge(target, claim["value"], claim["value_high"], claim["qualifier"], claim["quote"], group_values)
+
+
 # ---------------------------------------------------------------- tables
-def _group_values(claims: pl.DataFrame) -> dict[tuple, set[float]]:
-    """Values the same sentence states for the group, by (doc_id, quote, metric)."""
-    index: dict[tuple, set[float]] = {}
-    rows = claims.filter(pl.col("entity").is_in(GROUP_ENTITIES)).select("doc_id", "quote", "metric", "value")
-    for doc_id, quote, metric, value in rows.iter_rows():
-        index.setdefault((doc_id, quote, metric), set()).add(value)
-    return index
-
-
 def add_verdicts(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:
     """`claims` plus the VERDICT_SCHEMA columns, same rows in the same order.
 
     `reference` is what extractors.reference.load_reference returns. Verdict columns already
     present are recomputed, so the function can be applied again after the reference changes.
+    Each row gets check_claim's verdict, but the work is done once per distinct combination:
+    first of the fields that choose the Target (a few hundred in a million claims; most claims
+    end there), then of the value, qualifier and sentence of the claims that need checking.
     """
     missing = [c for c in _CLAIM_FIELDS if c not in claims.columns]
     if missing:
         raise ValueError(f"claims table lacks column(s) {', '.join(missing)} needed for verdicts")
     base = claims.drop([c for c in VERDICT_SCHEMA if c in claims.columns])
     ref = Reference(reference)
-    groups = _group_values(base)
-    results = [
-        check_claim(row, ref, groups.get((row["doc_id"], row["quote"], row["metric"]), set()))
-        for row in base.select(_CLAIM_FIELDS).iter_rows(named=True)
-    ]
-    added = pl.DataFrame(
-        [(v.verdict, v.reported_value, v.reason, v.source) for v in results],
-        schema=VERDICT_SCHEMA,
-        orient="row",
+
+    keys = base.select(*_TARGET_FIELDS, pl.col("value").is_not_null().alias("has_value")).with_row_index("row")
+    distinct, members = _combinations(keys, [*_TARGET_FIELDS, "has_value"])
+    targets = [_target(ref, *combination) for combination in distinct.iter_rows()]
+    # Each row's index into `verdicts`; the rows that need checking get theirs below.
+    verdicts = [t if isinstance(t, Verdict) else Verdict(None) for t in targets]
+    verdict_id = pl.zeros(base.height, pl.UInt32, eager=True).scatter(members["row"], members["id"])
+
+    rows = (
+        base.select("value", "value_high", "qualifier", "quote", "doc_id", "metric")
+        .with_columns(verdict_id.alias("target"))
+        .with_row_index("row")
+        .filter(pl.col("target").is_in([i for i, t in enumerate(targets) if isinstance(t, Target)]))
+        .join(_group_values(base), on=["doc_id", "quote", "metric"], how="left", nulls_equal=True, maintain_order="left")
     )
-    return base.hstack(added)
+    # group_by folds -0.0 into 0.0, but a reason prints them differently ("claims -0%"): keep the sign apart.
+    negative = ((1.0 / pl.col("value")) < 0).alias("negative")
+    combos, members = _combinations(rows, ["target", "value", negative, "value_high", "qualifier", "quote", "group_values"])
+    for target, value, _, value_high, qualifier, quote, group_values in combos.iter_rows():
+        verdicts.append(_judge(targets[target], value, value_high, qualifier, quote, group_values or ()))
+    verdict_id = verdict_id.scatter(members["row"], members["id"] + len(targets))
+
+    table = pl.DataFrame([(v.verdict, v.reported_value, v.reason, v.source) for v in verdicts],
+                         schema=VERDICT_SCHEMA, orient="row")
+    return base.hstack(table[verdict_id])
+
+
+def _combinations(frame: pl.DataFrame, by: list) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The distinct combinations of `by` in `frame`, first seen first, and the members of each:
+    one ("id", "row") pair per row of `frame`, id indexing the combinations, row from frame's "row"."""
+    groups = frame.group_by(*by, maintain_order=True).agg("row")
+    members = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("id"), "row").explode("row")
+    return groups.drop("row"), members
+
+
+def _group_values(claims: pl.DataFrame) -> pl.DataFrame:
+    """Values the same sentence states for the group, by (doc_id, quote, metric)."""
+    return (
+        claims.filter(pl.col("entity").is_in(GROUP_ENTITIES) & pl.col("value").is_not_null())
+        .group_by("doc_id", "quote", "metric")
+        .agg(pl.col("value").unique().sort().alias("group_values"))
+    )
 
 
 def reported_series(reference: pl.DataFrame) -> pl.DataFrame:

@@ -10,8 +10,10 @@ New cases: add a line to the table of the behaviour they exercise.
 """
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import polars as pl
@@ -21,9 +23,12 @@ import yaml
 from extractors.reference import REFERENCE_PATH, load_reference
 from extractors.table import CLAIM_SCHEMA, claims_frame, read_table
 from extractors.verdicts import (
+    GROUP_ENTITIES,
     REPORTED_SERIES_SCHEMA,
     VERDICT_SCHEMA,
+    Reference,
     add_verdicts,
+    check_claim,
     reported_series,
     written_step,
 )
@@ -101,6 +106,7 @@ MIXUPS = [
     ("2024Q3's EBITA labelled 2025Q2", "2025Q2", "adjusted_ebita", yi(26.61), "CNY", "exact", "inconsistent", "2024Q3 (FY2025Q2): fiscal and calendar"),
     ("2024Q4's revenue labelled 2025Q3 (FY2025Q3 read as calendar)", "2025Q3", "revenue", yi(317.42), "CNY", "exact", "inconsistent", "equals the reported figure for 2024Q4 (FY2025Q3): fiscal and calendar"),
     ("another quarter's revenue, no label pattern", "2025Q3", "revenue", yi(280.66), "CNY", "exact", "inconsistent", "equals the reported figure for another quarter, 2023Q4 (FY2024Q3)"),
+    ("another quarter's revenue, within its 0.1bn rounding", "2025Q3", "revenue", yi(265.45), "CNY", "exact", "inconsistent", "equals the reported figure for another quarter, 2024Q2 (FY2025Q1)"),
 ]
 
 BASIS_AND_EXTERNAL = [
@@ -162,6 +168,8 @@ SPECIAL = [
     ("a product's revenue", dict(period="2024Q2", metric="revenue", value=yi(10), unit="CNY", product="qwen"), "unverifiable", "product qwen not covered"),
     ("group context in the sentence", dict(period="2024Q2", metric="revenue_growth", value=4, unit="%", quote="阿里巴巴集团本季度收入增长4%，阿里云增长4%"), "inconsistent", "the figure may be the group's"),
     ("no value", dict(period="2024Q2", metric="revenue_growth", value=None, unit="%"), "unverifiable", "no value"),
+    ("range whose upper end holds another quarter", dict(period="2025Q3", metric="revenue", value=yi(290.01), value_high=yi(296.2), unit="CNY"), "inconsistent", "another quarter, 2024Q3 (FY2025Q2)"),
+    ("range holding two quarters as near: the earlier is named", dict(period="2024Q4", metric="revenue", value=yi(295.99), value_high=yi(302.01), unit="CNY"), "inconsistent", "another quarter, 2024Q3 (FY2025Q2)"),
 ]
 
 
@@ -187,6 +195,7 @@ def test_annual_label_mix_up_once_an_analyst_adds_2025q4(tmp_path):
 # Chance equalities must not be offered as causes. what, claim, text the reason must NOT contain
 NOT_BLAMED = [
     ("whole-亿 revenue near another quarter", claim("2024Q2", "revenue", yi(296), "CNY"), "another quarter"),
+    ("just outside the 0.1bn rounding of 2024Q2's revenue", claim("2025Q3", "revenue", yi(265.56), "CNY"), "another quarter"),
     ("growth equal to far quarters' growth (2022Q3, 2023Q2)", claim("2025Q3", "revenue_growth", 4, "%"), "equals"),
     ("云智能集团 is the cloud, not the group", {**claim("2024Q2", "revenue_growth", 4, "%"), "quote": "阿里云智能集团收入增长4%"}, "group"),
     ("阿里巴巴云 is the cloud, not the group", {**claim("2024Q2", "revenue_growth", 4, "%"), "quote": "阿里巴巴云收入增长4%"}, "group"),
@@ -213,6 +222,17 @@ def test_group_growth_stated_in_the_same_sentence(reference):
     got = add_verdicts(claims_frame(rows), reference)
     assert got["verdict"].to_list() == [None, "inconsistent"]
     assert "equals the group's figure stated in the same sentence" in got["verdict_reason"][1]
+
+
+def test_group_claim_without_value_is_no_group_figure(reference):
+    quote = "阿里巴巴集团收入同比增长，其中云业务增长4%"
+    rows = [
+        {**claim("2024Q2", "revenue_growth", None, "%"), "quote": quote, "entity": "alibaba_group"},
+        {**claim("2024Q2", "revenue_growth", 4, "%"), "quote": quote},
+    ]
+    got = add_verdicts(claims_frame(rows), reference)
+    assert got["verdict"].to_list() == [None, "inconsistent"]
+    assert "the figure may be the group's" in got["verdict_reason"][1]
 
 
 @pytest.mark.parametrize(
@@ -288,6 +308,78 @@ def test_reported_series(reference):
     assert series["source_url"].str.starts_with("http").all()
     revenue = series.filter(pl.col("metric") == "revenue")
     assert revenue["period_start"].is_sorted()
+
+
+# ---------------------------------------------------------------- the table path agrees with the one-claim path
+def mixed_claims(reference, n: int, seed: int = 6) -> pl.DataFrame:
+    """n claims that reach every branch of the check: three in ten are the table cases above in other
+    sentences, the rest drawn from the reported figures and periods around them; with repeats (the
+    same value and period in other sentences) and group figures stated beside cloud claims."""
+    rnd = random.Random(seed)
+    figures = reported_series(reference).group_by("metric").agg("value").rows()
+    money = [v for m, values in figures if m in ("revenue", "adjusted_ebita") for v in values]
+    growth = [v for m, values in figures if m.endswith("growth") for v in values] + [-0.0, 0.0, 6.4, 14.7]
+    periods = [None, "", "unknown", "2024-05", "2023H1", "2022", "2024", "FY2015", "FY2024", "FY2025", "FY2025Q1",
+               "FY2024Q3", "2018Q4", "2030Q1"] + [f"{y}Q{q}" for y in range(2019, 2026) for q in (1, 2, 3, 4)] * 2
+    quotes = ["阿里云收入增长", "阿里巴巴集团收入增长，阿里云同样增长", "阿里云智能集团收入增长", "集团与云业务均有增长", ""]
+    cases = [dict(period=c[1], metric=c[2], value=c[3], unit=c[4], qualifier=c[5]) for c in ALL_CASES]
+    cases += [fields for _, fields, _, _ in SPECIAL]
+    rows = []
+    for _ in range(n):
+        metric = rnd.choice(["revenue", "revenue_growth", "adjusted_ebita", "adjusted_ebita_growth", "market_share"])
+        money_metric = metric in ("revenue", "adjusted_ebita")
+        value = round(rnd.choice(money) / 1e8, rnd.choice([0, 1, 2])) * 1e8 if money_metric else rnd.choice(growth)
+        if rnd.random() < 0.1:
+            value += rnd.choice([-1, 1]) * written_step(value, "CNY" if money_metric else "%")
+        row = {
+            "doc_id": f"d{rnd.randrange(6)}", "quote": rnd.choice(quotes), "metric": metric, "period": rnd.choice(periods),
+            "entity": rnd.choice(["alibaba_cloud"] * 6 + ["aws", "alibaba_group", "alibaba"]),
+            "product": rnd.choice([None] * 8 + ["external_revenue"] * 3 + ["qwen"]),
+            "value": None if rnd.random() < 0.02 else value,
+            "unit": rnd.choice(["CNY" if money_metric else "%"] * 12 + ["USD", "%", "CNY"]),
+            "qualifier": rnd.choice([None, "exact", "exact", "approx", "over", "under", "up_to", "as_low_as", "at_least", "average"]),
+            "value_high": value * 1.1 if rnd.random() < 0.05 else None,
+        }
+        rows.append({**row, **rnd.choice(cases)} if rnd.random() < 0.3 else row)
+    return claims_frame(rows)
+
+
+def one_by_one(claims: pl.DataFrame, reference: pl.DataFrame) -> list[tuple]:
+    """check_claim on each row alone, given the group's figures stated in its sentence."""
+    ref, group = Reference(reference), defaultdict(set)
+    for r in claims.iter_rows(named=True):
+        if r["entity"] in GROUP_ENTITIES and r["value"] is not None:
+            group[(r["doc_id"], r["quote"], r["metric"])].add(r["value"])
+    verdicts = [check_claim(r, ref, group[(r["doc_id"], r["quote"], r["metric"])]) for r in claims.iter_rows(named=True)]
+    return [(v.verdict, v.reported_value, v.reason, v.source) for v in verdicts]
+
+
+# Every branch mixed_claims must reach, by a piece of its verdict_reason.
+BRANCHES = [
+    "not an Alibaba Cloud figure", "metric not covered", "product qwen not covered", "the claim has no value",
+    "reported in USD", "cannot be compared with", "period unknown", "is not made of calendar quarters",
+    "only single quarters and full years", "annual growth is not in the reference", "the sum over",
+    "different segment bases", "no reference row for", "no reported revenue for", "no reported adjusted_ebita for",
+    "external-revenue growth is quarterly", "no reported external-revenue growth", "matches reported", "(sum of",
+    "claims over", "claims approx", "claims -0%", "fiscal and calendar labels mixed up", "for another quarter",
+    "equals the total revenue growth", "equals the external-revenue growth", "across the segment-basis break",
+    "equals the group's figure stated in the same sentence", "the figure may be the group's",
+]
+
+
+def test_table_verdicts_equal_one_claim_verdicts(reference):
+    """add_verdicts decides once per distinct combination and joins back; every row must still get
+    exactly the verdict check_claim gives it alone."""
+    claims = mixed_claims(reference, 4000)
+    # polars groups -0.0 with 0.0, which a reason prints differently: give every zero its twin.
+    claims = pl.concat([claims, claims.filter(pl.col("value") == 0).with_columns(-pl.col("value"))])
+    got = add_verdicts(claims, reference).select(list(VERDICT_SCHEMA)).rows()
+    want = one_by_one(claims, reference)
+    assert len(got) == len(want)
+    assert [i for i, (g, w) in enumerate(zip(got, want)) if g != w][:5] == [], "rows whose verdicts differ"
+    reasons = "\n".join(r for _, _, r, _ in want)
+    assert [b for b in BRANCHES if b not in reasons] == [], "branches the mixed claims do not reach"
+    assert claims.select("value", "period", "metric").is_duplicated().any()  # repeats exercise the grouping
 
 
 # ---------------------------------------------------------------- the bundled corpus (issue 6 expectations)
