@@ -96,7 +96,8 @@ CASES = [
          _front('title: "=HYPERLINK(\\"http://evil.example\\",\\"点我\\")"\nsource: "<script>alert(1)</script>"\n',
                 "=HYPERLINK(\"http://evil.example\",\"点我\")<script>alert(1)</script><img src=x onerror=alert(2)>"
                 + BODY)),
-    Case(f"{BIG_MB} MB on a single line", f"one-line-{BIG_MB}MB.txt", None, special="big", upload_error="upload limit"),
+    Case(f"{BIG_MB} MB on a single line", f"one-line-{BIG_MB}MB.txt", None, error="too long for an article", special="big",
+         upload_error="upload limit"),
 ]
 
 
