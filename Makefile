@@ -39,5 +39,9 @@ bench: $(STAMP)
 bench-dashboard: $(STAMP)
 	$(BIN)/python bench/dashboard_bench.py
 
+# Hostile files and concurrent reviewers, longer than `make test` can afford (issue 4); STRESS_ARGS to tune.
+stress: $(STAMP)
+	$(BIN)/python bench/stress.py $(STRESS_ARGS)
+
 clean:
 	rm -rf $(VENV) data/claims*.parquet data/cache tests/artifacts
