@@ -51,7 +51,8 @@ def _alt(words) -> str:
 
 def _expand(pattern: str, fragments: dict[str, str]) -> str:
     """Replace {name} (lowercase) by its grammar fragment, recursively; {0,14} quantifiers stay."""
-    return regex.sub(r"\{([a-z_]+)\}", lambda m: _expand(fragments[m.group(1)], fragments), pattern)
+    return regex.sub(r"\{([a-z_]+)\}", lambda m: _expand(fragments[m.group(1)], fragments), pattern,
+                     timeout=TIMEOUT)
 
 
 @functools.cache
@@ -109,17 +110,17 @@ def _cfg():
         "pair": regex.compile(f"[{digit_chars}]{{2}}"),
         "tokens": regex.compile(r"\d+|.", regex.S),
         "url": regex.compile(c["url"]),
-        "other_before": regex.compile(f"(?:{_alt(c['other_currencies'])})[ \\t]*$"),
-        "other_after": regex.compile(f"[ \\t]*(?:{_alt(c['other_currencies'])})"),
-        "not_numbers": regex.compile(c["not_numbers"]),
+        # Word lists checked with str methods on a few characters around a number: no regex, no timeout.
+        "other_currencies": tuple(c["other_currencies"]),
+        "not_numbers": tuple(c["not_numbers"]),
         "scope": [(n, w) for n in names for w in spec[n].get("scope", [])],
-        "degree_before": regex.compile(f"(?P<w>{_alt(before_words)}){c['joiners_before_number']}$"),
-        "word_rank": before_words,
+        "degree_before": sorted(before_words.items(), key=lambda kv: kv[1]),  # (word, rank), by precedence
+        "any_before": tuple(before_words),
+        "joiners": c["joiners_before_number"],
         "degree_after": [(names.index(n), w) for n in names for w in spec[n].get("after", [])],
         "rank_name": names,
-        "last_part": regex.compile(ANY_PLACEHOLDER + r"|\d"),
-        "threshold": regex.compile(c["threshold_after"]),
-        "vague": regex.compile(c["vague_before"]),
+        "threshold": tuple(c["threshold_after"]),
+        "vague": tuple(c["vague_before"]),
         "transition": regex.compile(c["transition"].replace("{X}", VALUE_PLACEHOLDER)),
         "respectively": regex.compile(c["respectively"].replace("{X}", VALUE_PLACEHOLDER)),
     }
@@ -133,7 +134,7 @@ def _cn_integer(s: str) -> float:
     total = wan = sec = 0
     num: int | None = None
     prev = before = ""
-    for tok in _cfg()["tokens"].findall(s):
+    for tok in _cfg()["tokens"].findall(s, timeout=TIMEOUT):
         if tok[0].isdecimal():  # Arabic digits as a coefficient (any script: int() reads them)
             num = int(tok)
         elif tok in digits:
@@ -197,7 +198,9 @@ def parse_value(text: str) -> float | None:
 
 def _estimate(written: str) -> str | None:
     """'vague' for 二三十 (an estimate), 'invalid' for 两两 (not a number), None for one value."""
-    pair = _cfg()["pair"].search(written.partition("点")[0])
+    if written.isascii():
+        return None
+    pair = _cfg()["pair"].search(written.partition("点")[0], timeout=TIMEOUT)
     if pair is None:
         return None
     return "vague" if pair.group() in _cfg()["c"]["approximate_pairs"] else "invalid"
@@ -228,14 +231,21 @@ def _qualifier(text: str, start: int, end: int, inner: str, more: bool) -> str:
     before = text[max(0, start - cfg["c"]["scope_window"]) : start]
     for stop in "。；;，,\n":  # a qualifier never reaches across a clause
         before = before.rsplit(stop, 1)[-1]
-    before = cfg["last_part"].split(before)[-1]
+    for i in range(len(before) - 1, -1, -1):  # nor across another number
+        if before[i].isdecimal() or "\ue001" <= before[i] <= "\ue007":
+            before = before[i + 1 :]
+            break
     for name, word in cfg["scope"]:
         if word in before or word in inner:
             return name
-    found = []  # (rank, name)
-    m = cfg["degree_before"].search(before)
-    if m:
-        found.append(cfg["word_rank"][m.group("w")])
+    found = []  # ranks of the qualifiers whose words touch the number
+    tail = before
+    for _ in range(3):  # the word, then up to two joiners (了, 达, 到...) before the number
+        if tail.endswith(cfg["any_before"]):
+            found.extend(rank for word, rank in cfg["degree_before"] if tail.endswith(word))
+        if not tail or tail[-1] not in cfg["joiners"]:
+            break
+        tail = tail[:-1]
     after = text[end : end + 3]
     found.extend(rank for rank, word in cfg["degree_after"] if after.startswith(word))
     if found:
@@ -269,7 +279,8 @@ def _read(m, text: str, mags: dict, token_units: dict):
         return "points", to_number(written), None, "pp", False, False, "", written
     if g("cheng") is not None:
         cfg = _cfg()
-        if not cfg["cheng_value"].fullmatch(written) or cfg["cheng_before"].match(text, max(m.start() - 1, 0), m.start()):
+        if (not cfg["cheng_value"].fullmatch(written, timeout=TIMEOUT)
+                or cfg["cheng_before"].match(text, max(m.start() - 1, 0), m.start(), timeout=TIMEOUT)):
             return None  # only 一成 to 十成, and not inside a word (统一成)
         value = to_number(written) * 10 + (to_number(g("chd")) if g("chd") else 5 if g("chh") else 0)
         return "percent", value, None, "%", False, False, "", written
@@ -339,10 +350,10 @@ def find(text: str) -> list[Mention]:
         if links and _inside(links, s):
             continue
         read = _read(m, text, mags, c["token_units"])
-        if read is None or cfg["not_numbers"].match(text, s):
+        if read is None or text.startswith(cfg["not_numbers"], s):
             continue
-        if read[0] in ("money", "big") and (cfg["other_before"].search(text, max(0, s - 8), s)
-                                            or cfg["other_after"].match(text, e)):
+        if read[0] in ("money", "big") and (text[max(0, s - 8) : s].rstrip(" \t").endswith(cfg["other_currencies"])
+                                            or text[e : e + 12].lstrip(" \t").startswith(cfg["other_currencies"])):
             continue  # an amount in another currency
         kind, value, value_high, unit, magnitude, more, inner, written = read
         if not (math.isfinite(value) and (value_high is None or math.isfinite(value_high))):
@@ -355,9 +366,9 @@ def find(text: str) -> list[Mention]:
                           qualifier, m.group(0), magnitude)
         if estimate == "vague":
             mention.ignored, mention.qualifier = "vague", "approx"
-        elif cfg["threshold"].match(text, e, timeout=TIMEOUT):
+        elif text[e : e + 12].lstrip().startswith(cfg["threshold"]):
             mention.ignored = "threshold"
-        elif cfg["vague"].search(text[max(0, s - 2) : s]):
+        elif text[max(0, s - 2) : s].endswith(cfg["vague"]):
             mention.ignored = "vague"
         if (c["round_money_is_approx"] and kind in ("money", "big") and magnitude and qualifier == "exact"
                 and _is_round(written)):
