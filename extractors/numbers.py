@@ -74,7 +74,8 @@ def _cfg():
     # Alternatives that start with a word come first: 百万tokens 0.3元 is a token price, not 百万.
     lead = [
         # 每百万tokens输入价格低至0.5元: the price is the first number within 14 characters of the unit.
-        f"(?P<token_before>每?(?P<tb_unit>{tok_unit})[ \\t]*+{tok}[^。；，,\\n\\d{numeral_chars}]{{0,14}}+(?P<tb_v>{num})"
+        f"(?P<token_before>每?(?P<tb_unit>{tok_unit})[ \\t]*+{tok}"
+        f"[^。；，,\\n\\d{numeral_chars}]{{0,14}}+(?P<tb_v>{num})"
         + amount.replace("§", "tb_") + f"[ \\t]*+(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "tb_") + ")",
         "(?P<money_pre>(?:" + "|".join(f"(?P<mp_pre_{k}>{p})" for k, p in c["currency_prefixes"].items())
         + f")[ \\t]*+(?P<mp_v>{num})" + amount.replace("§", "mp_") + "(?P<mp_suffix>元|美元)?)",
@@ -185,7 +186,8 @@ def parse_value(text: str) -> float | None:
     """The value of `text` when the whole of it is one number (with an optional magnitude), else None.
 
     Uses the finder's grammar, so it answers what find() would read if a unit followed:
-    '一千二百三十四万' -> 12340000.0, '4.78萬億' -> 4.78e12, '两万多' -> 20000.0, '二三十' -> None (an estimate).
+    '一千二百三十四万' -> 12340000.0, '4.78萬億' -> 4.78e12, '两万多' -> 20000.0,
+    '二三十' -> None (an estimate).
     """
     cfg = _cfg()
     m = cfg["whole"].fullmatch(fold(text).strip(), timeout=TIMEOUT)
@@ -291,7 +293,9 @@ def _read(m, text: str, mags: dict, token_units: dict):
     if g("per") is not None:
         return _token(m, "", mags, token_units)
     if g("jiao"):
-        return None if magnitude else ("money", value / 10, None, "CNY", False, False, "", written)  # nobody writes 1亿毛
+        if magnitude:
+            return None  # nobody writes 1亿毛
+        return "money", value / 10, None, "CNY", False, False, "", written
     if g("cur_CNY") or g("cur_USD"):
         return "money", value, None, "CNY" if g("cur_CNY") else "USD", magnitude, more, "", written
     if g("cunit") is not None:
