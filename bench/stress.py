@@ -126,9 +126,7 @@ def run_cli(folder: Path, extra: list[Path], out: Path) -> tuple[subprocess.Comp
 
     from extractors.table import DOCUMENT_SCHEMA, documents_path, read_table
 
-    cli = Path(sys.executable).with_name("cloudclaims")
-    cmd = [str(cli)] if cli.exists() else [sys.executable, "-m", "extractors.cli"]
-    proc = subprocess.run([*cmd, "extract", str(folder), *map(str, extra), "--out", str(out), "--no-cache"],
+    proc = subprocess.run([*hostile.cloudclaims(), "extract", str(folder), *map(str, extra), "--out", str(out), "--no-cache"],
                           capture_output=True, text=True, preexec_fn=hostile.unprivileged(), cwd=out.parent)
     docs = read_table(documents_path(out), DOCUMENT_SCHEMA) if out.exists() else pl.DataFrame()
     return proc, docs

@@ -170,6 +170,12 @@ def _drop_file_override() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
+def cloudclaims() -> list[str]:
+    """The command that runs the CLI of this environment (the console script, else the module)."""
+    script = Path(sys.executable).with_name("cloudclaims")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "extractors.cli"]
+
+
 def unprivileged():
     """preexec_fn for subprocess: None for an ordinary user, the capability drop for root."""
     return _drop_file_override if os.geteuid() == 0 else None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -33,11 +32,6 @@ def corpus(tmp_path_factory, big_file) -> dict[str, Path]:
     return hostile.write_corpus(tmp_path_factory.mktemp("hostile") / "corpus", big=big_file)
 
 
-def cloudclaims() -> list[str]:
-    script = Path(sys.executable).with_name("cloudclaims")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "extractors.cli"]
-
-
 @pytest.fixture(scope="session")
 def cli(corpus, tmp_path_factory):
     """One `cloudclaims extract` over the whole corpus (plus photo.png named explicitly), without the
@@ -45,7 +39,7 @@ def cli(corpus, tmp_path_factory):
     work = tmp_path_factory.mktemp("cli")
     out = work / "claims.parquet"
     folder = corpus["empty"].parent
-    proc = subprocess.run([*cloudclaims(), "extract", str(folder), str(corpus["png by its own name"]), "--out", str(out),
+    proc = subprocess.run([*hostile.cloudclaims(), "extract", str(folder), str(corpus["png by its own name"]), "--out", str(out),
                            "--no-cache"], cwd=work, capture_output=True, text=True, timeout=300,
                           preexec_fn=hostile.unprivileged(), env={**os.environ, "PYTHONWARNINGS": "ignore"})
     docs = read_table(documents_path(out), DOCUMENT_SCHEMA) if out.exists() else None
