@@ -64,7 +64,7 @@ def _cfg():
     mag = _alt(c["magnitudes"])
     more = "(?:多|余)"
     cur = "|".join(f"(?P<§cur_{code}>{_alt(words)})" for code, words in c["currencies"].items())
-    jiao = f"(?<![万亿][ \\t]*)(?P<§jiao>{c['jiao']})"
+    jiao = f"(?P<§jiao>{c['jiao']})"  # 1亿毛 is refused in _read
     tok_unit = _alt(c["token_units"])
     numeral_chars = "".join(c["digits"]) + "".join(c["units"]) + "".join(c["sections"])
     tok = c["token_word"]
@@ -98,7 +98,6 @@ def _cfg():
     names = list(c["qualifiers"])  # precedence order
     spec = c["qualifiers"]
     before_words = {w: names.index(n) for n in names for w in spec[n].get("before", [])}
-    digit_chars = "".join(k for k, v in c["digits"].items() if v)
     return {
         "c": c,
         # Two scans, merged as one alternation would be (see _scan): the word-led forms are rare and
@@ -108,8 +107,6 @@ def _cfg():
         "whole": regex.compile(f"(?P<v>{num}){amount.replace('§', '')}", regex.V0),
         "cheng_value": regex.compile(_expand("{cheng_value}", g)),
         "cheng_before": regex.compile(_expand("{cheng_before}", g)),
-        "pair": regex.compile(f"[{digit_chars}]{{2}}"),
-        "tokens": regex.compile(r"\d+|.", regex.S),
         "url": regex.compile(c["url"]),
         # Word lists checked with str methods on a few characters around a number: no regex, no timeout.
         "other_currencies": tuple(c["other_currencies"]),
@@ -127,6 +124,18 @@ def _cfg():
     }
 
 
+def _tokens(s: str) -> list[str]:
+    """Characters, with runs of Arabic digits kept together: 25万6千 -> 25, 万, 6, 千.
+    The integer part of a Chinese numeral is a few dozen characters at most (see the grammar)."""
+    out: list[str] = []
+    for ch in s:
+        if ch.isdecimal() and out and out[-1][-1].isdecimal():
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
 def _cn_integer(s: str) -> float:
     """一百零一万一千 -> 1011000; 一千三 -> 1300 (a last digit right after a unit is one place down);
     25万6千 -> 256000 (Arabic digits as coefficients)."""
@@ -135,7 +144,7 @@ def _cn_integer(s: str) -> float:
     total = wan = sec = 0
     num: int | None = None
     prev = before = ""
-    for tok in _cfg()["tokens"].findall(s, timeout=TIMEOUT):
+    for tok in _tokens(s):
         if tok[0].isdecimal():  # Arabic digits as a coefficient (any script: int() reads them)
             num = int(tok)
         elif tok in digits:
@@ -202,10 +211,12 @@ def _estimate(written: str) -> str | None:
     """'vague' for 二三十 (an estimate), 'invalid' for 两两 (not a number), None for one value."""
     if written.isascii():
         return None
-    pair = _cfg()["pair"].search(written.partition("点")[0], timeout=TIMEOUT)
-    if pair is None:
-        return None
-    return "vague" if pair.group() in _cfg()["c"]["approximate_pairs"] else "invalid"
+    digits = _cfg()["c"]["digits"]
+    whole = written.partition("点")[0]  # a few dozen characters at most
+    for a, b in zip(whole, whole[1:]):
+        if digits.get(a) and digits.get(b):
+            return "vague" if a + b in _cfg()["c"]["approximate_pairs"] else "invalid"
+    return None
 
 
 def _clean(x: float) -> float:
@@ -289,6 +300,8 @@ def _read(m, text: str, mags: dict, token_units: dict):
     mag = g("mag")
     magnitude = bool(mag) or _has_section(written)
     more = bool(g("more1") or g("more"))
+    if g("cunit") is not None and not (magnitude or more or g("cunit") == "次"):
+        return None  # 7个季度 is not a quantity claim
     value = to_number(written) * (mags[mag] if mag else 1)
     if g("per") is not None:
         return _token(m, "", mags, token_units)
@@ -299,8 +312,6 @@ def _read(m, text: str, mags: dict, token_units: dict):
     if g("cur_CNY") or g("cur_USD"):
         return "money", value, None, "CNY" if g("cur_CNY") else "USD", magnitude, more, "", written
     if g("cunit") is not None:
-        if not (magnitude or more or g("cunit") == "次"):
-            return None  # 7个季度 is not a quantity claim
         return "count", value, None, "count", magnitude, more, "", written
     return "big", value, None, None, True, more, "", written
 
