@@ -82,8 +82,12 @@ def _cfg():
         f"(?P<per_hundred>{g['per_hundred']}(?P<pv2>{num}))",
     ]
     # Then a number and what follows it. The number is read once; the tails decide the kind.
+    conn = _alt(c["range_connectors"])
     right_after = "|".join([
-        f"(?P<pct_range>[ \\t]*+%?[ \\t]*+(?:{_alt(c['range_connectors'])})[ \\t]*+(?P<pb>{num})[ \\t]*+%)",
+        f"(?P<pct_range>[ \\t]*+%?[ \\t]*+(?:{conn})[ \\t]*+(?P<pb>{num})[ \\t]*+%)",
+        # 100亿至120亿元, 15-20亿美元: the first amount takes the second's magnitude when it has none.
+        f"(?P<money_range>(?P<ra_mag>{mag})?[ \\t]*+(?:{conn})[ \\t]*+(?P<rb_v>{num})"
+        + amount.replace("§", "rb_") + f"[ \\t]*+(?:{cur})(?!宇宙|年))".replace("§", "rb_"),
         "(?P<pct>[ \\t]*+%)",
         f"(?P<points>{g['points']})",
         _expand("(?P<cheng>成(?:(?P<chd>{digit})(?![十百千万亿\\d])|(?P<chh>半))?(?!{cheng_after}))", g),
@@ -284,8 +288,25 @@ def _read(m, text: str, mags: dict, token_units: dict):
         sign = -1 if g("ph_sign") else 1
         return "percent", sign * to_number(g("pv2")), None, "%", False, False, "", g("pv2")
     written = g("v")
+    if g("money_range") is not None:
+        high_v, sections = g("rb_v"), _cfg()["c"]["sections"]
+        scale = mags[g("rb_mag")] if g("rb_mag") else 1  # 20亿 / 20 亿: the magnitude the first amount borrows
+        for ch in reversed(high_v.rstrip(" \t")):
+            if ch not in sections:
+                break
+            scale *= sections[ch]
+        high = to_number(high_v) * (mags[g("rb_mag")] if g("rb_mag") else 1)
+        if g("ra_mag"):
+            low = to_number(written) * mags[g("ra_mag")]
+        else:
+            low = to_number(written) * (1 if _has_section(written) else scale)
+        if not low < high:
+            return None  # 2023-2024: not a range of amounts
+        magnitude = bool(g("rb_mag")) or _has_section(g("rb_v"))
+        unit = "CNY" if g("rb_cur_CNY") else "USD"
+        return "money", low, high, unit, magnitude, bool(g("rb_more1") or g("rb_more")), "", written
     if g("pct_range") is not None:
-        return "percent", to_number(written), to_number(g("pb")), "%", False, False, "", written + g("pb")
+        return "percent", to_number(written), to_number(g("pb")), "%", False, False, "", written
     if g("pct") is not None:
         return "percent", to_number(written), None, "%", False, False, "", written
     if g("points") is not None:
@@ -386,7 +407,7 @@ def find(text: str) -> list[Mention]:
         elif text[max(0, s - 2) : s].endswith(cfg["vague"]):
             mention.ignored = "vague"
         if (c["round_money_is_approx"] and kind in ("money", "big") and magnitude and qualifier == "exact"
-                and _is_round(written)):
+                and value_high is None and _is_round(written)):  # a range says its own precision
             mention.qualifier = "approx"
         out.append(mention)
     return out
