@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
-from extractors.normalize import TIMEOUT, fold
+from extractors.normalize import TIMEOUT, budget, fold
 
 PLACEHOLDER = {"percent": "\ue001", "money": "\ue002", "token": "\ue003", "big": "\ue004", "count": "\ue005",
                "points": "\ue007"}
@@ -356,16 +356,16 @@ def _scan(text: str):
     cfg = _cfg()
     lead, numbered = cfg["lead"], cfg["numbered"]
     pos = 0
-    a = lead.search(text, pos, timeout=TIMEOUT)
-    b = numbered.search(text, pos, timeout=TIMEOUT)
+    a = lead.search(text, pos, timeout=budget(len(text)))
+    b = numbered.search(text, pos, timeout=budget(len(text)))
     while a or b:
         m = a if a and (not b or a.start() <= b.start()) else b
         yield m
         pos = m.end() if m.end() > m.start() else m.end() + 1
         if a and a.start() < pos:
-            a = lead.search(text, pos, timeout=TIMEOUT)
+            a = lead.search(text, pos, timeout=budget(len(text) - pos))
         if b and b.start() < pos:
-            b = numbered.search(text, pos, timeout=TIMEOUT)
+            b = numbered.search(text, pos, timeout=budget(len(text) - pos))
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -379,7 +379,9 @@ def find(text: str) -> list[Mention]:
     cfg = _cfg()
     c = cfg["c"]
     mags = c["magnitudes"]
-    links = [u.span() for u in cfg["url"].finditer(text, timeout=TIMEOUT)] if ("://" in text or "www." in text) else []
+    links = []  # numbers inside a link are part of the address
+    if "://" in text or "www." in text:
+        links = [u.span() for u in cfg["url"].finditer(text, timeout=budget(len(text)))]
     out: list[Mention] = []
     for m in _scan(text):
         s, e = m.span()
@@ -450,12 +452,12 @@ def mask(text: str, mentions: list[Mention]) -> Masked:
 def _link(masked: Masked) -> None:
     """Mark transitions (从A降至B) and 分别 lists on the mentions."""
     cfg = _cfg()
-    for m in cfg["transition"].finditer(masked.text, overlapped=True, timeout=TIMEOUT):
+    for m in cfg["transition"].finditer(masked.text, overlapped=True, timeout=budget(len(masked.text))):
         a, b = masked.mention_at(m.start("a")), masked.mention_at(m.start("b"))
         if a is not None and b is not None and masked.mentions[a].role is None:
             masked.mentions[a].role, masked.mentions[a].partner = "from", b
             masked.mentions[b].role, masked.mentions[b].partner = "to", a
-    for m in cfg["respectively"].finditer(masked.text, timeout=TIMEOUT):
+    for m in cfg["respectively"].finditer(masked.text, timeout=budget(len(masked.text))):
         starts = [m.start("a")] + m.starts("b")
         for k, s in enumerate(starts):
             i = masked.mention_at(s)
