@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import functools
 import os
 import random
 import struct
@@ -176,9 +177,17 @@ def cloudclaims() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "extractors.cli"]
 
 
+@functools.cache
 def unprivileged():
-    """preexec_fn for subprocess: None for an ordinary user, the capability drop for root."""
-    return _drop_file_override if os.geteuid() == 0 else None
+    """preexec_fn for subprocess: the capability drop for root, None for an ordinary user or where root
+    may not drop capabilities (no CAP_SETPCAP): the locked case then cannot be proven and is skipped."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_drop_file_override, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return _drop_file_override
 
 
 def locked_is_unreadable(path: Path) -> bool:
