@@ -25,6 +25,7 @@ def budget(n_chars: int) -> float:
     A pattern that backtracks is still cut off; a 50 MB article is not, just for being long."""
     return TIMEOUT + n_chars / SCAN_RATE
 
+
 # Full-width ASCII and the ideographic / no-break spaces: the common NFKC changes, all one char for one.
 # Line separators other than \n (a lone \r, U+2028, form feed...) become \n, so \n alone ends a line.
 _WIDE = regex.compile("[\uff01-\uff5e\u3000\u00a0\u2028\u2029\x0b\x0c\x1c-\x1e\x85]|\r(?!\n)")
@@ -103,7 +104,7 @@ def fold(s: str) -> str:
     return unicodedata.normalize("NFKC", _converter().convert(s))
 
 
-_char_fold = fold
+_char_fold = fold  # the name tests/test_rule_examples.py uses
 
 
 def _simplified(body: str) -> str:
