@@ -1,15 +1,17 @@
 """Who a claim is about (entity), which product or segment, and whom the text credits (cited_source)."""
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 
 import regex
 
 from extractors import rules_data
-from extractors.normalize import TIMEOUT
+from extractors.normalize import TIMEOUT, budget
 
 CLAUSE_BREAKS = "，,：:；;"
+CLAUSE_MAX = 200
 UNTRACKED = "_untracked"  # a company we do not follow: its numbers are not attributed to anyone
 
 
@@ -46,28 +48,50 @@ def _compiled():
 def find(text: str, start: int = 0, end: int | None = None) -> list[Alias]:
     pattern, names = _compiled()[:2]
     out = []
-    for m in pattern.finditer(text, start, len(text) if end is None else end, timeout=TIMEOUT):
+    for m in pattern.finditer(text, start, len(text) if end is None else end, timeout=budget(len(text))):
         kind, ident = names[m.lastgroup]
         out.append(Alias(m.start(), m.end(), kind, ident))
     return out
 
 
 def _clause_start(text: str, sent_start: int, pos: int) -> int:
-    for i in range(pos - 1, sent_start - 1, -1):
-        if text[i] in CLAUSE_BREAKS:
-            return i + 1
-    return sent_start
+    """Just after the last clause break before pos; a clause is read at most CLAUSE_MAX chars back."""
+    lo = max(sent_start, pos - CLAUSE_MAX)
+    return max([text.rfind(c, lo, pos) + 1 for c in CLAUSE_BREAKS] + [lo])
 
 
-def _subject(aliases: list[Alias], text: str, pos: int, lo: int) -> list[str]:
+@dataclass
+class Index:
+    """One sentence's aliases of one kind, by position, so each claim looks up in log time."""
+
+    items: list[Alias]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, aliases: list[Alias]) -> "Index":
+        return cls(aliases, [a.end for a in aliases])
+
+    def before(self, pos: int) -> int:
+        """How many aliases end at or before pos."""
+        return bisect.bisect_right(self.ends, pos)
+
+
+def index(aliases: list[Alias]) -> dict[str, Index]:
+    """Per kind (entity, product, source), for attribute()."""
+    return {kind: Index.of([a for a in aliases if a.kind == kind]) for kind in ("entity", "product", "source")}
+
+
+def _subject(found: Index, text: str, pos: int, lo: int, skip: set[str] = frozenset()) -> list[str]:
     """The alias nearest before pos (at or after lo), plus any joined to it by 、/和/与."""
     joiners = _compiled()[3]
-    before = [a for a in aliases if lo <= a.start and a.end <= pos]
-    if not before:
+    k = found.before(pos)
+    while k > 0 and found.items[k - 1].id in skip:
+        k -= 1
+    if k == 0 or found.items[k - 1].start < lo:
         return []
-    chosen = [before[-1]]
-    for a in reversed(before[:-1]):
-        if joiners.match(text[a.end : chosen[-1].start]):
+    chosen = [found.items[k - 1]]
+    for a in reversed(found.items[: k - 1]):
+        if a.start >= lo and a.id not in skip and joiners.fullmatch(text, a.end, chosen[-1].start, timeout=TIMEOUT):
             chosen.append(a)
         else:
             break
@@ -75,38 +99,41 @@ def _subject(aliases: list[Alias], text: str, pos: int, lo: int) -> list[str]:
 
 
 def attribute(text: str, sent_start: int, sent_end: int, pos: int, end: int, list_index: int | None,
-              aliases: list[Alias], metric: str | None = None) -> tuple[list[str] | None, str | None, str | None]:
-    """(entities, product, cited_source) for the number at [pos, end) in the sentence [sent_start, sent_end).
+              found: dict[str, Index], metric: str | None = None) -> tuple[list[str] | None, str | None, str | None]:
+    """(entities, product, cited_source) for the number at [pos, end) in the sentence [sent_start, sent_end);
+    `found` is index() of that sentence's aliases.
 
     entities is [] when the sentence names nobody (the caller may look back), None when its subject
     is a company we do not track."""
     _, _, owners, _, denominators = _compiled()
     skip = denominators.get(metric, set())
-    ents = [a for a in aliases if a.kind == "entity" and sent_start <= a.start < sent_end and a.id not in skip]
-    prods = [a for a in aliases if a.kind == "product" and sent_start <= a.start < sent_end]
-    srcs = [a for a in aliases if a.kind == "source" and sent_start <= a.start < sent_end]
+    ents, prods, srcs = found["entity"], found["product"], found["source"]
     clause = _clause_start(text, sent_start, pos)
-    product = None
+    source = _nearest(srcs, pos)
     if list_index is not None:  # A和B分别降价x和y: the k-th subject takes the k-th value
-        listed = _subject(prods, text, pos, clause) or _subject(ents, text, pos, clause)
+        listed = _subject(prods, text, pos, clause) or _subject(ents, text, pos, clause, skip)
         if len(listed) > list_index:
             ident = listed[list_index]
             if ident in owners:
-                return [owners[ident] or ""], ident, _nearest(srcs, pos)
-            return [ident], None, _nearest(srcs, pos)
+                return [owners[ident] or ""], ident, source
+            return [ident], None, source
     # 800亿美元的AWS: an attributive number describes the entity right after 的
-    after = [a for a in ents if a.start in (end + 1,) and text[end : end + 1] == "的"]
-    entities = [after[0].id] if after else (_subject(ents, text, pos, clause) or _subject(ents, text, pos, sent_start))
+    k = bisect.bisect_left([a.start for a in ents.items], end + 1) if text[end : end + 1] == "的" else -1
+    if 0 <= k < len(ents.items) and ents.items[k].start == end + 1 and ents.items[k].id not in skip:
+        entities = [ents.items[k].id]
+    else:
+        entities = _subject(ents, text, pos, clause, skip) or _subject(ents, text, pos, sent_start, skip)
+    product = None
     prod = _subject(prods, text, pos, sent_start)
     if prod:
         product = prod[-1]
         if owners.get(product):
             entities = [owners[product]]
     if UNTRACKED in entities:
-        return None, product, _nearest(srcs, pos)
-    return entities, product, _nearest(srcs, pos)
+        return None, product, source
+    return entities, product, source
 
 
-def _nearest(srcs: list[Alias], pos: int) -> str | None:
-    before = [a for a in srcs if a.end <= pos]
-    return before[-1].id if before else (srcs[0].id if srcs else None)
+def _nearest(srcs: Index, pos: int) -> str | None:
+    k = srcs.before(pos)
+    return srcs.items[k - 1].id if k else (srcs.items[0].id if srcs.items else None)

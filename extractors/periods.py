@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
-from extractors.normalize import TIMEOUT
+from extractors.normalize import TIMEOUT, budget
 
 FINANCIAL = {"revenue", "revenue_growth", "adjusted_ebita", "adjusted_ebita_growth"}
 PRICE = {"price_cut", "token_price"}
+SENTENCE_BREAK = regex.compile("[。！？!?\n]")
 CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -113,7 +114,7 @@ def find(text: str, published: dt.date | None, anchor_year: int | None = None) -
     out: list[Expr] = []
     last_year = anchor_year
     last_year_end = -1
-    for m in c["all"].finditer(text, timeout=TIMEOUT):
+    for m in c["all"].finditer(text, timeout=budget(len(text))):
         i, spec = c["specs"][m.lastgroup]
         g = {k[: -len(str(i))]: v for k, v in m.groupdict().items() if k.endswith(str(i)) and k != f"e{i}" and v}
         t = spec["type"]
@@ -158,7 +159,7 @@ def find(text: str, published: dt.date | None, anchor_year: int | None = None) -
             elif t == "relative_year":
                 e.period, e.kind = year(published.year - spec["years_back"][g["rel"]], "relative"), "year"
             elif t == "context_half":
-                same_sentence = last_year_end >= 0 and not regex.search("[。！？!?\n]", text[last_year_end : m.start()])
+                same_sentence = last_year_end >= 0 and not SENTENCE_BREAK.search(text, last_year_end, m.start(), timeout=TIMEOUT)
                 y = last_year if same_sentence else published.year
                 e.period = half(y, 1 if g["h"] == "上" else 2, "explicit" if same_sentence else "relative")
                 e.kind = "half"
@@ -171,14 +172,15 @@ def find(text: str, published: dt.date | None, anchor_year: int | None = None) -
 
 
 def span_marker(text: str, start: int, end: int) -> str | None:
-    m = _compiled()["span"].search(text, start, end)
+    m = _compiled()["span"].search(text, start, end, timeout=TIMEOUT)
     return m.group(0) if m else None
 
 
 def mentions_report(text: str, start: int, end: int) -> tuple[bool, bool]:
     """(mentions an earnings report, says it is the latest one)."""
     c = _compiled()
-    return bool(c["report"].search(text, start, end)), bool(c["report_latest"].search(text, start, end))
+    return (bool(c["report"].search(text, start, end, timeout=TIMEOUT)),
+            bool(c["report_latest"].search(text, start, end, timeout=TIMEOUT)))
 
 
 def as_metric_period(e: Expr, metric: str, report: bool) -> Period | None:
@@ -196,7 +198,7 @@ AGO = regex.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})[ \
 def infer_published(exprs: list[Expr], text: str, fetched: dt.date | None = None) -> tuple[dt.date, str, str] | None:
     """(date, precision, evidence): "N天前" near the top, counted back from the fetch date when there is one;
     otherwise the latest full date the text states."""
-    m = AGO.search(text, 0, min(len(text), 400))
+    m = AGO.search(text, 0, min(len(text), 400), timeout=TIMEOUT)
     if m and fetched is not None:
         if m.group("y"):
             days = 1 if m.group("y") in ("昨天", "昨日") else 2

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import time
 from pathlib import Path
 
 import regex
@@ -15,8 +16,8 @@ HAS_NUMBER = regex.compile("[\ue001-\ue005]")
 UNITS = {"percent": "%", "token": "CNY/1M tokens", "count": "count"}
 
 
-class TimedOut(Exception):
-    pass
+# A document may take this many times its regex budget in all: a safety net, never met by an article.
+DEADLINE_FACTOR = 10
 
 
 def process_path(path: Path, sources: dict | None = None, overrides: dict | None = None) -> tuple[dict, list[dict]]:
@@ -27,7 +28,7 @@ def process_path(path: Path, sources: dict | None = None, overrides: dict | None
         try:
             claims = extract(doc, (overrides or {}).get(doc.doc_id))
         except TimeoutError:
-            doc.error = f"timed out: a pattern took longer than {normalize.TIMEOUT:g} s on this text"
+            doc.error = "timed out: extraction ran past its time limit on this text"
             claims = []
     return document_row(doc, len(claims)), claims
 
@@ -44,7 +45,8 @@ def document_row(doc: documents.Document, n_claims: int) -> dict:
         "published": doc.meta.get("published"),
         "published_precision": doc.precision,
         "published_origin": doc.origin.get("published", "unknown" if doc.error is None else None),
-        "published_evidence": doc.evidence if doc.meta.get("published") else "; ".join(doc.warnings) or None,
+        "published_evidence": doc.evidence,
+        "warnings": "; ".join(doc.warnings) or None,
         "encoding": doc.encoding,
         "n_chars": len(doc.raw),
         "n_claims": n_claims,
@@ -65,10 +67,12 @@ def _apply_overrides(doc: documents.Document, fix: dict | None) -> None:
 
 
 def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
+    """Claim rows of a document that was read. Raises TimeoutError past the document's time limit."""
     norm = normalize.normalize(doc.raw, doc.body_start)
     mentions = numbers.find(norm.text)
     masked = numbers.mask(norm.text, mentions)
     text = masked.text
+    deadline = time.monotonic() + DEADLINE_FACTOR * normalize.budget(len(text))
     _apply_overrides(doc, fix)
     if "published" not in doc.meta:
         inferred = periods.infer_published(periods.find(text, None), text, doc.meta.get("fetched"))
@@ -82,19 +86,23 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     alias_starts = [a.start for a in aliases]
     claimed: set[int] = set()
     rows: list[dict] = []
-    ctx = _Context()
-    ctx.published = published
+    ctx = _Context(published)
     sent_start = 0
     line = 0
-    for m in SENTENCE_END.finditer(text + "\n"):
+    for m in SENTENCE_END.finditer(text + "\n", timeout=normalize.budget(len(text))):
         s, e = sent_start, m.start()
         sent_start = m.end()
         # only this sentence's expressions and aliases: keeps long documents linear
         sent_exprs = exprs[bisect.bisect_left(expr_starts, s) : bisect.bisect_left(expr_starts, e)]
         sent_aliases = aliases[bisect.bisect_left(alias_starts, s) : bisect.bisect_left(alias_starts, e)]
-        if HAS_NUMBER.search(text, s, e):
-            for hit in rules.match(text, s, e, claimed):
-                rows.extend(_claims(doc, norm, masked, hit, s, e, sent_exprs, sent_aliases, ctx, line))
+        if HAS_NUMBER.search(text, s, e, timeout=normalize.TIMEOUT):
+            hits = rules.match(text, s, e, claimed)
+            if hits:
+                sent = _Sentence(text, s, e, masked, sent_exprs, entities.index(sent_aliases), line)
+                for hit in hits:
+                    rows.extend(_claims(doc, norm, masked, hit, sent, ctx))
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("document time limit")
         # dates seen here may date a price change announced a few lines later
         ctx.recent_dates.extend((line, periods.month(x.day.year, x.day.month, "context"))
                                 for x in sent_exprs if x.day is not None)
@@ -111,12 +119,32 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
 class _Context:
     """What earlier sentences established, for sentences that rely on it."""
 
-    def __init__(self) -> None:
-        self.published: dt.date | None = None
+    def __init__(self, published: dt.date | None) -> None:
+        self.published = published
         self.para_period: periods.Period | None = None
         self.para_entities: list[str] = []
         self.report_period: periods.Period | None = None
         self.recent_dates: list[tuple[int, periods.Period]] = []  # (line, month) for price changes
+
+
+class _Sentence:
+    """One sentence of the masked text, with what every claim in it looks up."""
+
+    def __init__(self, text, s, e, masked, exprs, found, line) -> None:
+        self.s, self.e, self.line, self.exprs, self.found = s, e, line, exprs, found
+        self.expr_ends = [x.end for x in exprs]
+        self.report, self.latest = periods.mentions_report(text, s, e)
+        # a transition's start value owns the period written inside 从...的: (从 position, value position)
+        lo, hi = bisect.bisect_left(masked.positions, s), bisect.bisect_left(masked.positions, e)
+        self.from_parts = []
+        for j in range(lo, hi):
+            if masked.mentions[j].role == "from":
+                pos = masked.positions[j]
+                k = text.rfind("从", max(s, pos - 40), pos)
+                self.from_parts.append((k if k >= 0 else pos, pos))
+
+    def in_from_part(self, x) -> bool:
+        return any(a <= x.start < b for a, b in self.from_parts)
 
 
 def _last_entities(aliases) -> list[str]:
@@ -124,31 +152,30 @@ def _last_entities(aliases) -> list[str]:
     return [x for x in ents[-1:] if x != entities.UNTRACKED]
 
 
-def _claims(doc, norm, masked, hit, s, e, exprs, aliases, ctx, line) -> list[dict]:
+def _claims(doc, norm, masked, hit, sent: _Sentence, ctx: _Context) -> list[dict]:
     text = masked.text
-    i = masked.mention_at(hit.position)
-    mention = masked.mentions[i]
-    ents, product, source = entities.attribute(text, s, e, hit.position, hit.position + 1, mention.list_index,
-                                               aliases, hit.rule.metric)
+    mention = masked.mentions[masked.mention_at(hit.position)]
+    ents, product, source = entities.attribute(text, sent.s, sent.e, hit.position, hit.position + 1,
+                                               mention.list_index, sent.found, hit.rule.metric)
     if ents is None:
         return []  # about a company we do not track: 英伟达营收同比增长94%
     ents = [x for x in ents if x] or ctx.para_entities
     if not ents:
         return []  # nobody to attribute it to: 年营收超过6000亿美元的巨头
     metric = hit.rule.metric
-    period, origin = _period(text, s, e, hit.position, mention, masked, metric, exprs, ctx, line)
+    period, origin = _period(text, sent, hit.position, mention, metric, ctx)
     value = mention.value * hit.sign
     high = None if mention.value_high is None else mention.value_high * hit.sign
     unit = UNITS.get(mention.kind) or (mention.unit if mention.kind == "money" else hit.rule.unit)
     span_start, span_end = norm.offsets.span(mention.start, mention.end)
-    q_start, q_end = norm.offsets.span(masked.to_normalized(s), masked.to_normalized(e))
+    q_start, q_end = norm.offsets.span(masked.to_normalized(sent.s), masked.to_normalized(sent.e))
     quote = doc.raw[q_start:q_end].strip()
     rows = []
     for entity in ents:
         rows.append({
             "claim_id": claim_id(doc.doc_id, span_start, span_end, entity, product, metric),
             "doc_id": doc.doc_id,
-            "doc_path": str(doc.path),
+            "doc_path": documents.path_text(doc.path),
             "title": doc.meta.get("title"),
             "publisher": doc.meta.get("publisher"),
             "url": doc.meta.get("url"),
@@ -176,45 +203,42 @@ def _claims(doc, norm, masked, hit, s, e, exprs, aliases, ctx, line) -> list[dic
     return rows
 
 
-def _period(text, s, e, pos, mention, masked, metric, exprs, ctx, line):
+def _period(text, sent: _Sentence, pos, mention, metric, ctx):
     """Period and its origin; see periods.py for the vocabulary. Order: the number's own sentence,
     then its paragraph, then the report the document discusses; otherwise unknown."""
-    report, latest = periods.mentions_report(text, s, e)
-    in_sentence = [x for x in exprs if s <= x.start and x.end <= pos]
-    # a transition's start value owns the period written inside 从...的
-    from_parts = []
-    lo, hi = bisect.bisect_left(masked.positions, s), bisect.bisect_left(masked.positions, e)
-    for j in range(lo, hi):
-        if masked.mentions[j].role == "from":
-            k = text.rfind("从", s, masked.positions[j])
-            from_parts.append((k if k >= 0 else masked.positions[j], masked.positions[j]))
+    k = bisect.bisect_right(sent.expr_ends, pos)  # expressions that end before the number
     if mention.role == "from":
-        own = [x for x in in_sentence if any(a <= x.start and x.end <= b and b == pos for a, b in from_parts)]
+        own = [x for x in sent.exprs[:k] if any(a <= x.start and b == pos for a, b in sent.from_parts)]
         if own and own[-1].period:
             return own[-1].period, own[-1].period.origin
         return None, "unknown"
-    if periods.span_marker(text, s, pos):
+    if periods.span_marker(text, sent.s, pos):
         return None, "unknown"
-    candidates = [x for x in in_sentence if not any(a <= x.start < b for a, b in from_parts)]
+    while k > 0 and sent.in_from_part(sent.exprs[k - 1]):
+        k -= 1
     found = None
-    if candidates and candidates[-1].period:
-        found = periods.as_metric_period(candidates[-1], metric, report)
-    elif metric in periods.FINANCIAL and latest and ctx.published is not None:
+    if k > 0 and sent.exprs[k - 1].period:
+        found = periods.as_metric_period(sent.exprs[k - 1], metric, sent.report)
+    elif metric in periods.FINANCIAL and sent.latest and ctx.published is not None:
         found = periods.report_quarter(ctx.published)
     if found is None and ctx.para_period is not None:
-        found = periods.Period(ctx.para_period.label, ctx.para_period.start, ctx.para_period.end, "context")
+        found = _as(ctx.para_period, "context")
     if found is None and metric in periods.PRICE:
-        recent = [p for ln, p in ctx.recent_dates if line - ln <= 3]
+        recent = [p for ln, p in ctx.recent_dates[-8:] if sent.line - ln <= 3]
         if recent:
-            found = periods.Period(recent[-1].label, recent[-1].start, recent[-1].end, "context")
-    if found is None and metric in periods.FINANCIAL and report and ctx.report_period:
-        found = periods.Period(ctx.report_period.label, ctx.report_period.start, ctx.report_period.end, "report_convention")
+            found = _as(recent[-1], "context")
+    if found is None and metric in periods.FINANCIAL and sent.report and ctx.report_period:
+        found = _as(ctx.report_period, "report_convention")
     if found is not None:
         if found.origin != "context":
             ctx.para_period = found
         if found.origin == "report_convention":
             ctx.report_period = found
     return (found, found.origin) if found else (None, "unknown")
+
+
+def _as(p: periods.Period, origin: str) -> periods.Period:
+    return periods.Period(p.label, p.start, p.end, origin)
 
 
 def _coreference(rows: list[dict]) -> None:

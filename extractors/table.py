@@ -51,6 +51,7 @@ DOCUMENT_SCHEMA: dict[str, pl.DataType] = {
     "n_chars": pl.Int64,
     "n_claims": pl.Int64,
     "error": pl.String,  # None when the file was read; otherwise why it was not
+    "warnings": pl.String,  # what was read but ignored or repaired, "; "-separated
 }
 
 CORE_METRICS = (

@@ -32,7 +32,7 @@ class Case:
     name: str  # file name inside the corpus folder
     data: bytes | None = None  # None: made by `special` (symlinks, pipes, locked files)
     error: str | None = None  # None: the claims of BODY are extracted; otherwise a fragment of the reason
-    warning: str | None = None  # extracted, and this fragment shows in the document's published_evidence
+    warning: str | None = None  # extracted, and this fragment shows in the document's warnings
     special: str | None = None  # how to make what bytes cannot say: see write_corpus
     upload_error: str | None = None  # where the dashboard's upload refuses it although the extractor reads it
     uploadable: bool = True  # False: nothing a browser could send (links, pipes, unreadable, non-UTF-8 names)

@@ -86,7 +86,7 @@ def test_the_cli_extracts_or_names_the_file_and_the_reason(cli, corpus, kind):
         for r in claims.filter(pl.col("doc_path") == shown).iter_rows(named=True):
             assert raw[r["span_start"] : r["span_end"]] in r["quote"] and r["quote"] in raw
     if case.warning:
-        assert case.warning in (row["published_evidence"] or ""), row
+        assert case.warning in (row["warnings"] or ""), row
 
 
 def test_salted_text_is_kept_literally_and_exported_formula_safe(cli, corpus):

@@ -108,5 +108,5 @@ def test_entity_examples(example):
     pos = masked.positions[-1]
     start = masked.text.rfind("。", 0, pos) + 1  # the number's own sentence
     ents, product, _ = entities.attribute(masked.text, start, len(masked.text), pos, pos + 1, None,
-                                          entities.find(masked.text), metric)
+                                          entities.index(entities.find(masked.text)), metric)
     assert (ents, product) == (expected_entities, expected_product)

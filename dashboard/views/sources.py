@@ -44,7 +44,7 @@ docs = view.documents.join(
 errors = docs.filter(pl.col("error").is_not_null())
 st.caption(f"{docs.height} documents, {errors.height} with ingest errors. 共 {docs.height} 篇，{errors.height} 篇读取失败。")
 cols = ["doc_path", "title", "title_origin", "publisher", "publisher_origin", "published", "published_precision",
-        "published_origin", "published_evidence", "encoding", "n_chars", "claims_now", "error", "url"]
+        "published_origin", "published_evidence", "encoding", "n_chars", "claims_now", "error", "warnings", "url"]
 event = st.dataframe(
     docs.select(cols).with_columns(source.safe_url_expr("url").alias("url")).to_arrow(),  # no javascript: links
     key="docs_table", on_select="rerun", selection_mode="single-row", hide_index=True,
@@ -53,6 +53,7 @@ event = st.dataframe(
         "publisher_origin": "from 来源", "published": st.column_config.DateColumn("Published 发布日期", format="YYYY-MM-DD"),
         "published_precision": "precision 精度", "published_origin": "from 来源", "published_evidence": "Evidence 依据",
         "encoding": "Encoding 编码", "n_chars": "Characters 字数", "claims_now": "Claims 数据条数", "error": "Error 错误",
+        "warnings": "Warnings 提示",
         "url": st.column_config.LinkColumn("URL 链接")},
 )
 rows = event["selection"]["rows"]
