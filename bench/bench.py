@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = Path(sys.executable).with_name("cloudclaims")
+CODE: Path | None = None  # the snapshot of extractors/ every measurement runs (see snapshot_code)
 FLOOR_PATTERN = r"\d+(?:\.\d+)?\s*(?:%|亿|万|元)"
 JIONLP_SAMPLE_CHARS = 3_000_000  # jionlp runs ~1 M chars/s: a sample keeps the benchmark short
 
@@ -99,7 +99,9 @@ class Run:
 def run_cli(args: list[str]) -> Run:
     """One `cloudclaims` run, timed, with its peak memory and the load other processes put on the machine."""
     busy0, t = busy_seconds(), time.perf_counter()
-    proc = subprocess.Popen([str(CLI), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    env = {**os.environ, "PYTHONPATH": str(CODE)} if CODE else None
+    proc = subprocess.Popen([sys.executable, "-m", "extractors.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env)
     peak, done = 0, threading.Event()
 
     def sample():
@@ -282,6 +284,23 @@ def rate(chars: int, seconds: float) -> str:
     return f"{chars / seconds / 1e6:.2f} M chars/s" if seconds else "-"
 
 
+def snapshot_code(tmp: Path) -> str:
+    """Copy extractors/ aside and run everything from the copy: an edit made in the working tree while the
+    benchmark runs would change the cache fingerprint (and the speed) half-way through. Returns its provenance."""
+    global CODE
+    CODE = tmp / "code"
+    shutil.copytree(ROOT / "extractors", CODE / "extractors", ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, str(CODE))
+    git = ["git", "-C", str(ROOT)]
+    try:
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", "extractors"], capture_output=True,
+                               text=True).stdout.strip()
+    except OSError:
+        return "extractors/ (no git)"
+    return f"extractors/ at {head}" + (" plus uncommitted edits" if dirty else "")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=20_000, help="articles in the corpus")
@@ -293,11 +312,12 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the temporary corpus and outputs")
     a = ap.parse_args()
     big = 4 * a.n if a.big is None else a.big
+    tmp = Path(tempfile.mkdtemp(prefix="cloudclaims-bench-"))
+    code = snapshot_code(tmp)
     from extractors import batch
 
     a.jobs = a.jobs or batch.default_jobs()
     corpus_mod = load_corpus_module()
-    tmp = Path(tempfile.mkdtemp(prefix="cloudclaims-bench-"))
     lines: list[str] = []
 
     def say(s: str = "") -> None:
@@ -322,7 +342,7 @@ def main() -> None:
         say()
         say(f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}. "
             f"Corpus: {len(files):,} synthetic articles (bench/corpus.py, seed 7), {chars:,} chars, "
-            f"{n_bytes / 1e6:.1f} MB. Median of {a.runs} runs.")
+            f"{n_bytes / 1e6:.1f} MB. Median of {a.runs} runs. Code: {code}.")
         say()
 
         # end to end, one process and all cores
@@ -386,7 +406,9 @@ def main() -> None:
         cache_dir = tmp / "cache"
         base = ["extract", str(corpus), "--out", str(out), "--cache-dir", str(cache_dir), "--jobs", str(a.jobs)]
         cold = run_cli(base).wall
-        warm = statistics.median(run_cli(base).wall for _ in range(a.runs))
+        warm_runs = [run_cli(base) for _ in range(a.runs)]
+        warm = statistics.median(r.wall for r in warm_runs)
+        warm_extracted = max(extracted_count(r.stdout)[1] for r in warm_runs)
         corpus_mod.write(corpus, 10, start=a.n)
         inc = run_cli(base)
         t_inc = inc.wall
@@ -396,7 +418,8 @@ def main() -> None:
         say("| run | wall s | vs cold |")
         say("|---|---:|---:|")
         say(f"| cold (empty cache) | {cold:.1f} | 1x |")
-        say(f"| warm re-run, nothing changed | {warm:.2f} | **{cold / warm:.0f}x faster** |")
+        say(f"| warm re-run, nothing changed ({warm_extracted} extracted) | {warm:.2f} | "
+            f"**{cold / warm:.0f}x faster** |")
         say(f"| +10 new articles ({inc_extracted} extracted, {inc_cached:,} from cache) | {t_inc:.2f} | "
             f"{cold / t_inc:.0f}x faster |")
         targets.append(("warm re-run vs cold", f"{cold / warm:.0f}x", ">= 50x", cold / warm >= 50))
