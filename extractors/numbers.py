@@ -108,6 +108,9 @@ def _cfg():
         # cheap to look for on their own, and the number-led scan is then not slowed by them.
         "lead": regex.compile("|".join(lead), regex.V0),
         "numbered": regex.compile(numbered, regex.V0),
+        "anchors": regex.compile(c["anchors"]),
+        "reach": int(c["anchor_reach"]),
+        "number_chars": frozenset(c["number_chars"]),
         "whole": regex.compile(f"(?P<v>{num}){amount.replace('§', '')}", regex.V0),
         "cheng_value": regex.compile(_expand("{cheng_value}", g)),
         "cheng_before": regex.compile(_expand("{cheng_before}", g)),
@@ -350,14 +353,53 @@ def _token(m, p: str, mags: dict, token_units: dict):
     return "token", amount / token_units[unit] * 1e6, None, "CNY/1M tokens", False, False, g(0), written
 
 
-def _scan(text: str):
-    """Matches of lead|numbered, leftmost first, a lead form winning a tie, each search resuming where
-    the last match ended: what finditer over the alternation gives, in two cheaper scans."""
+TAIL = 96  # how far a number-led match may run past the end of its last anchor
+
+
+def _regions(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint stretches where a number-led form may start: up to anchor_reach characters
+    before each anchor (further back over a long number), to the anchor's end."""
     cfg = _cfg()
-    lead, numbered = cfg["lead"], cfg["numbered"]
-    pos = 0
+    reach, chars = cfg["reach"], cfg["number_chars"]
+    regions: list[tuple[int, int]] = []
+    for a in cfg["anchors"].finditer(text, timeout=budget(len(text))):
+        start = max(0, a.start() - reach)
+        while start > 0 and text[start - 1] in chars:
+            start -= 1
+        if regions and start <= regions[-1][1]:
+            regions[-1] = (regions[-1][0], a.end())
+        else:
+            regions.append((start, a.end()))
+    return regions
+
+
+def _numbered_after(text: str, pos: int, regions: list[tuple[int, int]], i: int):
+    """The leftmost number-led match starting at or after pos inside a region, and the region index
+    to resume from. Searching only the regions gives what a search of the whole text would."""
+    numbered = _cfg()["numbered"]
+    while i < len(regions):
+        start, end = regions[i]
+        if end <= pos:
+            i += 1
+            continue
+        stop = min(len(text), end + TAIL)
+        m = numbered.search(text, max(pos, start), stop, timeout=budget(stop - start))
+        if m and m.start() < end:
+            return m, i
+        i += 1
+    return None, i
+
+
+def _scan(text: str, anchored: bool = True):
+    """Matches of lead|numbered, leftmost first, a lead form winning a tie, each search resuming where
+    the last match ended: what finditer over the alternation gives, in two cheaper scans. The
+    number-led scan reads only the regions around anchors unless `anchored` is False."""
+    cfg = _cfg()
+    lead = cfg["lead"]
+    regions = _regions(text) if anchored else [(0, len(text))]
+    pos, i = 0, 0
     a = lead.search(text, pos, timeout=budget(len(text)))
-    b = numbered.search(text, pos, timeout=budget(len(text)))
+    b, i = _numbered_after(text, pos, regions, i)
     while a or b:
         m = a if a and (not b or a.start() <= b.start()) else b
         yield m
@@ -365,7 +407,7 @@ def _scan(text: str):
         if a and a.start() < pos:
             a = lead.search(text, pos, timeout=budget(len(text) - pos))
         if b and b.start() < pos:
-            b = numbered.search(text, pos, timeout=budget(len(text) - pos))
+            b, i = _numbered_after(text, pos, regions, i)
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -374,8 +416,9 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
-def find(text: str) -> list[Mention]:
-    """Every numeric mention in normalized text, in order."""
+def find(text: str, anchored: bool = True) -> list[Mention]:
+    """Every numeric mention in normalized text, in order. `anchored=False` scans every position
+    (the reference the anchored scan is tested against)."""
     cfg = _cfg()
     c = cfg["c"]
     mags = c["magnitudes"]
@@ -383,7 +426,7 @@ def find(text: str) -> list[Mention]:
     if "://" in text or "www." in text:
         links = [u.span() for u in cfg["url"].finditer(text, timeout=budget(len(text)))]
     out: list[Mention] = []
-    for m in _scan(text):
+    for m in _scan(text, anchored):
         s, e = m.span()
         if links and _inside(links, s):
             continue

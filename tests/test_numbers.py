@@ -246,3 +246,17 @@ WHOLE = [
 def test_parse_value(text, value):
     got = numbers.parse_value(text)
     assert (got is None and value is None) or (got is not None and math.isclose(got, value, rel_tol=1e-12))
+
+
+def _spans(text: str, anchored: bool) -> list[tuple]:
+    return [(m.start, m.end, m.value, m.value_high, m.kind, m.qualifier, m.ignored)
+            for m in numbers.find(normalize.normalize(text).text, anchored=anchored)]
+
+
+ALL_TEXTS = [c.text for c in SIMPLIFIED + TRADITIONAL + MIXED_SCRIPT + FULL_WIDTH + DAMAGED] + NOT_A_CLAIM + \
+    [t for t, _ in LINKED] + [t for t, _ in WHOLE]
+
+
+@pytest.mark.parametrize("text", ALL_TEXTS, ids=[t[:20] for t in ALL_TEXTS])
+def test_anchored_scan_finds_what_a_full_scan_finds(text):
+    assert _spans(text, True) == _spans(text, False)

@@ -102,3 +102,12 @@ def test_find_and_parse_value_accept_unnormalized_text(raw):
         assert math.isfinite(m.value) and m.start < m.end <= len(raw)
     value = numbers.parse_value(raw)
     assert value is None or math.isfinite(value)
+
+
+@settings(deadline=None, max_examples=300)
+@given(texts)
+def test_anchored_scan_equals_full_scan(raw):
+    """Looking for numbers only near their anchors (%, 万, 亿, 元...) misses nothing a full scan finds."""
+    text = normalize.normalize(raw).text
+    full = [(m.start, m.end, m.value, m.kind) for m in numbers.find(text, anchored=False)]
+    assert [(m.start, m.end, m.value, m.kind) for m in numbers.find(text)] == full
