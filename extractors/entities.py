@@ -45,12 +45,14 @@ def _compiled():
     return regex.compile("|".join(parts)), names, owners, regex.compile(cfg["joiners"]), denominators
 
 
-def find(text: str, start: int = 0, end: int | None = None) -> list[Alias]:
+def find(text: str, regions: list[tuple[int, int]] | None = None) -> list[Alias]:
+    """Aliases in the text, or in its sorted, disjoint `regions`, in order."""
     pattern, names = _compiled()[:2]
     out = []
-    for m in pattern.finditer(text, start, len(text) if end is None else end, timeout=budget(len(text))):
-        kind, ident = names[m.lastgroup]
-        out.append(Alias(m.start(), m.end(), kind, ident))
+    for start, end in regions if regions is not None else [(0, len(text))]:
+        for m in pattern.finditer(text, start, end, timeout=budget(end - start)):
+            kind, ident = names[m.lastgroup]
+            out.append(Alias(m.start(), m.end(), kind, ident))
     return out
 
 

@@ -95,9 +95,10 @@ def _compiled():
     parts, specs = [], {}
     for i, e in enumerate(cfg["expressions"]):
         # group names must be unique across the alternation: y -> y3
+        names = regex.findall(r"\(\?P<(\w+)>", expand(e["pattern"]))
         body = regex.sub(r"\(\?P<(\w+)>", lambda m, i=i: f"(?P<{m.group(1)}{i}>", expand(e["pattern"]))
         parts.append(f"(?P<e{i}>{body})")
-        specs[f"e{i}"] = (i, e)
+        specs[f"e{i}"] = (e, [(n, f"{n}{i}") for n in names])
     return {
         "cfg": cfg,
         "all": regex.compile("|".join(parts)),
@@ -108,15 +109,25 @@ def _compiled():
     }
 
 
-def find(text: str, published: dt.date | None, anchor_year: int | None = None) -> list[Expr]:
-    """Every period expression in the text, resolved where possible, in order."""
+def _matches(pattern, text: str, regions: list[tuple[int, int]] | None):
+    for start, end in regions if regions is not None else [(0, len(text))]:
+        yield from pattern.finditer(text, start, end, timeout=budget(end - start))
+
+
+def find(text: str, published: dt.date | None, anchor_year: int | None = None,
+         regions: list[tuple[int, int]] | None = None) -> list[Expr]:
+    """Every period expression in the text (or in the sorted, disjoint `regions` of it), resolved where
+    possible, in order. 七年之后 counts from the last year written before it, so a text that says
+    N年后 is always read whole."""
     c = _compiled()
     out: list[Expr] = []
     last_year = anchor_year
     last_year_end = -1
-    for m in c["all"].finditer(text, timeout=budget(len(text))):
-        i, spec = c["specs"][m.lastgroup]
-        g = {k[: -len(str(i))]: v for k, v in m.groupdict().items() if k.endswith(str(i)) and k != f"e{i}" and v}
+    if regions is not None and ("年后" in text or "年之后" in text):
+        regions = None
+    for m in _matches(c["all"], text, regions):
+        spec, names = c["specs"][m.lastgroup]
+        g = {n: m.group(full) for n, full in names if m.group(full)}
         t = spec["type"]
         e = Expr(m.start(), m.end(), spec["id"], t, None, None)
         try:

@@ -12,7 +12,8 @@ from extractors import EXTRACTOR_VERSION, documents, entities, normalize, number
 from extractors.table import CORE_METRICS, claim_id
 
 SENTENCE_END = regex.compile(r"[。！？!?；;\n]")
-HAS_NUMBER = regex.compile("[\ue001-\ue005]")
+HAS_NUMBER = regex.compile("[\ue001-\ue005\ue007]")
+LINE_END = regex.compile("\n")
 UNITS = {"percent": "%", "token": "CNY/1M tokens", "count": "count"}
 
 
@@ -80,8 +81,11 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
             doc.meta["published"], doc.precision, doc.evidence = inferred
             doc.origin["published"] = "inferred"
     published = doc.meta.get("published")
-    exprs = periods.find(text, published)
-    aliases = entities.find(text)
+    # Only paragraphs that hold a number need entities; periods also look 3 paragraphs back
+    # (a price change dated a few lines earlier). The rest of the text is never scanned again.
+    value_lines, line_spans = _value_lines(text)
+    exprs = periods.find(text, published, regions=_merge(line_spans, value_lines, back=PERIOD_LOOKBACK))
+    aliases = entities.find(text, regions=_merge(line_spans, value_lines, back=0))
     expr_starts = [x.start for x in exprs]
     alias_starts = [a.start for a in aliases]
     claimed: set[int] = set()
@@ -114,6 +118,31 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
             ctx.para_entities = _last_entities(sent_aliases) or ctx.para_entities
     _coreference(rows)
     return rows
+
+
+PERIOD_LOOKBACK = 3  # paragraphs: how far back a price change's date may stand
+
+
+def _value_lines(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """Indexes of the lines that hold a number some rule may read, and every line's span."""
+    spans, start = [], 0
+    for m in LINE_END.finditer(text + "\n", timeout=normalize.budget(len(text))):
+        spans.append((start, m.start()))
+        start = m.end()
+    numbered = [i for i, (s, e) in enumerate(spans) if HAS_NUMBER.search(text, s, e, timeout=normalize.TIMEOUT)]
+    return numbered, spans
+
+
+def _merge(spans: list[tuple[int, int]], lines: list[int], back: int) -> list[tuple[int, int]]:
+    """Character regions covering each listed line and the `back` lines before it, merged."""
+    out: list[tuple[int, int]] = []
+    for i in lines:
+        s, e = spans[max(0, i - back)][0], spans[i][1]
+        if out and s <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 class _Context:
