@@ -7,6 +7,8 @@ Why it is built this way:
 - WAL mode, one short IMMEDIATE transaction per decision, synchronous=FULL: several reviewers can
   write at once, and a killed writer loses nothing that was already committed.
 - schema_version records the layout; opening a database migrates it forward step by step.
+- A decision may also set the claim's verdict (schema version 3). Like a correction, a decision states
+  its verdict whole: a later decision without one ends the override (the form offers the current one).
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ import polars as pl
 
 from dashboard.periods import period_bounds
 from extractors.table import UNITS
+from extractors.verdicts import VERDICTS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ACTIONS = ("accept", "reject", "correct")
 STATUS_OF_ACTION = {"accept": "accepted", "reject": "rejected", "correct": "corrected"}
 DOC_FIELDS = ("published", "publisher")
@@ -71,6 +74,12 @@ MIGRATIONS: list[list[str]] = [
         _append_only("decisions", "update"),
         "CREATE INDEX decisions_doc ON decisions (doc_id, decision_id)",
     ],
+    # 3: the verdict a reviewer sets, overriding the computed one; null (every earlier row) means none.
+    # Adding a column leaves the rows and the append-only triggers as they are.
+    [
+        "ALTER TABLE decisions ADD COLUMN verdict TEXT"
+        " CHECK (verdict IN ('consistent', 'inconsistent', 'unverifiable'))",
+    ],
 ]
 
 DECISION_SCHEMA: dict[str, pl.DataType] = {
@@ -88,6 +97,7 @@ DECISION_SCHEMA: dict[str, pl.DataType] = {
     "created_at": pl.String,  # UTC, ISO 8601 with microseconds
     "claim_snapshot": pl.String,  # JSON of the claim as the reviewer saw it (for orphans)
     "doc_id": pl.String,  # the claim's document, from the snapshot (schema version 2; null when unknown)
+    "verdict": pl.String,  # the reviewer's verdict, overriding the computed one (schema version 3; null: none)
 }
 DOC_FIX_SCHEMA: dict[str, pl.DataType] = {
     "fix_id": pl.Int64,
@@ -163,8 +173,10 @@ class ReviewStore:
         *,
         correction: Correction | None = None,
         snapshot: dict | None = None,
+        verdict: str | None = None,
     ) -> int:
-        """Append one decision in its own committed transaction; returns its decision_id."""
+        """Append one decision in its own committed transaction; returns its decision_id.
+        `verdict` overrides the claim's computed verdict while this is its latest decision."""
         reviewer = (reviewer or "").strip()
         if not claim_id:
             raise ReviewStoreError("a decision needs a claim_id")
@@ -174,6 +186,10 @@ class ReviewStore:
             raise ReviewStoreError("enter the reviewer's name before recording a decision")
         if (action == "correct") != (correction is not None):
             raise ReviewStoreError("a correction needs the corrected fields, and only a correction has them")
+        if verdict is not None and verdict not in VERDICTS:
+            raise ReviewStoreError(f"verdict {verdict!r}: use one of {', '.join(VERDICTS)}, or none")
+        if verdict is not None and action == "reject":
+            raise ReviewStoreError("a rejected claim is not counted, so it takes no verdict; accept or correct it instead")
         fields: tuple = (None,) * 6
         if correction:
             c = _checked(correction)
@@ -182,8 +198,8 @@ class ReviewStore:
         doc_id = (snapshot or {}).get("doc_id")
         return self._insert(
             "INSERT INTO decisions (claim_id, action, value, value_high, unit, period, entity, product,"
-            " note, reviewer, claim_snapshot, doc_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (claim_id, action, *fields, (note or "").strip(), reviewer, snap, doc_id),
+            " note, reviewer, claim_snapshot, doc_id, verdict, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (claim_id, action, *fields, (note or "").strip(), reviewer, snap, doc_id, verdict),
         )
 
     def fix_document(self, doc_id: str, field: str, value: str, reviewer: str, note: str = "") -> int:

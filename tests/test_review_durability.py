@@ -1,5 +1,5 @@
 """Reviews, nothing lost: many writers at once, a writer killed mid-transaction, re-extraction after a rules
-change, and a database of the previous schema version. Writers live in tests/review_load.py (bench/stress.py
+change, and databases of the previous schema versions. Writers live in tests/review_load.py (bench/stress.py
 runs them longer)."""
 from __future__ import annotations
 
@@ -135,7 +135,6 @@ V1_ROWS = [
 
 
 def test_a_version_1_database_opens_and_is_migrated_with_every_decision_kept(tmp_path):
-    assert SCHEMA_VERSION == 2
     path = tmp_path / "v1.sqlite"
     _database_at(path, 1)
     con = sqlite3.connect(path)
@@ -147,10 +146,10 @@ def test_a_version_1_database_opens_and_is_migrated_with_every_decision_kept(tmp
     con.close()
 
     store = ReviewStore(path)
-    assert store.schema_version() == 2
+    assert store.schema_version() == SCHEMA_VERSION
     history = store.history()
-    assert history.select("claim_id", "action", "note", "claim_snapshot", "doc_id").rows() == [
-        (c, a, n, s, d) for c, a, n, s, d in V1_ROWS]
+    assert history.select("claim_id", "action", "note", "claim_snapshot", "doc_id", "verdict").rows() == [
+        (c, a, n, s, d, None) for c, a, n, s, d in V1_ROWS]
     assert store.doc_overrides() == {"d1": {"publisher": "智东西"}}
     assert store.latest()["note"].to_list() == ["wrong segment", "no snapshot", "broken snapshot", "snapshot without doc"]
     store.record("c5", "accept", "李雷", snapshot={"doc_id": "d9"})
@@ -159,15 +158,60 @@ def test_a_version_1_database_opens_and_is_migrated_with_every_decision_kept(tmp
         con.execute("UPDATE decisions SET note = 'rewritten'")  # the backfill did not leave the log editable
 
 
-def test_a_migration_that_fails_leaves_the_old_database_as_it_was(tmp_path, monkeypatch):
-    path = tmp_path / "v1.sqlite"
-    _database_at(path, 1)
+V2_ROWS = [
+    # (claim_id, action, value, unit, period, entity, note, doc_id): a version-2 log, corrections included
+    ("c1", "accept", None, None, None, None, "", "d1"),
+    ("c1", "correct", 7.76e10, "CNY", "2022", "alibaba_cloud", "775.9 not 775.6", "d1"),
+    ("c2", "reject", None, None, None, None, "not the cloud segment", "d2"),
+    ("c3", "accept", None, None, None, None, "orphan without a snapshot", None),
+]
+
+
+def test_a_version_2_database_opens_and_is_migrated_to_3_with_every_decision_kept(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    _database_at(path, 2)
+    with sqlite3.connect(path) as con:
+        con.executemany("INSERT INTO decisions (claim_id, action, value, unit, period, entity, note, doc_id, reviewer,"
+                        " created_at, claim_snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '王芳', '2025-05-01T00:00:00+00:00',"
+                        " json_object('doc_id', ?8))", V2_ROWS)
+        con.execute("INSERT INTO doc_fixes (doc_id, field, value, reviewer, created_at) VALUES ('d1', 'published',"
+                    " '2024-05', '王芳', '2025-05-01T00:00:00+00:00')")
+        before = con.execute("SELECT * FROM decisions ORDER BY decision_id").fetchall()
+
+    store = ReviewStore(path)
+    assert store.schema_version() == SCHEMA_VERSION == 3
+    history = store.history()
+    assert history.drop("verdict").rows() == before  # every row and field as it was, in order
+    assert history["verdict"].to_list() == [None] * len(V2_ROWS)  # no decision of version 2 set a verdict
+    assert store.latest()["action"].to_list() == ["correct", "reject", "accept"]
+    assert store.doc_overrides() == {"d1": {"published": "2024-05"}}
+    store.record("c2", "accept", "李雷", "财报口径不同", verdict="inconsistent")
+    assert store.latest().filter(pl.col("claim_id") == "c2")["verdict"].to_list() == ["inconsistent"]
+    with sqlite3.connect(path) as con:
+        for sql in ("UPDATE decisions SET verdict = 'consistent'", "DELETE FROM decisions"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):  # the triggers survived the step
+                con.execute(sql)
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            con.execute("INSERT INTO decisions (claim_id, action, reviewer, created_at, verdict)"
+                        " VALUES ('c1', 'accept', '王芳', 'x', 'probably fine')")
+
+
+@pytest.mark.parametrize("version,last_column", [
+    # (the database's version, its last decisions column, which the failed next step must not change)
+    (1, "claim_snapshot"),  # step 2 would add doc_id and lift the no-update trigger for its backfill
+    (2, "doc_id"),  # step 3 would add verdict
+])
+def test_a_migration_that_fails_leaves_the_old_database_as_it_was(tmp_path, monkeypatch, version, last_column):
+    path = tmp_path / f"v{version}.sqlite"
+    _database_at(path, version)
     with sqlite3.connect(path) as con:
         con.execute("INSERT INTO decisions (claim_id, action, reviewer, created_at) VALUES ('c1', 'accept', '王芳', 'x')")
-    monkeypatch.setattr("dashboard.reviews.MIGRATIONS", [*MIGRATIONS[:1], [*MIGRATIONS[1], "SELECT no_such_function()"]])
+    broken = [*MIGRATIONS[:version], [*MIGRATIONS[version], "SELECT no_such_function()"], *MIGRATIONS[version + 1:]]
+    monkeypatch.setattr("dashboard.reviews.MIGRATIONS", broken)
     with pytest.raises(sqlite3.OperationalError):
         ReviewStore(path)
     with sqlite3.connect(path) as con:
-        assert con.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
-        assert [r[1] for r in con.execute("PRAGMA table_info(decisions)")][-1] == "claim_snapshot"  # no doc_id
+        assert con.execute("SELECT version FROM schema_version").fetchall() == [(version,)]
+        assert [r[1] for r in con.execute("PRAGMA table_info(decisions)")][-1] == last_column
         assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'decisions_no_update'").fetchone() == (1,)
+        assert con.execute("SELECT claim_id, action FROM decisions").fetchall() == [("c1", "accept")]

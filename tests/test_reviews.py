@@ -1,4 +1,4 @@
-"""The review store: append-only, latest decision wins, validated input, WAL, schema version."""
+"""The review store: append-only, latest decision wins, validated input (verdict overrides too), WAL, schema version."""
 from __future__ import annotations
 
 import sqlite3
@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 
 from dashboard.reviews import (
+    DECISION_SCHEMA,
     SCHEMA_VERSION,
     Correction,
     ReviewStore,
@@ -53,24 +54,58 @@ def test_the_logs_refuse_updates_and_deletes(store, sql):
 
 
 BAD_DECISIONS = [
-    # (claim_id, action, reviewer, correction, message)
-    ("c1", "approve", "王芳", None, "action 'approve'"),
-    ("c1", "accept", "  ", None, "reviewer's name"),
-    ("", "accept", "王芳", None, "claim_id"),
-    ("c1", "correct", "王芳", None, "corrected fields"),
-    ("c1", "accept", "王芳", Correction(1.0, "%", "alibaba_cloud"), "only a correction"),
-    ("c1", "correct", "王芳", Correction(1.0, "RMB", "alibaba_cloud"), "unit 'RMB'"),
-    ("c1", "correct", "王芳", Correction(1.0, "%", " "), "entity"),
-    ("c1", "correct", "王芳", Correction(1.0, "%", "alibaba_cloud", period="2023Q5"), "period '2023Q5'"),
-    ("c1", "correct", "王芳", Correction(50.0, "%", "alibaba_cloud", value_high=15.0), "upper end is below"),
-    ("c1", "correct", "王芳", Correction(float("nan"), "%", "alibaba_cloud"), "needs a value"),
+    # (claim_id, action, reviewer, correction, verdict, message)
+    ("c1", "approve", "王芳", None, None, "action 'approve'"),
+    ("c1", "accept", "  ", None, None, "reviewer's name"),
+    ("", "accept", "王芳", None, None, "claim_id"),
+    ("c1", "correct", "王芳", None, None, "corrected fields"),
+    ("c1", "accept", "王芳", Correction(1.0, "%", "alibaba_cloud"), None, "only a correction"),
+    ("c1", "correct", "王芳", Correction(1.0, "RMB", "alibaba_cloud"), None, "unit 'RMB'"),
+    ("c1", "correct", "王芳", Correction(1.0, "%", " "), None, "entity"),
+    ("c1", "correct", "王芳", Correction(1.0, "%", "alibaba_cloud", period="2023Q5"), None, "period '2023Q5'"),
+    ("c1", "correct", "王芳", Correction(50.0, "%", "alibaba_cloud", value_high=15.0), None, "upper end is below"),
+    ("c1", "correct", "王芳", Correction(float("nan"), "%", "alibaba_cloud"), None, "needs a value"),
+    ("c1", "accept", "王芳", None, "probably fine", "verdict 'probably fine'"),
+    ("c1", "accept", "王芳", None, "Consistent", "verdict 'Consistent'"),  # the stored ids, not labels
+    ("c1", "correct", "王芳", Correction(1.0, "%", "alibaba_cloud"), "一致", "verdict '一致'"),
+    ("c1", "reject", "王芳", None, "inconsistent", "takes no verdict"),
 ]
 
 
-@pytest.mark.parametrize("claim_id,action,reviewer,correction,message", BAD_DECISIONS)
-def test_bad_decisions_are_refused_with_a_reason_and_nothing_is_stored(store, claim_id, action, reviewer, correction, message):
+@pytest.mark.parametrize("claim_id,action,reviewer,correction,verdict,message", BAD_DECISIONS)
+def test_bad_decisions_are_refused_with_a_reason_and_nothing_is_stored(store, claim_id, action, reviewer, correction, verdict,
+                                                                       message):
     with pytest.raises(ReviewStoreError, match=message):
-        store.record(claim_id, action, reviewer, correction=correction)
+        store.record(claim_id, action, reviewer, correction=correction, verdict=verdict)
+    assert store.history().height == 0
+
+
+VERDICT_DECISIONS = [
+    # (decisions on one claim, oldest first, as (action, verdict); the verdict its latest decision carries)
+    ([("accept", "consistent")], "consistent"),
+    ([("accept", "inconsistent")], "inconsistent"),
+    ([("correct", "unverifiable")], "unverifiable"),
+    ([("accept", "inconsistent"), ("accept", None)], None),  # a decision is whole: none set, none carried
+    ([("accept", "inconsistent"), ("reject", None)], None),
+    ([("accept", "inconsistent"), ("correct", "consistent")], "consistent"),
+]
+
+
+@pytest.mark.parametrize("decisions,latest", VERDICT_DECISIONS)
+def test_a_decision_can_set_the_claims_verdict_and_the_latest_decision_carries_it(store, decisions, latest):
+    for action, verdict in decisions:
+        correction = Correction(6.0, "%", "alibaba_cloud", period="2024Q2") if action == "correct" else None
+        store.record("c1", action, "王芳", correction=correction, verdict=verdict)
+    store.record("c2", "accept", "李雷")
+    assert dict(store.latest().select("claim_id", "verdict").iter_rows()) == {"c1": latest, "c2": None}
+    assert store.history("c1")["verdict"].to_list() == [v for _, v in decisions]  # every override kept in the log
+
+
+@pytest.mark.parametrize("verdict", ["probably fine", "", "CONSISTENT"])
+def test_the_database_itself_refuses_a_verdict_outside_the_three(store, verdict):
+    with sqlite3.connect(store.path) as con, pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        con.execute("INSERT INTO decisions (claim_id, action, reviewer, created_at, verdict) VALUES ('c1', 'accept', '王芳', 'x', ?)",
+                    (verdict,))
     assert store.history().height == 0
 
 
@@ -128,10 +163,15 @@ def test_a_database_from_a_newer_version_is_refused_and_left_untouched(tmp_path)
     assert con.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 1
 
 
-def test_an_empty_version_zero_database_is_migrated(tmp_path):
+def test_an_empty_version_zero_database_is_migrated_to_the_current_layout(tmp_path):
     path = tmp_path / "r.sqlite"
     sqlite3.connect(path).close()  # a file that exists but has no tables: version 0
-    assert ReviewStore(path).schema_version() == SCHEMA_VERSION
+    store = ReviewStore(path)
+    assert store.schema_version() == SCHEMA_VERSION
+    with sqlite3.connect(path) as con:
+        assert [r[1] for r in con.execute("PRAGMA table_info(decisions)")] == list(DECISION_SCHEMA)
+    store.record("c1", "accept", "王芳", verdict="unverifiable")
+    assert store.latest()["verdict"].to_list() == ["unverifiable"]
 
 
 def test_concurrent_reviewers_lose_no_decision(tmp_path):
