@@ -1,7 +1,8 @@
 """Pure data functions of the dashboard: polars in, polars out, no Streamlit.
 
 The effective table is built in steps, each its own function so each is tested alone:
-load_tables -> apply_doc_fixes -> apply_reviews -> (verdicts, optional) -> with_display.
+load_tables -> apply_doc_fixes -> apply_reviews -> (verdicts, optional) -> apply_verdict_overrides
+-> with_display.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ REVIEW_SCHEMA: dict[str, pl.DataType] = {
     "reviewed_at": pl.String,
     "original_value": pl.Float64,  # the extracted value, when a correction changed it
     "corrected_fields": pl.String,  # "value 775.9 → 776 亿元; period 2022 → FY2023"
+    "verdict_override": pl.String,  # the verdict the latest decision sets, if any (apply_verdict_overrides)
 }
 CORRECTABLE = ("value", "value_high", "unit", "period", "entity", "product")
 NONE_LABEL = "(none 无)"  # filter option standing for a null product or publisher
@@ -132,6 +134,7 @@ def apply_reviews(claims: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
         pl.col("reviewer"),
         pl.col("note").alias("review_note"),
         pl.col("created_at").alias("reviewed_at"),
+        pl.col("verdict").alias("verdict_override"),
     )
     out = claims.join(dec, on="claim_id", how="left", maintain_order="left")
     fix = pl.col("_status") == "corrected"
@@ -153,6 +156,32 @@ def apply_reviews(claims: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
         pl.when(fix).then(pl.col("_end")).otherwise(pl.col("period_end")).alias("period_end"),
     )
     return out.select(*CLAIM_SCHEMA, *REVIEW_SCHEMA, *[c for c in claims.columns if c not in CLAIM_SCHEMA])
+
+
+def apply_verdict_overrides(df: pl.DataFrame) -> pl.DataFrame:
+    """Where the latest decision sets a verdict (verdict_override), it replaces the computed one and
+    verdict_reason says who set it, when and why, then what was computed ("set by 张三 on 2026-11-23:
+    财报口径不同; computed: consistent — matches reported 6% for 2024Q2"). reported_value and
+    reported_source stay as computed, so the figure it was checked against is still shown.
+
+    A decision states its verdict whole, as a correction states its fields: a later decision without a
+    verdict ends the override (the review form starts from the current override, so keeping it is the
+    default there), and a rejection, which takes no verdict, brings back the computed one. Claims with
+    no computed verdict (not Alibaba Cloud figures) take the reviewer's. Without verdict columns
+    (verdicts unavailable) the table is returned as it is: the override stays in verdict_override and
+    the page says why there are no verdicts.
+    """
+    if not has_verdicts(df):
+        return df
+    override = pl.col("verdict_override").is_not_null()
+    note = pl.when(pl.col("review_note").fill_null("") != "").then(pl.lit(": ") + pl.col("review_note")).otherwise(pl.lit(""))
+    computed = pl.concat_str(pl.col("verdict").fill_null("none"), pl.lit(" — ") + pl.col("verdict_reason"), ignore_nulls=True)
+    reason = pl.concat_str(pl.lit("set by "), pl.col("reviewer"), pl.lit(" on "), pl.col("reviewed_at").str.slice(0, 10),
+                           note, pl.lit("; computed: "), computed)
+    return df.with_columns(
+        pl.when(override).then(pl.col("verdict_override")).otherwise(pl.col("verdict")).alias("verdict"),
+        pl.when(override).then(reason).otherwise(pl.col("verdict_reason")).alias("verdict_reason"),
+    )
 
 
 def _show(col: str, prefix: str) -> pl.Expr:

@@ -22,7 +22,7 @@ FileKey = tuple[str, int | None, int | None]
 
 @dataclass(frozen=True)
 class View:
-    claims: pl.DataFrame  # effective: doc fixes, reviews (and verdicts) applied, display columns added
+    claims: pl.DataFrame  # effective: doc fixes, reviews (and verdicts, reviewers' overrides) applied, display columns added
     documents: pl.DataFrame
     orphans: pl.DataFrame
     warnings: tuple[str, ...]
@@ -59,6 +59,7 @@ def _view(claims_key: FileKey, db: str, review_version: tuple[int, int], ref_key
     latest = reviews.latest()
     effective = data.apply_reviews(claims, latest)
     effective, reported, note = add_verdicts(effective, Path(ref_key[0]))
+    effective = data.apply_verdict_overrides(effective)  # reviewers' verdicts win over computed ones
     shown = data.with_display(effective)
     dates = shown["published"].drop_nulls()
     opts = {c: data.options(shown, c) for c in ("metric", "entity", "product", "publisher")}

@@ -7,13 +7,14 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, labels, source, state
-from dashboard.reviews import Correction, ReviewStoreError
+from dashboard.reviews import VERDICTS, Correction, ReviewStoreError
 from extractors.table import UNITS
 
 MAX_TABLE_ROWS = 5_000  # a browser grid beyond this is unusable; exports carry everything
 TABLE_COLUMNS = ["published", "publisher", "metric_label", "entity_label", "product", "value_text",
                  "qualifier_label", "period", "review_status", "quote"]
 ACTIONS = {"accept": "Accept 确认", "reject": "Reject 驳回", "correct": "Correct 更正"}
+NO_OVERRIDE = "no override 不覆盖"
 
 
 # ------------------------------------------------------------------------------------ sidebar
@@ -152,7 +153,8 @@ def _review_history(claim_id: str) -> None:
     history = state.store(str(state.settings().reviews_db)).history(claim_id)
     if history.height:
         st.caption("Review history 审核记录 (oldest first; the latest applies)")
-        st.dataframe(history.select("created_at", "reviewer", "action", "value", "unit", "period", "entity", "product", "note").to_arrow(),
+        st.dataframe(history.select("created_at", "reviewer", "action", "value", "unit", "period", "entity", "product", "verdict",
+                                    "note").to_arrow(),
                      hide_index=True, key=f"history_{claim_id}")
 
 
@@ -173,6 +175,11 @@ def review_form(c: dict, key: str) -> None:
         cols[0].text_input("Period 期间 (2023Q1, 2022, FY2024, 2024-05; blank = unknown)", value=c["period"] or "", key=f"rv_period_{k}")
         cols[1].text_input("Entity 主体", value=c["entity"] or "", key=f"rv_entity_{k}")
         cols[2].text_input("Product 产品 (blank = none)", value=c["product"] or "", key=f"rv_product_{k}")
+    if action != "reject":  # a rejected claim is not counted, so it takes no verdict
+        choices, current = [None, *VERDICTS], c.get("verdict_override")  # start at the override in force: kept unless changed
+        st.selectbox("Verdict 核查结论", choices, index=choices.index(current) if current in choices else 0,
+                     format_func=lambda v: NO_OVERRIDE if v is None else labels.label(labels.VERDICTS, v), key=f"rv_verdict_{k}",
+                     help="Overrides the computed verdict while this is the claim's latest decision. 覆盖自动核查结论。")
     st.text_input("Note 备注", key=f"rv_note_{k}")
     st.button("Record decision 记录审核", key=f"rv_submit_{k}", type="primary", on_click=_record, args=(c, k))
     msg = st.session_state.pop(f"rv_msg_{k}", None)
@@ -198,7 +205,8 @@ def _record(c: dict, k: str) -> None:
                                     product=ss.get(f"rv_product_{k}"), value_high=high_value)
         state.store(str(state.settings().reviews_db)).record(
             c["claim_id"], action, ss.get("reviewer") or "", ss.get(f"rv_note_{k}") or "",
-            correction=correction, snapshot=data.claim_snapshot(c))
+            correction=correction, snapshot=data.claim_snapshot(c),
+            verdict=ss.get(f"rv_verdict_{k}") if action != "reject" else None)
         ss[f"rv_msg_{k}"] = ("ok", f"Recorded: {ACTIONS[action]} 已记录")
     except ReviewStoreError as e:
         ss[f"rv_msg_{k}"] = ("error", str(e))

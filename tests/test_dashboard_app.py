@@ -49,10 +49,10 @@ class Env:
         """What an analyst runs after changing articles or rules: `cloudclaims extract`."""
         assert cli.main(["extract", str(self.articles), "--out", str(self.claims_path), "--no-cache"]) == 0
 
-    def decisions(self) -> list[tuple]:
+    def decisions(self, columns: str = "claim_id, action, value, period, note, reviewer") -> list[tuple]:
         con = sqlite3.connect(self.db)
         try:
-            return con.execute("SELECT claim_id, action, value, period, note, reviewer FROM decisions ORDER BY decision_id").fetchall()
+            return con.execute(f"SELECT {columns} FROM decisions ORDER BY decision_id").fetchall()
         finally:
             con.close()
 
@@ -406,3 +406,35 @@ def test_without_reference_data_fact_check_explains_instead_of_failing(corpus, m
     monkeypatch.setenv("CLOUDCLAIMS_REFERENCE", str(corpus.root / "missing.csv"))
     at = run("views/factcheck.py")
     assert any("verdicts not available" in m for m in messages(at.info))
+
+
+def test_a_verdict_override_recorded_on_the_review_page_shows_on_fact_check_in_sqlite_and_after_restart(corpus):
+    counts_before = {m.label: int(m.value) for m in run("views/factcheck.py").metric}
+    at = run("views/review.py")
+    queue = table(at, "review_queue")
+    row = next(i for i, r in enumerate(queue.iter_rows(named=True))
+               if "185.82" in r["quote"] and r["period"] == "2023Q1" and r["value_text"] == "185.82 亿元")
+    assert queue["verdict"][row] == "consistent"
+    pick_row(at, "review_queue", row)
+    cid = next(b.key for b in at.button if b.key and b.key.startswith("rv_submit_review_")).removeprefix("rv_submit_review_")
+    at.text_input(key="reviewer").input("张三")
+    assert at.selectbox(key=f"rv_verdict_review_{cid}").value is None  # no override unless chosen
+    at.selectbox(key=f"rv_verdict_review_{cid}").set_value("inconsistent")
+    at.text_input(key=f"rv_note_review_{cid}").input("财报口径不同")
+    at.button(key=f"rv_submit_review_{cid}").click().run()
+    assert not at.exception and not at.error
+    assert corpus.decisions("claim_id, action, verdict, note, reviewer") == [(cid, "accept", "inconsistent", "财报口径不同", "张三")]
+
+    def fact_check(at: AppTest) -> None:
+        counts = {m.label: int(m.value) for m in at.metric}
+        assert counts["consistent 一致"] == counts_before["consistent 一致"] - 1
+        assert counts["inconsistent 不一致"] == counts_before["inconsistent 不一致"] + 1
+        bad = table(at, "factcheck_table")
+        mine = bad.filter(pl.col("quote").str.contains("185.82") & (pl.col("value_text") == "185.82 亿元"))
+        assert mine.height == 1 and mine["reported_h"][0] == pytest.approx(185.8)  # still the computed figure
+        assert re.fullmatch(r"set by 张三 on \d{4}-\d\d-\d\d: 财报口径不同; computed: consistent — .+", mine["verdict_reason"][0])
+        pick_row(at, "factcheck_table", bad["quote"].to_list().index(mine["quote"][0]))
+        assert at.selectbox(key=f"rv_verdict_factcheck_{cid}").value == "inconsistent"  # the form starts from it
+
+    fact_check(at.switch_page("views/factcheck.py").run())  # the same session
+    fact_check(run("views/factcheck.py"))  # a new AppTest is a fresh session: a restarted app

@@ -339,3 +339,81 @@ def test_verdicts_that_cannot_be_computed_leave_the_claims_and_say_why(sample, t
     eff = data.apply_reviews(claims, store.latest())
     out, reported, got = add_verdicts(eff, ref)
     assert out.equals(eff) and reported is None and note in got and got.startswith("verdicts not available")
+
+
+# ------------------------------------------------------------------------------------ verdict overrides
+REPORTED_AT = "https://www.alibabagroup.com/en-US/ir-financial-reports-quarterly-results"
+NO_VERDICTS = "verdicts unavailable"  # add_verdicts could not run: the table has no verdict columns
+
+OVERRIDES = [
+    # (computed (verdict, reason) or NO_VERDICTS; the claim's decisions, oldest first, as (action, verdict, note);
+    #  verdict shown; verdict_reason shown, {day} standing for the latest decision's UTC date)
+    (("consistent", "matches reported 6% for 2024Q2"), [("accept", "inconsistent", "财报口径不同")],
+     "inconsistent", "set by 李雷 on {day}: 财报口径不同; computed: consistent — matches reported 6% for 2024Q2"),
+    (("inconsistent", "claims 9%, reported 6%"), [("accept", "consistent", "")],  # no note: no colon
+     "consistent", "set by 李雷 on {day}; computed: inconsistent — claims 9%, reported 6%"),
+    (("consistent", "matches reported 6% for 2024Q2"), [("correct", "unverifiable", "period is a guess")],
+     "unverifiable", "set by 李雷 on {day}: period is a guess; computed: consistent — matches reported 6% for 2024Q2"),
+    (("consistent", "matches"), [("accept", "consistent", "checked")],  # the same as computed still says who
+     "consistent", "set by 李雷 on {day}: checked; computed: consistent — matches"),
+    (("consistent", "matches"), [("accept", "inconsistent", "x"), ("accept", "unverifiable", "y")],  # the latest wins
+     "unverifiable", "set by 李雷 on {day}: y; computed: consistent — matches"),
+    # a later decision without a verdict ends the override: decisions are stated whole, like corrections
+    (("consistent", "matches"), [("accept", "inconsistent", "x"), ("accept", None, "")], "consistent", "matches"),
+    # a rejection takes no verdict, so the computed one comes back (and rejected claims are not counted)
+    (("consistent", "matches"), [("accept", "inconsistent", "x"), ("reject", None, "duplicate")], "consistent", "matches"),
+    ((None, "not an Alibaba Cloud figure"), [("accept", "inconsistent", "x")],  # nothing computed: the reviewer's applies
+     "inconsistent", "set by 李雷 on {day}: x; computed: none — not an Alibaba Cloud figure"),
+    ((None, None), [("accept", "consistent", "x")], "consistent", "set by 李雷 on {day}: x; computed: none"),
+    (("consistent", "matches"), [], "consistent", "matches"),  # no decision
+    (("consistent", "matches"), [("accept", None, "fine")], "consistent", "matches"),
+    (NO_VERDICTS, [("accept", "inconsistent", "x")], None, None),  # table unchanged; override kept in verdict_override
+]
+
+
+@pytest.mark.parametrize("computed,decisions,verdict,reason", OVERRIDES)
+def test_a_reviewers_verdict_overrides_the_computed_one(tmp_path, computed, decisions, verdict, reason):
+    store = ReviewStore(tmp_path / "reviews.sqlite")
+    claims = frame(claim("营收增长9%", "revenue_growth", 9.0, period="2024Q2"), claim("同比增长7%", "revenue_growth", 7.0, period="2024Q2"))
+    target, other = claims["claim_id"]
+    for action, v, note in decisions:
+        correction = Correction(9.0, "%", "alibaba_cloud", period="2024Q2") if action == "correct" else None
+        store.record(target, action, "李雷", note, correction=correction, verdict=v)
+    store.record(other, "accept", "王芳", "other claim", verdict="inconsistent")
+    eff = data.apply_reviews(claims, store.latest())
+    if computed != NO_VERDICTS:
+        eff = eff.with_columns(verdict=pl.Series([computed[0], "consistent"], dtype=pl.String), reported_value=pl.lit(6.0),
+                               verdict_reason=pl.Series([computed[1], "matches"], dtype=pl.String), reported_source=pl.lit(REPORTED_AT))
+    out = data.apply_verdict_overrides(eff)
+    assert out.columns == eff.columns and out.height == 2
+    if computed == NO_VERDICTS:
+        assert out.equals(eff) and out["verdict_override"].to_list() == ["inconsistent", "inconsistent"]
+        return
+    row = out.row(0, named=True)
+    day = store.latest().filter(pl.col("claim_id") == target)["created_at"].str.slice(0, 10).to_list()
+    assert (row["verdict"], row["verdict_reason"]) == (verdict, reason.format(day=(day or [""])[0]))
+    assert (row["reported_value"], row["reported_source"]) == (6.0, REPORTED_AT)  # the figure stays as computed
+    assert out.row(1, named=True)["verdict"] == "inconsistent"  # each claim its own decision
+
+
+def test_an_override_reaches_the_fact_check_lists_and_both_exports(sample):
+    from dashboard.state import add_verdicts
+    from extractors.reference import REFERENCE_PATH
+
+    claims, _, store = sample
+    target = claims.filter(pl.col("quote").str.contains("185.82") & (pl.col("metric") == "revenue"))["claim_id"][0]
+    store.record(target, "accept", "张三", "财报口径不同", verdict="inconsistent")
+    computed, _, _ = add_verdicts(data.apply_reviews(claims, store.latest()), REFERENCE_PATH)
+    assert computed.filter(pl.col("claim_id") == target)["verdict"][0] == "consistent"
+    eff = data.apply_verdict_overrides(computed)
+
+    assert target in data.inconsistent_claims(eff)["claim_id"].to_list()
+    before, after = (data.verdict_counts(df).filter(pl.col("publisher") == "智東西").row(0, named=True) for df in (computed, eff))
+    assert (after["consistent"], after["inconsistent"]) == (before["consistent"] - 1, before["inconsistent"] + 1)
+    csv = pl.read_csv(io.BytesIO(data.to_csv_bytes(eff)), infer_schema_length=None)
+    parquet = pl.read_parquet(io.BytesIO(data.to_parquet_bytes(eff)))
+    for back in (csv, parquet):
+        row = back.filter(pl.col("claim_id") == target).row(0, named=True)
+        assert (row["verdict"], row["verdict_override"]) == ("inconsistent", "inconsistent")
+        assert row["verdict_reason"].startswith("set by 张三 on 20") and "财报口径不同; computed: consistent" in row["verdict_reason"]
+        assert row["reported_value"] == pytest.approx(1.858e10)
