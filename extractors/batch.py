@@ -81,6 +81,15 @@ def _failed_row(path: Path, reason: str) -> dict:
     return {"doc_id": doc_id, "doc_path": documents.path_text(path), "n_claims": 0, "error": reason}
 
 
+def _text(path: str) -> str:
+    """A path as the tables show it (documents.path_text), without building a Path in the common UTF-8 case."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:  # a name that is not UTF-8: shown escaped
+        return documents.path_text(Path(path))
+
+
 def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
     batches = table.cast(schema).combine_chunks().to_batches()
     return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=schema)
@@ -133,9 +142,9 @@ class _Runner:
         self.summary = Summary()
         _init_worker(sources, overrides, processor)  # for in-process work
 
-    def _metadata(self, path: Path, sha: str):
+    def _metadata(self, path: str, sha: str):
         """The inputs besides the bytes that shape a document's rows: its sources.yaml entry and overrides."""
-        return [(self.sources or {}).get(str(path)), (self.overrides or {}).get(sha[:16])]
+        return [(self.sources or {}).get(path), (self.overrides or {}).get(sha[:16])]
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
@@ -165,26 +174,28 @@ class _Runner:
 
     def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None]]:
         """Cache key and sha256 per file; the sha comes from the index when the file's stat is unchanged."""
-        stats, shas = {}, {}
-        where = {p: documents.path_text(Path(os.path.abspath(p))) for p in paths}  # text: names may not be UTF-8
-        for p in paths:
+        texts = [str(p) for p in paths]  # plain strings: hashing Path objects is slow at 20,000 files
+        where = [_text(os.path.abspath(t)) for t in texts]
+        stats: list[os.stat_result | None] = []
+        for t in texts:
             try:
-                stats[p] = os.stat(p)
+                stats.append(os.stat(t))
             except OSError:
-                pass  # unreadable: the pipeline reports it; not cached
-        known = self.cache.known_shas({where[p]: cachelib.stat_signature(st) for p, st in stats.items()})
-        for p, st in stats.items():
-            if where[p] in known:
-                shas[p] = known[where[p]]
-                continue
-            try:
-                shas[p] = cachelib.file_sha256(p)
-                self.cache.remember_sha(where[p], st, shas[p])
-            except OSError:
-                pass
-        keys = [cachelib.doc_key(self.cache.fp, shas[p], documents.path_text(p), self._metadata(p, shas[p]))
-                if p in shas else None for p in paths]
-        return keys, [shas.get(p) for p in paths]
+                stats.append(None)  # unreadable: the pipeline reports it; not cached
+        known = self.cache.known_shas({w: cachelib.stat_signature(st) for w, st in zip(where, stats) if st})
+        shas: list[str | None] = []
+        for t, w, st in zip(texts, where, stats):
+            sha = known.get(w) if st else None
+            if st and sha is None:
+                try:
+                    sha = cachelib.file_sha256(t)
+                    self.cache.remember_sha(w, st, sha)
+                except OSError:
+                    pass
+            shas.append(sha)
+        keys = [cachelib.doc_key(self.cache.fp, sha, _text(t), self._metadata(t, sha)) if sha else None
+                for t, sha in zip(texts, shas)]
+        return keys, shas
 
     def _chunk_result(self, work, paths):
         try:

@@ -177,20 +177,24 @@ class Cache:
 
     def read(self, e: Entry) -> tuple[pa.RecordBatch, pa.RecordBatch] | None:
         """The (docs batch, claims batch) holding entry e, or None when they cannot be read back intact."""
-        k = (e.segment, e.batch)
-        if k not in self._batches:
-            pair = self._reader(e.segment)
-            try:
-                got = (pair[0].get_batch(e.batch), pair[1].get_batch(e.batch)) if pair else None
-            except (OSError, IndexError, pa.ArrowException) as err:
-                warn(f"segment {e.segment} batch {e.batch} is unreadable ({err})")
-                got = None
-            if len(self._batches) > 256:
-                self._batches.clear()  # bounded memory: batches are read in order, old ones are not needed again
-            self._batches[k] = got
-        got = self._batches[k]
-        if got is None or e.row >= got[0].num_rows or e.cstart + e.ccount > got[1].num_rows:
+        got = self._batches.get((e.segment, e.batch), False)
+        if got is False:
+            got = self._load(e.segment, e.batch)
+        if got is None or e.row >= got[2] or e.cstart + e.ccount > got[3]:
             return None
+        return got[0], got[1]
+
+    def _load(self, segment: str, batch: int):
+        pair = self._reader(segment)
+        try:
+            docs, claims = (pair[0].get_batch(batch), pair[1].get_batch(batch)) if pair else (None, None)
+            got = (docs, claims, docs.num_rows, claims.num_rows) if pair else None
+        except (OSError, IndexError, pa.ArrowException) as err:
+            warn(f"segment {segment} batch {batch} is unreadable ({err})")
+            got = None
+        if len(self._batches) > 256:
+            self._batches.clear()  # bounded memory: batches are read in order, old ones are not needed again
+        self._batches[(segment, batch)] = got
         return got
 
     # ---- writing new rows ------------------------------------------------------------------------------------
