@@ -90,37 +90,37 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     alias_starts = [a.start for a in aliases]
     claimed: set[int] = set()
     rows: list[dict] = []
-    ctx = _Context(published)
-    sent_start = 0
-    line = 0
-    for m in SENTENCE_END.finditer(text + "\n", timeout=normalize.budget(len(text))):
-        s, e = sent_start, m.start()
-        sent_start = m.end()
-        # only this sentence's expressions and aliases: keeps long documents linear
-        sent_exprs = exprs[bisect.bisect_left(expr_starts, s) : bisect.bisect_left(expr_starts, e)]
-        sent_aliases = aliases[bisect.bisect_left(alias_starts, s) : bisect.bisect_left(alias_starts, e)]
-        if HAS_NUMBER.search(text, s, e, timeout=normalize.TIMEOUT):
-            hits = rules.match(text, s, e, claimed)
-            if hits:
-                sent = _Sentence(text, s, e, masked, sent_exprs, entities.index(sent_aliases), line)
-                for hit in hits:
-                    rows.extend(_claims(doc, norm, masked, hit, sent, ctx))
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("document time limit")
-        # dates seen here may date a price change announced a few lines later
-        ctx.recent_dates.extend((line, periods.month(x.day.year, x.day.month, "context"))
-                                for x in sent_exprs if x.day is not None)
-        if m.group() == "\n":
-            line += 1
-            ctx.para_period = None
-            ctx.para_entities = []
-        else:
+    ctx = _Context(published, exprs, expr_starts, line_spans)
+    for line in value_lines:  # a paragraph without a number holds no claim
+        ctx.para_period, ctx.para_entities = None, []
+        for s, e in _sentences(text, *line_spans[line]):
+            # only this sentence's expressions and aliases: keeps long documents linear
+            sent_aliases = aliases[bisect.bisect_left(alias_starts, s) : bisect.bisect_left(alias_starts, e)]
+            if HAS_NUMBER.search(text, s, e, timeout=normalize.TIMEOUT):
+                hits = rules.match(text, s, e, claimed)
+                if hits:
+                    sent_exprs = exprs[bisect.bisect_left(expr_starts, s) : bisect.bisect_left(expr_starts, e)]
+                    sent = _Sentence(text, s, e, masked, sent_exprs, entities.index(sent_aliases), line)
+                    for hit in hits:
+                        rows.extend(_claims(doc, norm, masked, hit, sent, ctx))
+                        if time.monotonic() > deadline:
+                            raise TimeoutError("document time limit")
             ctx.para_entities = _last_entities(sent_aliases) or ctx.para_entities
     _coreference(rows)
     return rows
 
 
 PERIOD_LOOKBACK = 3  # paragraphs: how far back a price change's date may stand
+
+
+def _sentences(text: str, start: int, end: int):
+    """(start, end) of each sentence in text[start:end], the last one even without its full stop."""
+    s = start
+    for m in SENTENCE_END.finditer(text, start, end, timeout=normalize.budget(end - start)):
+        yield s, m.start()
+        s = m.end()
+    if s < end:
+        yield s, end
 
 
 def _value_lines(text: str) -> tuple[list[int], list[tuple[int, int]]]:
@@ -148,12 +148,20 @@ def _merge(spans: list[tuple[int, int]], lines: list[int], back: int) -> list[tu
 class _Context:
     """What earlier sentences established, for sentences that rely on it."""
 
-    def __init__(self, published: dt.date | None) -> None:
+    def __init__(self, published: dt.date | None, exprs, expr_starts, line_spans) -> None:
         self.published = published
         self.para_period: periods.Period | None = None
         self.para_entities: list[str] = []
         self.report_period: periods.Period | None = None
-        self.recent_dates: list[tuple[int, periods.Period]] = []  # (line, month) for price changes
+        self.exprs, self.expr_starts, self.line_spans = exprs, expr_starts, line_spans
+
+    def recent_date(self, line: int, pos: int) -> periods.Period | None:
+        """The month of the last date written in the PERIOD_LOOKBACK paragraphs before pos."""
+        lo = bisect.bisect_left(self.expr_starts, self.line_spans[max(0, line - PERIOD_LOOKBACK)][0])
+        for x in reversed(self.exprs[lo : bisect.bisect_left(self.expr_starts, pos)]):
+            if x.day is not None:
+                return periods.month(x.day.year, x.day.month, "context")
+        return None
 
 
 class _Sentence:
@@ -253,9 +261,7 @@ def _period(text, sent: _Sentence, pos, mention, metric, ctx):
     if found is None and ctx.para_period is not None:
         found = _as(ctx.para_period, "context")
     if found is None and metric in periods.PRICE:
-        recent = [p for ln, p in ctx.recent_dates[-8:] if sent.line - ln <= 3]
-        if recent:
-            found = _as(recent[-1], "context")
+        found = ctx.recent_date(sent.line, sent.s)
     if found is None and metric in periods.FINANCIAL and sent.report and ctx.report_period:
         found = _as(ctx.report_period, "report_convention")
     if found is not None:
