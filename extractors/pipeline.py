@@ -129,7 +129,9 @@ def _value_lines(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     for m in LINE_END.finditer(text + "\n", timeout=normalize.budget(len(text))):
         spans.append((start, m.start()))
         start = m.end()
-    numbered = [i for i, (s, e) in enumerate(spans) if HAS_NUMBER.search(text, s, e, timeout=normalize.TIMEOUT)]
+    starts = [s for s, _ in spans]
+    numbered = sorted({bisect.bisect_right(starts, m.start()) - 1
+                       for m in HAS_NUMBER.finditer(text, timeout=normalize.budget(len(text)))})
     return numbered, spans
 
 
