@@ -10,13 +10,12 @@ from dataclasses import dataclass
 
 import regex
 
-from extractors import rules_data
+from extractors import numbers, rules_data
 from extractors.normalize import TIMEOUT, budget
 
 FINANCIAL = {"revenue", "revenue_growth", "adjusted_ebita", "adjusted_ebita_growth"}
 PRICE = {"price_cut", "token_price"}
 SENTENCE_BREAK = regex.compile("[。！？!?\n]")
-CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 @dataclass(frozen=True)
@@ -75,14 +74,8 @@ def report_quarter(day: dt.date) -> Period:
 
 
 def _num(s: str) -> int:
-    if s.isdigit():
-        return int(s)
-    if s.startswith("十"):
-        return 10 + (CN_DIGITS.get(s[1:], 0) if len(s) > 1 else 0)
-    if "十" in s:
-        a, _, b = s.partition("十")
-        return CN_DIGITS[a] * 10 + (CN_DIGITS.get(b, 0) if b else 0)
-    return CN_DIGITS[s]
+    """七 -> 7, 十二 -> 12, 3 -> 3: the number grammar's own reading."""
+    return int(numbers.to_number(s))
 
 
 @functools.cache

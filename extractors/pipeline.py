@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import regex
 
 from extractors import EXTRACTOR_VERSION, documents, entities, normalize, numbers, periods, rules
-from extractors.table import CORE_METRICS, claim_id
+from extractors.table import claim_id
 
 SENTENCE_END = regex.compile(r"[。！？!?；;\n]")
 HAS_NUMBER = regex.compile("[\ue001-\ue005\ue007]")
@@ -34,18 +35,25 @@ def process_path(path: Path, sources: dict | None = None, overrides: dict | None
     return document_row(doc, len(claims)), claims
 
 
-def document_row(doc: documents.Document, n_claims: int) -> dict:
+def _doc_fields(doc: documents.Document) -> dict:
+    """The document's columns that the claims table repeats on every row."""
     return {
         "doc_id": doc.doc_id or None,
         "doc_path": documents.path_text(doc.path),
         "title": doc.meta.get("title"),
-        "title_origin": doc.origin.get("title"),
         "publisher": doc.meta.get("publisher"),
-        "publisher_origin": doc.origin.get("publisher"),
         "url": doc.meta.get("url"),
         "published": doc.meta.get("published"),
         "published_precision": doc.precision,
         "published_origin": doc.origin.get("published", "unknown" if doc.error is None else None),
+    }
+
+
+def document_row(doc: documents.Document, n_claims: int) -> dict:
+    return {
+        **_doc_fields(doc),
+        "title_origin": doc.origin.get("title"),
+        "publisher_origin": doc.origin.get("publisher"),
         "published_evidence": doc.evidence,
         "warnings": "; ".join(doc.warnings) or None,
         "encoding": doc.encoding,
@@ -90,7 +98,7 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     alias_starts = [a.start for a in aliases]
     claimed: set[int] = set()
     rows: list[dict] = []
-    ctx = _Context(published, exprs, expr_starts, line_spans)
+    ctx = _Context(published, exprs, expr_starts, line_spans, _doc_fields(doc))
     for line in value_lines:  # a paragraph without a number holds no claim
         ctx.para_period, ctx.para_entities = None, []
         for s, e in _sentences(text, *line_spans[line]):
@@ -150,8 +158,8 @@ def _merge(spans: list[tuple[int, int]], lines: list[int], back: int) -> list[tu
 class _Context:
     """What earlier sentences established, for sentences that rely on it."""
 
-    def __init__(self, published: dt.date | None, exprs, expr_starts, line_spans) -> None:
-        self.published = published
+    def __init__(self, published: dt.date | None, exprs, expr_starts, line_spans, doc_fields: dict) -> None:
+        self.published, self.doc_fields = published, doc_fields
         self.para_period: periods.Period | None = None
         self.para_entities: list[str] = []
         self.report_period: periods.Period | None = None
@@ -213,14 +221,7 @@ def _claims(doc, norm, masked, hit, sent: _Sentence, ctx: _Context) -> list[dict
     for entity in ents:
         rows.append({
             "claim_id": claim_id(doc.doc_id, span_start, span_end, entity, product, metric),
-            "doc_id": doc.doc_id,
-            "doc_path": documents.path_text(doc.path),
-            "title": doc.meta.get("title"),
-            "publisher": doc.meta.get("publisher"),
-            "url": doc.meta.get("url"),
-            "published": doc.meta.get("published"),
-            "published_precision": doc.precision,
-            "published_origin": doc.origin.get("published", "unknown"),
+            **ctx.doc_fields,
             "entity": entity,
             "product": product,
             "metric": metric,
@@ -261,21 +262,17 @@ def _period(text, sent: _Sentence, pos, mention, metric, ctx):
     elif metric in periods.FINANCIAL and sent.latest and ctx.published is not None:
         found = periods.report_quarter(ctx.published)
     if found is None and ctx.para_period is not None:
-        found = _as(ctx.para_period, "context")
+        found = dataclasses.replace(ctx.para_period, origin="context")
     if found is None and metric in periods.PRICE:
         found = ctx.recent_date(sent.line, sent.s)
     if found is None and metric in periods.FINANCIAL and sent.report and ctx.report_period:
-        found = _as(ctx.report_period, "report_convention")
+        found = dataclasses.replace(ctx.report_period, origin="report_convention")
     if found is not None:
         if found.origin != "context":
             ctx.para_period = found
         if found.origin == "report_convention":
             ctx.report_period = found
     return (found, found.origin) if found else (None, "unknown")
-
-
-def _as(p: periods.Period, origin: str) -> periods.Period:
-    return periods.Period(p.label, p.start, p.end, origin)
 
 
 def _coreference(rows: list[dict]) -> None:
