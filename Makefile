@@ -28,6 +28,7 @@ run: $(CLAIMS)
 		--server.port $(PORT) --browser.gatherUsageStats false
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 # Extraction throughput beside OpenCC, a one-regex floor and jionlp; scaling, cache, memory (BENCH_ARGS="-n 2000").

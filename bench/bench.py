@@ -100,7 +100,7 @@ def run_cli(args: list[str]) -> Run:
     """One `cloudclaims` run, timed, with its peak memory and the load other processes put on the machine."""
     busy0, t = busy_seconds(), time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(CODE)} if CODE else None
-    proc = subprocess.Popen([sys.executable, "-m", "extractors.cli", *args], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "extractors.run.cli", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env)
     peak, done = 0, threading.Event()
 
@@ -202,7 +202,8 @@ class StageClock:
 
 def stage_times(files: list[Path]) -> tuple[dict[str, float], float, int]:
     """Seconds per stage, total seconds and chars, for process_path over `files` in this process."""
-    from extractors import documents, pipeline
+    from extractors import pipeline
+    from extractors.text import documents
 
     sources = documents.load_sources_for(files)
     pipeline.process_path(files[0], sources, None)  # compile the rules outside the clock
@@ -221,7 +222,7 @@ def table_write_seconds(out: Path, runs: int) -> float:
     """Writing the run's tables again through the CLI's streaming sink, in window-sized batches."""
     import pyarrow.parquet as pq
 
-    from extractors import batch, cache
+    from extractors.run import batch, cache
 
     claims = pq.read_table(out).cast(cache.CLAIMS_ARROW)
     docs = pq.read_table(Path(str(out).replace(".parquet", ".documents.parquet"))).cast(cache.DOCS_ARROW)
@@ -239,7 +240,7 @@ def table_write_seconds(out: Path, runs: int) -> float:
 
 # ---- reference points ---------------------------------------------------------------------------------------
 def read_texts(files: list[Path]) -> list[str]:
-    from extractors import documents
+    from extractors.text import documents
 
     out = []
     for f in files:
@@ -316,7 +317,7 @@ def main() -> None:
     big = 4 * a.n if a.big is None else a.big
     tmp = Path(tempfile.mkdtemp(prefix="cloudclaims-bench-"))
     code = snapshot_code(tmp)
-    from extractors import batch
+    from extractors.run import batch
 
     a.jobs = a.jobs or batch.default_jobs()
     corpus_mod = load_corpus_module()
@@ -334,7 +335,7 @@ def main() -> None:
         t = time.perf_counter()
         n_files, n_bytes = corpus_mod.write(corpus, a.n)
         note(f"generated {n_files:,} articles ({n_bytes / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s")
-        from extractors import documents
+        from extractors.text import documents
 
         files = documents.discover([corpus])
         chars = sum(map(len, read_texts(files)))

@@ -80,7 +80,7 @@ def main(argv=None) -> None:
     timed("conflict groups", lambda: data.conflicts(shown), steps)
     timed("filter: one publisher", lambda: data.filter_claims(shown, data.Filters(publishers=(publisher,))), steps)
     timed("filter: quote search", lambda: data.filter_claims(shown, data.Filters(text="2019年")), steps)
-    growth = shown.filter((pl.col("metric") == "revenue_growth"))
+    growth = shown.filter(pl.col("metric") == "revenue_growth")
     timed(f"trends chart ({growth.height:,} claims, summary mode)", lambda: charts.trends_chart(growth), steps)
     timed("CSV export of the whole table", lambda: data.to_csv_bytes(shown), steps)
 

@@ -64,7 +64,7 @@ def write_variants(folder: Path, n: int, seed: int) -> None:
 
 def write_heavy(folder: Path) -> None:
     """Files just under documents.MAX_CHARS that are slow in different ways: where the worst time comes from."""
-    from extractors.documents import MAX_CHARS
+    from extractors.text.documents import MAX_CHARS
 
     n = MAX_CHARS - 100_000
     line = hostile.BODY.strip() + hostile.FILLER * (n // len(hostile.FILLER))
@@ -116,7 +116,7 @@ def one_by_one(files: list[Path]) -> tuple[list[dict | None], int]:
 
 
 def hostile_name(path: Path) -> str:
-    from extractors.documents import path_text
+    from extractors.text.documents import path_text
 
     return Path(path_text(path)).name
 
@@ -134,7 +134,8 @@ def run_cli(folder: Path, extra: list[Path], out: Path) -> tuple[subprocess.Comp
 
 def stress_files(args, work: Path) -> int:
     from dashboard import config, uploads
-    from extractors import batch, documents
+    from extractors.run import batch
+    from extractors.text import documents
 
     folder = work / "corpus"
     print(f"writing the hostile corpus ({len(hostile.CASES)} kinds, {args.variants} random variants, one of "

@@ -9,19 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
 from dashboard import labels
-from dashboard.periods import period_bounds
 from dashboard.reviews import STATUS_OF_ACTION
 from dashboard.source import find_article
+from extractors.calendar import period_bounds
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table
-from extractors.verdicts import VERDICT_SCHEMA
+from factcheck.verdicts import VERDICT_SCHEMA
 
 REVIEW_SCHEMA: dict[str, pl.DataType] = {
     "review_status": pl.String,  # unreviewed | accepted | corrected | rejected

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.periods import period_bounds
+from extractors.calendar import period_bounds
 from extractors.table import UNITS
-from extractors.verdicts import VERDICTS
+from factcheck.verdicts import VERDICTS
 
 SCHEMA_VERSION = 3
 ACTIONS = ("accept", "reject", "correct")
@@ -127,7 +127,7 @@ class Correction:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 class ReviewStore:
@@ -137,7 +137,7 @@ class ReviewStore:
         with self._connect() as con:
             self._migrate(con)
 
-    def _connect(self) -> "_Closing":
+    def _connect(self) -> _Closing:
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # we issue BEGIN ourselves
         con.execute("PRAGMA busy_timeout = 30000")
         con.execute("PRAGMA journal_mode = WAL")

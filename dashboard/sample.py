@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from dashboard.periods import period_bounds
+from extractors.calendar import period_bounds
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claim_id
 
 ARTICLES = {

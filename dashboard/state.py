@@ -79,7 +79,7 @@ def conflicts(view: View) -> pl.DataFrame:
 
 
 def _reextract(paths: list[Path], overrides: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from extractors import batch
+    from extractors.run import batch
 
     return batch.extract(paths, overrides=overrides)
 
@@ -88,8 +88,8 @@ def add_verdicts(claims: pl.DataFrame, reference: Path) -> tuple[pl.DataFrame, p
     """Verdict columns and the reported series (issue 6) when that code and data are usable; otherwise
     the claims unchanged and a sentence saying why, so the page explains rather than crashes."""
     try:
-        from extractors import reference as ref_mod
-        from extractors import verdicts
+        from factcheck import reference as ref_mod
+        from factcheck import verdicts
     except ImportError as e:
         return claims, None, f"verdicts not available: {e}"
     if not reference.exists():
@@ -100,7 +100,7 @@ def add_verdicts(claims: pl.DataFrame, reference: Path) -> tuple[pl.DataFrame, p
     except ref_mod.ReferenceError as e:
         return claims, None, f"verdicts not available: the reference file has an error: {e}"
     except NotImplementedError:
-        return claims, None, "verdicts not available: extractors.verdicts is not finished yet"
+        return claims, None, "verdicts not available: factcheck.verdicts is not finished yet"
     except Exception as e:  # a verdict bug must not take the claims away from the analyst
         return claims, None, f"verdicts not available: {type(e).__name__}: {e}"
 

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import regex
 
-from extractors import EXTRACTOR_VERSION, documents, entities, normalize, numbers, periods, rules
+from extractors import EXTRACTOR_VERSION, rules
+from extractors.recognize import lexicon as entities
+from extractors.recognize import numbers, periods
 from extractors.table import claim_id
+from extractors.text import documents, normalize
 
 SENTENCE_END = regex.compile(r"[。！？!?；;\n]")
 HAS_NUMBER = regex.compile("[\ue001-\ue005\ue007]")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
-from extractors.normalize import TIMEOUT
-from extractors.numbers import PLACEHOLDER
+from extractors.recognize.numbers import PLACEHOLDER
+from extractors.text.normalize import TIMEOUT
 
 SLOTS = {"P": PLACEHOLDER["percent"], "M": PLACEHOLDER["money"], "T": PLACEHOLDER["token"],
          "B": PLACEHOLDER["big"], "C": PLACEHOLDER["count"]}

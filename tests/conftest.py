@@ -12,6 +12,6 @@ ARTICLES = ROOT / "data" / "articles"
 @pytest.fixture(scope="session")
 def corpus_tables():
     """(claims, documents) for the bundled corpus, extracted without any cache."""
-    from extractors import batch
+    from extractors.run import batch
 
     return batch.extract([ARTICLES], jobs=1, cache_dir=None)

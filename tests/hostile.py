@@ -48,7 +48,7 @@ def png() -> bytes:
 
 
 def _front(fields: str, body: str = BODY) -> bytes:
-    return f"---\n{fields}---\n{body}".encode("utf-8")
+    return f"---\n{fields}---\n{body}".encode()
 
 
 def _random_bytes(n: int, seed: int, allow_nul: bool) -> bytes:
@@ -174,7 +174,7 @@ def _drop_file_override() -> None:
 def cloudclaims() -> list[str]:
     """The command that runs the CLI of this environment (the console script, else the module)."""
     script = Path(sys.executable).with_name("cloudclaims")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "extractors.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "extractors.run.cli"]
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from extractors import batch
+from extractors.run import batch
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table
 
 ROOT = Path(__file__).resolve().parents[1]

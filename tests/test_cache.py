@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import batch, cache
+from extractors.run import batch, cache
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "data" / "articles"
@@ -135,9 +135,13 @@ def test_editing_a_rule_file_invalidates_every_entry(archive, tmp_path, monkeypa
         ("rules/*.yaml", True),
         ("pipeline.py", True),
         ("table.py", True),
-        ("batch.py", False),  # the batch layer does not shape a document's rows
-        ("cli.py", False),
-        ("cache.py", False),
+        ("text/normalize.py", True),
+        ("recognize/numbers.py", True),
+        ("calendar.py", True),
+        ("run/batch.py", False),  # the batch layer does not shape a document's rows
+        ("run/cli.py", False),
+        ("run/cache.py", False),
+        ("evaluate.py", False),
     ],
 )
 def test_the_fingerprint_covers_rules_and_extractor_sources(tmp_path, edit, changes):

@@ -8,8 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from extractors import batch
 from test_gold import (  # noqa: F401  collected again here, with the fixture below
     rows,
     test_documents_carry_metadata_with_origin,
@@ -18,6 +16,8 @@ from test_gold import (  # noqa: F401  collected again here, with the fixture be
     test_no_core_claim_outside_gold,
     test_nothing_from_duplicated_half_or_portal_junk,
 )
+
+from extractors.run import batch
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from dashboard import charts, data
-from dashboard.sample import synthetic_claims, write_sample_corpus
 from dashboard.reviews import DECISION_SCHEMA
+from dashboard.sample import synthetic_claims, write_sample_corpus
 
 
 @pytest.fixture(scope="module")

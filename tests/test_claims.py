@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from extractors import documents, pipeline
+from extractors import pipeline
 from extractors.table import CORE_METRICS
+from extractors.text import documents
 
 D = dt.date
 AC = "alibaba_cloud"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import cli
+from extractors.run import cli
 from extractors.table import CLAIM_SCHEMA, documents_path, read_table
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.sample import write_sample_corpus
-from extractors import cli
+from extractors.run import cli
 from extractors.table import CLAIM_SCHEMA, documents_path, read_table, write_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,7 +192,7 @@ def test_clicking_a_point_opens_its_source_with_the_number_marked(corpus):
     at = run(trend_chart={"selection": {"pick": [{"claim_id": c["claim_id"]}]}})
     shown = html(at)
     text = (corpus.articles / Path(c["doc_path"]).name).read_text(encoding="utf-8")
-    assert f"<mark" in shown and text[c["span_start"]:c["span_end"]] in shown
+    assert "<mark" in shown and text[c["span_start"]:c["span_end"]] in shown
     assert "异想Pro" in shown  # the document's publisher (from sources.yaml) is in the metadata
     assert at.button(key=f"rv_submit_trends_{c['claim_id']}")
 

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 
 from dashboard import data
-from dashboard.periods import period_bounds
 from dashboard.reviews import DECISION_SCHEMA, Correction, ReviewStore
 from dashboard.sample import write_sample_corpus
+from extractors.calendar import period_bounds
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claim_id
 
 
@@ -307,7 +307,7 @@ def test_inconsistent_claims_come_worst_first_and_counts_are_per_publisher():
 # ------------------------------------------------------------------------------------ verdicts guard
 def test_verdicts_are_added_when_the_reference_loads(sample):
     from dashboard.state import add_verdicts
-    from extractors.reference import REFERENCE_PATH
+    from factcheck.reference import REFERENCE_PATH
 
     claims, _, store = sample
     out, reported, note = add_verdicts(data.apply_reviews(claims, store.latest()), REFERENCE_PATH)
@@ -325,8 +325,8 @@ def test_verdicts_are_added_when_the_reference_loads(sample):
 ])
 def test_verdicts_that_cannot_be_computed_leave_the_claims_and_say_why(sample, tmp_path, monkeypatch, problem, note):
     from dashboard.state import add_verdicts
-    from extractors import verdicts
-    from extractors.reference import REFERENCE_PATH
+    from factcheck import verdicts
+    from factcheck.reference import REFERENCE_PATH
 
     claims, _, store = sample
     ref = tmp_path / "ref.csv"
@@ -398,7 +398,7 @@ def test_a_reviewers_verdict_overrides_the_computed_one(tmp_path, computed, deci
 
 def test_an_override_reaches_the_fact_check_lists_and_both_exports(sample):
     from dashboard.state import add_verdicts
-    from extractors.reference import REFERENCE_PATH
+    from factcheck.reference import REFERENCE_PATH
 
     claims, _, store = sample
     target = claims.filter(pl.col("quote").str.contains("185.82") & (pl.col("metric") == "revenue"))["claim_id"][0]

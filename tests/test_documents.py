@@ -1,12 +1,10 @@
 """Reading article files: encodings, front matter, metadata precedence and clear errors."""
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 
-from extractors import documents, pipeline
+from extractors import pipeline
+from extractors.text import documents
 
 BODY = "阿里雲2023財年第四季度(自然年2023年第一季度)收入185.82億元,同比下滑2%。"
 FRONT = "---\ntitle: 标题\nsource: 智东西\nurl: https://example.com/a\ndate: 2023-08-03\n---\n"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import cli
+from extractors.run import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -9,7 +9,6 @@ dialog opens, no <img src=x> and no injected <script> exist in the page.
 from __future__ import annotations
 
 import pytest
-
 from test_e2e_dashboard import IDLE, app_url, chromium_browser  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extractors import numbers
-from extractors.normalize import normalize
+from extractors.recognize import numbers
 from extractors.table import CORE_METRICS
+from extractors.text.normalize import normalize
 
 GOLD = yaml.safe_load((Path(__file__).parent / "gold.yaml").read_text(encoding="utf-8"))
 

@@ -10,13 +10,14 @@ import os
 import subprocess
 from pathlib import Path
 
+import hostile
 import polars as pl
 import pytest
 
-import hostile
 from dashboard import config, data, uploads
-from extractors import batch, documents
+from extractors.run import batch
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table
+from extractors.text import documents
 
 CASES = {c.kind: c for c in hostile.CASES}
 

@@ -1,4 +1,4 @@
-"""extractors.normalize, one case per line: what the text becomes, and where its pieces came from.
+"""extractors.text.normalize, one case per line: what the text becomes, and where its pieces came from.
 
 TEXT cases: (raw, normalized text). Every kept paragraph ends in one \\n.
 SPANS cases: (raw, a piece of the normalized text, the original text it must map back to): the offset map
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import normalize
+from extractors.text import normalize
 
 P = "阿里云在本季度的营收同比增长了6%"  # a paragraph long enough (>= 12 chars) to count as a repeat
 Q = "阿里雲在本季度的營收同比增長了6%"  # the same paragraph in traditional script

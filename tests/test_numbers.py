@@ -1,4 +1,4 @@
-"""extractors.numbers on real-looking news text, one case per line (price-parser style).
+"""extractors.recognize.numbers on real-looking news text, one case per line (price-parser style).
 
 A case is (text, span, value, kind, unit, qualifier): the text goes through normalize and numbers.find;
 the mention whose ORIGINAL span (cut from the text through the offset map) equals `span` must carry
@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 import pytest
 
-from extractors import normalize, numbers
+from extractors.recognize import numbers
+from extractors.text import normalize
 
 
 class N(NamedTuple):

@@ -1,5 +1,5 @@
 """Microsoft Recognizers-Text's published Chinese number, percent and currency cases, run through
-extractors.numbers. tests/peer_specs_scope.yaml says which cases are in scope (and why the others are
+extractors.recognize.numbers. tests/peer_specs_scope.yaml says which cases are in scope (and why the others are
 not) and which in-scope cases are known to fail (xfail, strict: a fix shows up).
 
 Spec conventions: Start/End index the input and End is inclusive; values are strings ("2.4%", "5E-06");
@@ -16,7 +16,8 @@ import pytest
 import regex
 import yaml
 
-from extractors import normalize, numbers
+from extractors.recognize import numbers
+from extractors.text import normalize
 
 HERE = Path(__file__).parent
 SPECS = HERE / "peer_specs" / "recognizers-text" / "Specs"

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from extractors import periods
-from extractors.normalize import normalize
+from extractors.recognize import periods
+from extractors.text.normalize import normalize
 
 D = dt.date
 

@@ -16,7 +16,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors import normalize, numbers
+from extractors.recognize import numbers
+from extractors.text import normalize
 
 NUMERAL_CHARS = set("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 

@@ -1,4 +1,4 @@
-"""The reference table: fiscal calendar helpers, precision notes, and the validated loader.
+"""The reference table: precision notes and the validated loader.
 
 Tables, one case per line. A malformed-row case is (what is wrong, the bad data line, the text the
 error must contain); every error must also name the file and the line.
@@ -11,103 +11,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from extractors.reference import (
+from factcheck.reference import (
     EXTERNAL_FILE,
     LOADED_SCHEMA,
     REFERENCE_PATH,
     ReferenceError,
-    calendar_quarter,
-    fiscal_label,
-    label_mixups,
     load_reference,
-    period_quarters,
     precision_steps,
-    quarter_bounds,
-    shift_quarter,
 )
-
-# ---------------------------------------------------------------- fiscal calendar: FY N = April N-1 .. March N
-FISCAL = [
-    # calendar quarter, fiscal label
-    ("2023Q1", "FY2023Q4"),
-    ("2023Q2", "FY2024Q1"),
-    ("2023Q3", "FY2024Q2"),
-    ("2023Q4", "FY2024Q3"),
-    ("2024Q1", "FY2024Q4"),
-    ("2024Q2", "FY2025Q1"),
-    ("2025Q3", "FY2026Q2"),
-    ("2019Q1", "FY2019Q4"),
-]
-
-
-@pytest.mark.parametrize("calendar, fiscal", FISCAL)
-def test_fiscal_label(calendar, fiscal):
-    assert fiscal_label(calendar) == fiscal
-
-
-@pytest.mark.parametrize("calendar, fiscal", FISCAL)
-def test_calendar_quarter_inverts_fiscal_label(calendar, fiscal):
-    assert calendar_quarter(fiscal) == calendar
-
-
-@pytest.mark.parametrize(
-    "quarter, start, end",
-    [
-        ("2024Q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
-        ("2024Q2", dt.date(2024, 4, 1), dt.date(2024, 6, 30)),
-        ("2024Q3", dt.date(2024, 7, 1), dt.date(2024, 9, 30)),
-        ("2024Q4", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
-    ],
-)
-def test_quarter_bounds(quarter, start, end):
-    assert quarter_bounds(quarter) == (start, end)
-
-
-@pytest.mark.parametrize(
-    "quarter, n, expected",
-    [
-        ("2024Q1", -4, "2023Q1"),
-        ("2024Q1", -1, "2023Q4"),
-        ("2023Q4", 1, "2024Q1"),
-        ("2024Q2", 0, "2024Q2"),
-    ],
-)
-def test_shift_quarter(quarter, n, expected):
-    assert shift_quarter(quarter, n) == expected
-
-
-@pytest.mark.parametrize(
-    "period, quarters",
-    [
-        ("2024Q2", ["2024Q2"]),
-        ("FY2025Q1", ["2024Q2"]),  # a fiscal quarter label is translated
-        ("2023H1", ["2023Q1", "2023Q2"]),
-        ("2023H2", ["2023Q3", "2023Q4"]),
-        ("2022", ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]),
-        ("FY2023", ["2022Q2", "2022Q3", "2022Q4", "2023Q1"]),  # April 2022 .. March 2023
-        ("2024-05", None),  # a month is not whole quarters
-        ("unknown", None),
-        (None, None),
-        ("2024Q5", None),
-    ],
-)
-def test_period_quarters(period, quarters):
-    assert period_quarters(period) == quarters
-
-
-@pytest.mark.parametrize(
-    "period, mixups",
-    [
-        ("2025Q2", ["2024Q3", "2026Q1"]),  # FY2025Q2 is 2024Q3; 2025Q2 is itself FY2026Q1
-        ("2023Q4", ["2023Q1", "2024Q3"]),  # FY2023Q4 is 2023Q1; 2023Q4 is FY2024Q3, so "2024 Q3" read as fiscal lands here
-        ("2022", ["FY2022"]),
-        ("FY2023", ["2023"]),
-        ("2023H1", []),
-        (None, []),
-    ],
-)
-def test_label_mixups(period, mixups):
-    assert label_mixups(period) == mixups
 
 
 # ---------------------------------------------------------------- precision notes (CNY million)

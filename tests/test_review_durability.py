@@ -13,14 +13,14 @@ import sys
 
 import polars as pl
 import pytest
-import yaml
-
 import review_load
+import yaml
+from conftest import ARTICLES
+
 from dashboard import data
 from dashboard.reviews import MIGRATIONS, SCHEMA_VERSION, ReviewStore
 from extractors import rules_data
 from extractors.table import CLAIM_SCHEMA, read_table
-from conftest import ARTICLES
 
 
 # ------------------------------------------------------------------------------------------- concurrency
@@ -78,7 +78,7 @@ def after_rules_change(tmp_path_factory):
     metrics["rules"] = [r for r in metrics["rules"] if r["metric"] != "market_share"]
     (rules / "metrics.yaml").write_text(yaml.safe_dump(metrics, allow_unicode=True), encoding="utf-8")
     out = work / "claims.parquet"
-    code = ("import sys; from pathlib import Path; from extractors import rules_data, cli; "
+    code = ("import sys; from pathlib import Path; from extractors import rules_data; from extractors.run import cli; "
             "rules_data.RULES_DIR = Path(sys.argv[1]); sys.exit(cli.main(sys.argv[2:]))")
     proc = subprocess.run([sys.executable, "-c", code, str(rules), "extract", str(ARTICLES), "--out", str(out),
                            "--jobs", "1", "--no-cache"], capture_output=True, text=True, timeout=300, cwd=work)

@@ -2,13 +2,15 @@
 can add a rule (with its examples) without touching Python."""
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import pytest
 import regex
 
-from extractors import entities, normalize, numbers, periods, rules, rules_data
+from extractors import rules, rules_data
+from extractors.recognize import lexicon as entities
+from extractors.recognize import numbers, periods
+from extractors.text import normalize
 
 
 def _sentence(text: str) -> numbers.Masked:

@@ -10,15 +10,15 @@ import io
 import os
 import threading
 
+import hostile
 import polars as pl
 import pytest
 
-import hostile
 from dashboard import config, data, uploads
 from dashboard.reviews import ReviewStore
-from extractors import batch
+from extractors.run import batch
 from extractors.table import CLAIM_SCHEMA, read_table
-from extractors.verdicts import VERDICT_SCHEMA
+from factcheck.verdicts import VERDICT_SCHEMA
 
 
 # ------------------------------------------------------------------------------------------- CSV export

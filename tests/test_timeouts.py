@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from extractors import batch, cli, normalize, numbers, rules_data
+from extractors import rules_data
+from extractors.recognize import numbers
+from extractors.run import batch, cli
+from extractors.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMED = ["extractors/numbers.py", "extractors/normalize.py"]  # stages whose every regex call is checked
+TIMED = ["extractors/recognize/numbers.py", "extractors/text/normalize.py"]  # stages whose every regex call is checked
 REGEX_METHODS = {"search", "match", "fullmatch", "finditer", "findall", "sub", "subn"}  # str has none of these
 
 

@@ -20,9 +20,9 @@ import polars as pl
 import pytest
 import yaml
 
-from extractors.reference import REFERENCE_PATH, load_reference
 from extractors.table import CLAIM_SCHEMA, claims_frame, read_table
-from extractors.verdicts import (
+from factcheck.reference import REFERENCE_PATH, load_reference
+from factcheck.verdicts import (
     GROUP_ENTITIES,
     REPORTED_SERIES_SCHEMA,
     VERDICT_SCHEMA,
@@ -432,7 +432,7 @@ def test_bundled_corpus_has_no_inconsistent_claim(reference):
 def test_extracted_corpus_end_to_end(reference, tmp_path):
     """`cloudclaims extract` on data/articles, then verdicts: the issue's corpus expectations hold."""
     out = tmp_path / "claims.parquet"
-    subprocess.run([sys.executable, "-m", "extractors.cli", "extract", "data/articles", "--out", str(out), "--no-cache", "--jobs", "1"], cwd=REPO, check=True)
+    subprocess.run([sys.executable, "-m", "extractors.run.cli", "extract", "data/articles", "--out", str(out), "--no-cache", "--jobs", "1"], cwd=REPO, check=True)
     got = add_verdicts(read_table(out, CLAIM_SCHEMA), reference)
     for doc, period, metric, value, verdict in CORPUS:
         rows = got.filter(

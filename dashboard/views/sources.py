@@ -18,7 +18,7 @@ with st.expander("Add articles 上传文章 (.txt / .md)", expanded=view is None
     st.caption(f"At most {settings.upload_max_bytes / 1024 / 1024:g} MB each; stored under {source.md_escape(str(settings.uploads_dir))} "
                "and extracted at once. 上传后立即提取。")
     if files and st.button("Add and extract 添加并提取", key="upload_go", type="primary"):
-        from extractors import batch
+        from extractors.run import batch
 
         with st.status("Extracting 正在提取…", expanded=True) as status:
             results = uploads.ingest([(f.name, f.getvalue()) for f in files], settings.claims, settings.uploads_dir,

@@ -34,7 +34,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from extractors.reference import fiscal_label, label_mixups, parse_quarter, period_quarters, shift_quarter
+from extractors.calendar import fiscal_label, label_mixups, parse_quarter, period_quarters, shift_quarter
 
 # Columns add_verdicts appends to a claims table (import this; do not copy the list).
 VERDICT_SCHEMA: dict[str, pl.DataType] = {
@@ -369,7 +369,7 @@ def check_claim(claim: dict, ref: Reference, group_values=frozenset()) -> Verdic
 def add_verdicts(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:
     """`claims` plus the VERDICT_SCHEMA columns, same rows in the same order.
 
-    `reference` is what extractors.reference.load_reference returns. Verdict columns already
+    `reference` is what factcheck.reference.load_reference returns. Verdict columns already
     present are recomputed, so the function can be applied again after the reference changes.
     Each row gets check_claim's verdict, but the work is done once per distinct combination:
     first of the fields that choose the Target (a few hundred in a million claims; most claims

@@ -3,27 +3,20 @@ publication date (今年5月, 上半年), or by the earnings-report convention (
 April-June). What cannot be resolved stays None, with the reason."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 from dataclasses import dataclass
 
 import regex
 
-from extractors import numbers, rules_data
-from extractors.normalize import TIMEOUT, budget
+from extractors import rules_data
+from extractors.calendar import Period, fiscal_quarter, fiscal_year, half, month, quarter, report_quarter, year  # noqa: F401
+from extractors.recognize import numbers
+from extractors.text.normalize import TIMEOUT, budget
 
 FINANCIAL = {"revenue", "revenue_growth", "adjusted_ebita", "adjusted_ebita_growth"}
 PRICE = {"price_cut", "token_price"}
 SENTENCE_BREAK = regex.compile("[。！？!?\n]")
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str
-    start: dt.date
-    end: dt.date
-    origin: str  # explicit | relative | relative_to_text | report_convention | context | coreference
 
 
 @dataclass
@@ -35,42 +28,6 @@ class Expr:
     period: Period | None
     day: dt.date | None  # for month/day expressions: the date it names (report convention)
     reason: str | None = None  # why period is None
-
-
-def _month_end(y: int, m: int) -> dt.date:
-    return dt.date(y, m, calendar.monthrange(y, m)[1])
-
-
-def quarter(y: int, q: int, origin: str = "explicit") -> Period:
-    return Period(f"{y}Q{q}", dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q), origin)
-
-
-def half(y: int, h: int, origin: str = "explicit") -> Period:
-    return Period(f"{y}H{h}", dt.date(y, 6 * h - 5, 1), _month_end(y, 6 * h), origin)
-
-
-def year(y: int, origin: str = "explicit") -> Period:
-    return Period(str(y), dt.date(y, 1, 1), dt.date(y, 12, 31), origin)
-
-
-def fiscal_year(y: int, origin: str = "explicit") -> Period:
-    """Alibaba's fiscal year N runs April N-1 to March N."""
-    return Period(f"FY{y}", dt.date(y - 1, 4, 1), dt.date(y, 3, 31), origin)
-
-
-def fiscal_quarter(y: int, q: int, origin: str = "explicit") -> Period:
-    """FY N Q4 is calendar N Q1; FY N Q1-Q3 are calendar N-1 Q2-Q4."""
-    return quarter(y, 1, origin) if q == 4 else quarter(y - 1, q + 1, origin)
-
-
-def month(y: int, m: int, origin: str = "explicit") -> Period:
-    return Period(f"{y}-{m:02d}", dt.date(y, m, 1), _month_end(y, m), origin)
-
-
-def report_quarter(day: dt.date) -> Period:
-    """The quarter a report published on `day` covers: the last one that ended before that month."""
-    q = (day.month - 1) // 3
-    return quarter(day.year - 1, 4, "report_convention") if q == 0 else quarter(day.year, q, "report_convention")
 
 
 def _num(s: str) -> int:

@@ -29,13 +29,13 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 import extractors
-from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame
+from extractors.table import claims_frame, documents_frame
 
 DEFAULT_DIR = Path("data/cache")
 FORMAT = "2"  # bump when the layout below changes
 PACKAGE_DIR = Path(extractors.__file__).parent
 # The batch layer itself does not shape a document's rows; editing it must not throw the cache away.
-NOT_EXTRACTION = {"batch.py", "cli.py", "cache.py"}
+NOT_EXTRACTION = {"run", "evaluate.py"}  # what shapes no document's rows
 INPUT_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt", ".csv", ".tsv"}
 WRITE_ERRORS = (OSError, sqlite3.Error, pa.ArrowException)  # disk full, read-only folder...: the run goes on
 RACY_SECONDS = 2.0  # a file touched this recently may still change within the same mtime tick: re-hash it next time
@@ -59,8 +59,9 @@ def fingerprint(package_dir: Path | None = None) -> str:
                  unicodedata.unidata_version, sys.version.split()[0]):
         h.update(f"{part}\0".encode())
     for p in sorted(package_dir.rglob("*")):
-        if p.suffix in INPUT_SUFFIXES and p.name not in NOT_EXTRACTION and "__pycache__" not in p.parts:
-            h.update(p.relative_to(package_dir).as_posix().encode() + b"\0")
+        rel = p.relative_to(package_dir)
+        if p.suffix in INPUT_SUFFIXES and not NOT_EXTRACTION & {rel.parts[0], p.name} and "__pycache__" not in p.parts:
+            h.update(rel.as_posix().encode() + b"\0")
             h.update(p.read_bytes())
             h.update(b"\0")
     return h.hexdigest()[:24]

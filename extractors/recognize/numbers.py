@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
-from extractors.normalize import TIMEOUT, budget, fold
+from extractors.text.normalize import TIMEOUT, budget, fold
 
 PLACEHOLDER = {"percent": "\ue001", "money": "\ue002", "token": "\ue003", "big": "\ue004", "count": "\ue005",
                "points": "\ue007"}

@@ -12,12 +12,13 @@ calendar helpers below only translate labels.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
+
+from extractors.calendar import fiscal_label, parse_quarter, quarter_bounds
 
 # data/reference/alibaba_cloud_reported.csv of this checkout, wherever the app or CLI is started from.
 REFERENCE_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / "alibaba_cloud_reported.csv"
@@ -67,91 +68,6 @@ LOADED_SCHEMA: dict[str, pl.DataType] = {
 
 class ReferenceError(ValueError):
     """A malformed reference file: the message names the file, the line and the problem."""
-
-
-# ---------------------------------------------------------------- fiscal calendar (pure functions)
-_QUARTER = re.compile(r"(\d{4})Q([1-4])")
-_FISCAL_QUARTER = re.compile(r"FY(\d{4})Q([1-4])")
-
-
-def parse_quarter(label: str) -> tuple[int, int] | None:
-    """'2024Q2' -> (2024, 2); anything else -> None."""
-    m = _QUARTER.fullmatch(label or "")
-    return (int(m[1]), int(m[2])) if m else None
-
-
-def quarter_label(year: int, q: int) -> str:
-    return f"{year}Q{q}"
-
-
-def shift_quarter(label: str, n: int) -> str:
-    """'2024Q1' shifted by -4 -> '2023Q1'."""
-    year, q = parse_quarter(label)
-    k = year * 4 + (q - 1) + n
-    return quarter_label(k // 4, k % 4 + 1)
-
-
-def fiscal_label(calendar_quarter: str) -> str:
-    """Calendar quarter -> Alibaba fiscal label. FY N runs April N-1 to March N: 2024Q2 -> FY2025Q1."""
-    year, q = parse_quarter(calendar_quarter)
-    return f"FY{year}Q4" if q == 1 else f"FY{year + 1}Q{q - 1}"
-
-
-def calendar_quarter(fiscal: str) -> str:
-    """Alibaba fiscal label -> calendar quarter: FY2025Q1 -> 2024Q2, FY2025Q4 -> 2025Q1."""
-    m = _FISCAL_QUARTER.fullmatch(fiscal or "")
-    if not m:
-        raise ValueError(f"not a fiscal quarter label: {fiscal!r}")
-    fy, fq = int(m[1]), int(m[2])
-    return quarter_label(fy, 1) if fq == 4 else quarter_label(fy - 1, fq + 1)
-
-
-def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a calendar quarter."""
-    year, q = parse_quarter(label)
-    start = dt.date(year, 3 * q - 2, 1)
-    end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
-    return start, end
-
-
-_PERIOD_FORMS: list[tuple[re.Pattern, Callable[[re.Match], list[str]]]] = [
-    (_QUARTER, lambda m: [m[0]]),
-    (_FISCAL_QUARTER, lambda m: [calendar_quarter(m[0])]),
-    (re.compile(r"(\d{4})H([12])"), lambda m: [quarter_label(int(m[1]), 2 * int(m[2]) - 1 + i) for i in (0, 1)]),
-    (re.compile(r"(\d{4})"), lambda m: [quarter_label(int(m[1]), q) for q in (1, 2, 3, 4)]),
-    (re.compile(r"FY(\d{4})"), lambda m: [calendar_quarter(f"FY{m[1]}Q{q}") for q in (1, 2, 3, 4)]),
-]
-
-
-def period_quarters(period: str | None) -> list[str] | None:
-    """The calendar quarters that make up a period label, or None when it is not whole quarters.
-
-    2024Q2 -> [2024Q2]; FY2025Q1 -> [2024Q2]; 2023H1 -> [2023Q1, 2023Q2]; 2022 -> 2022Q1..Q4;
-    FY2023 -> 2022Q2..2023Q1; a month (2024-05) or an unknown period -> None.
-    """
-    for pattern, quarters in _PERIOD_FORMS:
-        m = pattern.fullmatch(period or "")
-        if m:
-            return quarters(m)
-    return None
-
-
-def label_mixups(period: str | None) -> list[str]:
-    """Periods the same words denote under the other calendar, i.e. what a fiscal/calendar mix-up gives.
-
-    For a calendar quarter YYYYQn: the quarter that FYYYYYQn names (a fiscal label read as calendar:
-    2025Q2 -> 2024Q3, which is FY2025Q2), and the quarter whose calendar numbers are this quarter's
-    fiscal numbers (a calendar label read as fiscal: 2023Q4 is FY2024Q3 -> 2024Q3).
-    For a year YYYY: FYYYYY; for FYYYYY: YYYY.
-    """
-    if parse_quarter(period or ""):
-        fy, fq = _FISCAL_QUARTER.fullmatch(fiscal_label(period)).groups()
-        return [calendar_quarter(f"FY{period[:4]}Q{period[-1]}"), f"{fy}Q{fq}"]
-    if re.fullmatch(r"\d{4}", period or ""):
-        return [f"FY{period}"]
-    if re.fullmatch(r"FY\d{4}", period or ""):
-        return [period[2:]]
-    return []
 
 
 # ---------------------------------------------------------------- precision notes

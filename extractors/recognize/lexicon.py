@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
-from extractors.normalize import TIMEOUT, budget
+from extractors.text.normalize import TIMEOUT, budget
 
 CLAUSE_BREAKS = "，,：:；;"
 CLAUSE_MAX = 200
@@ -70,7 +70,7 @@ class Index:
     ends: list[int]
 
     @classmethod
-    def of(cls, aliases: list[Alias]) -> "Index":
+    def of(cls, aliases: list[Alias]) -> Index:
         return cls(aliases, [a.end for a in aliases])
 
     def before(self, pos: int) -> int:

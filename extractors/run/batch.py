@@ -24,9 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from extractors import cache as cachelib
-from extractors import documents
+from extractors.run import cache as cachelib
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame, documents_path
+from extractors.text import documents
 
 WINDOW = 256  # files planned and emitted together
 CHUNK = 32  # files per task sent to a worker

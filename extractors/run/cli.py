@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from extractors import batch, cache
+from extractors.run import batch, cache
 from extractors.table import documents_path
 
 

@@ -1,0 +1,1 @@
+"""Many documents: discovery, workers, the per-document cache, and the command line."""

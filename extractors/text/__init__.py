@@ -1,0 +1,1 @@
+"""Text in: reading files (documents) and cleaning them with a map back to the original (normalize)."""
