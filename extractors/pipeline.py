@@ -9,7 +9,7 @@ from pathlib import Path
 
 import regex
 
-from extractors import EXTRACTOR_VERSION, rules
+from extractors import EXTRACTOR_VERSION, metrics, rules
 from extractors.recognize import lexicon as entities
 from extractors.recognize import numbers, periods
 from extractors.table import claim_id
@@ -262,13 +262,13 @@ def _period(text, sent: _Sentence, pos, mention, metric, ctx):
     found = None
     if k > 0 and sent.exprs[k - 1].period:
         found = periods.as_metric_period(sent.exprs[k - 1], metric, sent.report)
-    elif metric in periods.FINANCIAL and sent.latest and ctx.published is not None:
+    elif metric in metrics.financial() and sent.latest and ctx.published is not None:
         found = periods.report_quarter(ctx.published)
     if found is None and ctx.para_period is not None:
         found = dataclasses.replace(ctx.para_period, origin="context")
-    if found is None and metric in periods.PRICE:
+    if found is None and metric in metrics.priced():
         found = ctx.recent_date(sent.line, sent.s)
-    if found is None and metric in periods.FINANCIAL and sent.report and ctx.report_period:
+    if found is None and metric in metrics.financial() and sent.report and ctx.report_period:
         found = dataclasses.replace(ctx.report_period, origin="report_convention")
     if found is not None:
         if found.origin != "context":

@@ -1,4 +1,4 @@
-"""Metric rules from extractors/rules/metrics.yaml, compiled once and run on masked sentences."""
+"""Metric rules from extractors/rules/metric_rules.yaml, compiled once and run on masked sentences."""
 from __future__ import annotations
 
 import functools
@@ -39,20 +39,20 @@ def expand(pattern: str, fragments: dict[str, str]) -> str:
             return SLOTS[name]
         if name in fragments:
             return expand(fragments[name], fragments)
-        raise KeyError(f"unknown fragment {{{name}}} in metrics.yaml")
+        raise KeyError(f"unknown fragment {{{name}}} in metric_rules.yaml")
 
     return regex.sub(r"\{([A-Z][A-Z0-9_]*)\}", sub, pattern)
 
 
 @functools.cache
 def load() -> tuple[Rule, ...]:
-    cfg = rules_data.load("metrics")
+    cfg = rules_data.load("metric_rules")
     out = []
     for spec in cfg["rules"]:
         try:
             pattern = regex.compile(expand(spec["pattern"], cfg["fragments"]))
         except (regex.error, KeyError) as e:
-            raise ValueError(f"extractors/rules/metrics.yaml: rule {spec.get('id')}: {e}") from None
+            raise ValueError(f"extractors/rules/metric_rules.yaml: rule {spec.get('id')}: {e}") from None
         out.append(Rule(spec["id"], spec["metric"], pattern, int(spec.get("sign", 1)), spec.get("unit"), spec))
     return tuple(out)
 

@@ -54,16 +54,6 @@ DOCUMENT_SCHEMA: dict[str, pl.DataType] = {
     "warnings": pl.String,  # what was read but ignored or repaired, "; "-separated
 }
 
-CORE_METRICS = (
-    "revenue",
-    "revenue_growth",
-    "market_share",
-    "price_cut",
-    "token_price",
-    "adjusted_ebita",
-    "adjusted_ebita_growth",
-)
-
 UNITS = ("CNY", "USD", "%", "CNY/1M tokens", "count")
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from extractors import pipeline
-from extractors.table import CORE_METRICS
+from extractors.metrics import core
 from extractors.text import documents
+
+CORE_METRICS = core()
 
 D = dt.date
 AC = "alibaba_cloud"

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from extractors.metrics import core
 from extractors.recognize import numbers
-from extractors.table import CORE_METRICS
 from extractors.text.normalize import normalize
+
+CORE_METRICS = core()
 
 GOLD = yaml.safe_load((Path(__file__).parent / "gold.yaml").read_text(encoding="utf-8"))
 

@@ -29,7 +29,7 @@ def _cases(name: str, key: str):
     return [pytest.param(r, id=r["id"]) for r in cfg[key]]
 
 
-METRIC_RULES = rules_data.load("metrics")["rules"]
+METRIC_RULES = rules_data.load("metric_rules")["rules"]
 
 
 @pytest.mark.parametrize("rule", [pytest.param(r, id=r["id"]) for r in METRIC_RULES])

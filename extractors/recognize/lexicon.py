@@ -45,6 +45,15 @@ def _compiled():
     return regex.compile("|".join(parts)), names, owners, regex.compile(cfg["joiners"]), denominators
 
 
+def entity_labels() -> dict[str, str]:
+    """Bilingual label of every tracked entity id, for tables, charts and exports."""
+    return {k: v["label"] for k, v in rules_data.load("entities")["entities"].items()}
+
+
+def product_labels() -> dict[str, str]:
+    return {k: v["label"] for k, v in rules_data.load("entities")["products"].items()}
+
+
 def find(text: str, regions: list[tuple[int, int]] | None = None) -> list[Alias]:
     """Aliases in the text, or in its sorted, disjoint `regions`, in order."""
     pattern, names = _compiled()[:2]

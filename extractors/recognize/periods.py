@@ -9,13 +9,11 @@ from dataclasses import dataclass
 
 import regex
 
-from extractors import rules_data
+from extractors import metrics, rules_data
 from extractors.calendar import Period, fiscal_quarter, fiscal_year, half, month, quarter, report_quarter, year  # noqa: F401
 from extractors.recognize import numbers
 from extractors.text.normalize import TIMEOUT, budget
 
-FINANCIAL = {"revenue", "revenue_growth", "adjusted_ebita", "adjusted_ebita_growth"}
-PRICE = {"price_cut", "token_price"}
 SENTENCE_BREAK = regex.compile("[。！？!?\n]")
 
 
@@ -148,7 +146,7 @@ def as_metric_period(e: Expr, metric: str, report: bool) -> Period | None:
     """The period a claim of `metric` gets from expression `e` in its sentence."""
     if e.period is None:
         return None
-    if metric in FINANCIAL and report and e.day is not None:
+    if metric in metrics.financial() and report and e.day is not None:
         return report_quarter(e.day)
     return e.period
 
