@@ -8,7 +8,7 @@ PORT ?= 8501
 # The table is rebuilt when any article, rule or extractor file is newer than it.
 EXTRACT_INPUTS := $(shell find data/articles extractors -type f \( -name '*.txt' -o -name '*.md' -o -name '*.yaml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: install run test bench bench-dashboard stress extract clean
+.PHONY: install run test eval bench bench-dashboard stress extract clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,9 @@ stress: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/claims*.parquet data/cache tests/artifacts
+
+# Accuracy on the bundled gold and on the labelled dev set beside the repo (../shared/devset).
+DEVSET ?= ../shared/devset
+eval: $(STAMP)
+	$(BIN)/cloudclaims eval tests/gold.yaml data/articles --brief
+	$(BIN)/cloudclaims eval $(DEVSET)/gold.yaml $(DEVSET)/docs

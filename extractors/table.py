@@ -27,12 +27,14 @@ CLAIM_SCHEMA: dict[str, pl.DataType] = {
     "period_start": pl.Date,
     "period_end": pl.Date,
     "period_origin": pl.String,
+    "period_note": pl.String,  # why the period is what it is, or why it is unknown
+    "subject_origin": pl.String,  # clause | sentence | attributive | exclusion | topic
     "cited_source": pl.String,
     "quote": pl.String,
     "span_start": pl.Int64,
     "span_end": pl.Int64,
-    "rule_id": pl.String,
-    "extractor_version": pl.String,
+    "rule_id": pl.String,  # the claim frame that read it
+    "extractor_version": pl.String,  # rules-<fingerprint of every rule file>
 }
 
 DOCUMENT_SCHEMA: dict[str, pl.DataType] = {

@@ -1,6 +1,8 @@
-"""Which period a number refers to: explicit (2023年第一季度, 2015财年), relative to the
-publication date (今年5月, 上半年), or by the earnings-report convention (an August report covers
-April-June). What cannot be resolved stays None, with the reason."""
+"""Period expressions in the text (extractors/rules/periods.yaml): explicit ones (2023年第一季度,
+2015财年, FY25Q1, 截至6月30日止季度), ones relative to the publication date (今年5月, 上季度), and
+ones that refer to the period the text is discussing (本季度, 上一季度, 去年同期, 第三财季), which
+the resolver fills in. What cannot be resolved stays None, with the reason.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,12 +11,12 @@ from dataclasses import dataclass
 
 import regex
 
-from extractors import metrics, rules_data
-from extractors.calendar import Period, fiscal_quarter, fiscal_year, half, month, quarter, report_quarter, year  # noqa: F401
+from extractors import calendar as cal
+from extractors import rules_data
 from extractors.recognize import numbers
-from extractors.text.normalize import TIMEOUT, budget
 
-SENTENCE_BREAK = regex.compile("[。！？!?\n]")
+# Types the resolver fills from the text's context.
+CONTEXT_TYPES = frozenset({"context", "context_previous", "context_year_before", "fiscal_part"})
 
 
 @dataclass
@@ -22,10 +24,17 @@ class Expr:
     start: int
     end: int
     rule_id: str
-    kind: str  # quarter | half | year | fiscal_year | month | day
-    period: Period | None
-    day: dt.date | None  # for month/day expressions: the date it names (report convention)
+    kind: str  # quarter | half | year | fiscal_year | month | day | context | unnamed ...
+    period: cal.Period | None
+    day: dt.date | None = None  # for month/day expressions: the date it names (report convention)
     reason: str | None = None  # why period is None
+    type: str = ""  # the expression's type in periods.yaml
+    q: int | None = None  # fiscal_part: the fiscal quarter named
+    gloss: bool = False  # a calendar restatement of a fiscal label
+
+    @property
+    def explicit(self) -> bool:
+        return self.period is not None and self.period.origin in ("explicit", "relative_to_text")
 
 
 def _num(s: str) -> int:
@@ -33,12 +42,19 @@ def _num(s: str) -> int:
     return int(numbers.to_number(s))
 
 
+def _year(s: str) -> int:
+    y = int(s)
+    return 2000 + y if y < 100 else y
+
+
 @functools.cache
 def _compiled():
     cfg = rules_data.load("periods")
 
     def expand(p: str) -> str:
-        return p.replace("{YEAR}", cfg["YEAR"]).replace("{NUM}", cfg["NUM"])
+        for k in ("YEAR", "YY", "NUM", "Q"):
+            p = p.replace("{" + k + "}", cfg[k])
+        return p
 
     parts, specs = [], {}
     for i, e in enumerate(cfg["expressions"]):
@@ -59,7 +75,18 @@ def _compiled():
 
 def _matches(pattern, text: str, regions: list[tuple[int, int]] | None):
     for start, end in regions if regions is not None else [(0, len(text))]:
-        yield from pattern.finditer(text, start, end, timeout=budget(end - start))
+        yield from pattern.finditer(text, start, end)
+
+
+def _ending(y: int | None, m: int, published: dt.date | None) -> cal.Period | None:
+    """The quarter ending with month m: of year y, or the latest one ended by the publication date."""
+    if m not in (3, 6, 9, 12):
+        return None
+    if y is None:
+        if published is None:
+            return None
+        y = published.year if m < published.month else published.year - 1  # a quarter not yet over is last year's
+    return cal.quarter(y, m // 3)
 
 
 def find(text: str, published: dt.date | None, anchor_year: int | None = None,
@@ -70,85 +97,97 @@ def find(text: str, published: dt.date | None, anchor_year: int | None = None,
     c = _compiled()
     out: list[Expr] = []
     last_year = anchor_year
-    last_year_end = -1
     if regions is not None and ("年后" in text or "年之后" in text):
         regions = None
     for m in _matches(c["all"], text, regions):
         spec, names = c["specs"][m.lastgroup]
         g = {n: m.group(full) for n, full in names if m.group(full)}
         t = spec["type"]
-        e = Expr(m.start(), m.end(), spec["id"], t, None, None)
+        e = Expr(m.start(), m.end(), spec["id"], t, None, type=t, gloss=bool(spec.get("gloss")))
         try:
-            if "y" in g:
-                y = int(g["y"])
-                if t == "fiscal_quarter":
-                    e.period, e.kind = fiscal_quarter(y, _num(g["q"])), "quarter"
-                elif t == "fiscal_year":
-                    e.period = fiscal_year(y)
-                elif t == "quarter":
-                    e.period = quarter(y, _num(g["q"]))
-                elif t == "half":
-                    e.period = half(y, 1 if g["h"] == "上" else 2)
-                elif t in ("day", "month"):
-                    e.period = month(y, int(g["m"]))
-                    e.day = dt.date(y, int(g["m"]), int(g.get("d", 1)))
-                elif t == "year":
-                    e.period = year(y)
-                last_year, last_year_end = y, m.end()
-            elif t == "years_later":
-                if last_year is None:
-                    e.reason = "no earlier year in the text to count from"
-                else:
-                    e.period, e.kind = year(last_year + _num(g["n"]), "relative_to_text"), "year"
-            elif published is None:
-                e.reason = "relative to a publication date that is unknown"
-            elif t == "relative_month":
-                y = published.year - spec["years_back"]
-                mo = int(g["m"])
-                if spec["years_back"] == 0 and mo > published.month:
-                    y -= 1  # a month after publication is last year's
-                e.period, e.kind = month(y, mo, "relative"), "month"
-                e.day = dt.date(y, mo, int(g["d"]) if "d" in g else 1)
-            elif t == "relative_quarter":
-                q = _num(g["q"])
-                y = published.year if 3 * q - 2 <= published.month else published.year - 1  # not yet begun: last year's
-                e.period, e.kind = quarter(y, q, "relative"), "quarter"
-            elif t == "relative_half":
-                e.period, e.kind = half(published.year - spec["years_back"], 1 if g["h"] == "上" else 2, "relative"), "half"
-            elif t == "relative_year":
-                e.period, e.kind = year(published.year - spec["years_back"][g["rel"]], "relative"), "year"
-            elif t == "context_half":
-                same_sentence = last_year_end >= 0 and not SENTENCE_BREAK.search(text, last_year_end, m.start(), timeout=TIMEOUT)
-                y = last_year if same_sentence else published.year
-                e.period = half(y, 1 if g["h"] == "上" else 2, "explicit" if same_sentence else "relative")
-                e.kind = "half"
-            elif t == "event":
-                e.period, e.kind, e.day = month(published.year, published.month, "relative"), "month", published
+            _resolve(e, t, spec, g, published, last_year)
         except (ValueError, KeyError) as err:  # 2023年13月
             e.period, e.reason = None, f"not a valid date ({err})"
+        if "y" in g and e.period is not None:
+            last_year = _year(g["y"])
         out.append(e)
     return out
 
 
+def _resolve(e: Expr, t: str, spec: dict, g: dict, published: dt.date | None, last_year: int | None) -> None:
+    if t == "unnamed":
+        e.reason = spec["reason"]
+    elif t in CONTEXT_TYPES or t == "context_half":
+        e.kind = "context"
+        e.reason = "refers to the period the text is discussing"
+        if t == "fiscal_part":
+            e.q = 1 if g.get("first") else _num(g["q"])
+        if t == "context_half":
+            e.kind, e.q = "half", 1 if g["h"] == "上" else 2
+    elif t == "quarter_ending":
+        y = _year(g["y"]) if "y" in g else None
+        if "rel" in g:
+            if published is None:
+                e.reason = "relative to a publication date that is unknown"
+                return
+            y = published.year - (1 if g["rel"] == "去年" else 0)
+        e.period, e.kind = _ending(y, int(g["m"]), published), "quarter"
+        if e.period is None:
+            e.reason = "a quarter end relative to a publication date that is unknown" if y is None else "not a quarter end"
+    elif "y" in g:
+        y = _year(g["y"])
+        if t == "fiscal_quarter":
+            e.period, e.kind = cal.fiscal_quarter(y, _num(g["q"])), "quarter"
+        elif t == "fiscal_year":
+            e.period = cal.fiscal_year(y)
+        elif t == "quarter":
+            e.period = cal.quarter(y, _num(g["q"]))
+        elif t == "half":
+            e.period = cal.half(y, 1 if g["h"] in ("上", "1") else 2)
+        elif t in ("day", "month"):
+            e.period = cal.month(y, int(g["m"]))
+            e.day = dt.date(y, int(g["m"]), int(g.get("d", 1)))
+        elif t == "year":
+            e.period = cal.year(y)
+    elif t == "years_later":
+        if last_year is None:
+            e.reason = "no earlier year in the text to count from"
+        else:
+            e.period, e.kind = cal.year(last_year + _num(g["n"]), "relative_to_text"), "year"
+    elif published is None:
+        e.reason = "relative to a publication date that is unknown"
+    elif t == "relative_month":
+        y = published.year - spec["years_back"]
+        mo = int(g["m"])
+        if spec["years_back"] == 0 and mo > published.month:
+            y -= 1  # a month after publication is last year's
+        e.period, e.kind = cal.month(y, mo, "relative"), "month"
+        e.day = dt.date(y, mo, int(g["d"]) if "d" in g else 1)
+    elif t == "relative_quarter":
+        q = _num(g["q"])
+        y = published.year if 3 * q - 2 <= published.month else published.year - 1  # not yet begun: last year's
+        e.period, e.kind = cal.quarter(y, q, "relative"), "quarter"
+    elif t == "last_quarter":
+        e.period, e.kind = cal.shifted(cal.quarter_of(published), -1, "relative"), "quarter"
+    elif t == "relative_half":
+        e.period, e.kind = cal.half(published.year - spec["years_back"], 1 if g["h"] == "上" else 2, "relative"), "half"
+    elif t == "relative_year_quarter":
+        e.period, e.kind = cal.quarter(published.year - spec["years_back"][g["rel"]], _num(g["q"]), "relative"), "quarter"
+    elif t == "relative_year":
+        e.period, e.kind = cal.year(published.year - spec["years_back"][g["rel"]], "relative"), "year"
+    elif t == "event":
+        e.period, e.kind, e.day = cal.month(published.year, published.month, "relative"), "month", published
+
+
 def span_marker(text: str, start: int, end: int) -> str | None:
-    m = _compiled()["span"].search(text, start, end, timeout=TIMEOUT)
+    m = _compiled()["span"].search(text, start, end)
     return m.group(0) if m else None
 
 
 def mentions_report(text: str, start: int, end: int) -> tuple[bool, bool]:
     """(mentions an earnings report, says it is the latest one)."""
     c = _compiled()
-    return (bool(c["report"].search(text, start, end, timeout=TIMEOUT)),
-            bool(c["report_latest"].search(text, start, end, timeout=TIMEOUT)))
-
-
-def as_metric_period(e: Expr, metric: str, report: bool) -> Period | None:
-    """The period a claim of `metric` gets from expression `e` in its sentence."""
-    if e.period is None:
-        return None
-    if metric in metrics.financial() and report and e.day is not None:
-        return report_quarter(e.day)
-    return e.period
+    return bool(c["report"].search(text, start, end)), bool(c["report_latest"].search(text, start, end))
 
 
 AGO = regex.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})[ \t]*(?P<u>天|日|小时|分钟)前|(?P<y>昨天|昨日|前天)")
@@ -157,7 +196,7 @@ AGO = regex.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})[ \
 def infer_published(exprs: list[Expr], text: str, fetched: dt.date | None = None) -> tuple[dt.date, str, str] | None:
     """(date, precision, evidence): "N天前" near the top, counted back from the fetch date when there is one;
     otherwise the latest full date the text states."""
-    m = AGO.search(text, 0, min(len(text), 400), timeout=TIMEOUT)
+    m = AGO.search(text, 0, min(len(text), 400))
     if m and fetched is not None:
         if m.group("y"):
             days = 1 if m.group("y") in ("昨天", "昨日") else 2

@@ -73,7 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     ex.add_argument("--cache-dir", default=str(cache.DEFAULT_DIR), help="per-document result cache")
     ex.add_argument("--no-cache", action="store_true", help="extract every document again, and store nothing")
+    ev = sub.add_parser("eval", help="accuracy against hand-checked gold claims (recall, precision, period...)")
+    ev.add_argument("gold", help="gold claims, YAML (the format of tests/gold.yaml)")
+    ev.add_argument("docs", nargs="+", help="the articles the gold is about: files or directories")
+    ev.add_argument("--min-recall", type=float, help="exit 1 if recall is below this")
+    ev.add_argument("--min-precision", type=float, help="exit 1 if precision is below this")
+    ev.add_argument("--min-period", type=float, help="exit 1 if the share of found claims with the right period is below this")
+    ev.add_argument("--brief", action="store_true", help="figures only, without the lists of misses and extra rows")
     args = ap.parse_args(argv)
+    if args.cmd == "eval":
+        return run_eval(args)
     out = Path(args.out)
     if out.suffix.lower() not in (".parquet", ".csv"):
         ap.error(f"--out {out}: unknown table format {out.suffix!r}; use .parquet or .csv")
@@ -91,6 +100,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cloudclaims: {what} in {' '.join(args.paths)}", file=sys.stderr)
         return 1
     return 0
+
+
+def run_eval(args) -> int:
+    from extractors import evaluate, metrics
+    from extractors.recognize import lexicon
+
+    try:
+        gold = evaluate.load_gold(args.gold)
+    except evaluate.GoldError as e:
+        print(f"cloudclaims eval: {e}", file=sys.stderr)
+        return 2
+    claims, docs = batch.extract([Path(p) for p in args.docs], jobs=1, cache_dir=None)
+    rep = evaluate.evaluate(gold, claims.to_dicts(), metrics.core(), lexicon.tracked_entities())
+    print(evaluate.format_report(rep, args.gold, details=not args.brief))
+    failed = evaluate.below(rep, args.min_recall, args.min_precision, args.min_period)
+    for why in failed:
+        print(f"cloudclaims eval: {why}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

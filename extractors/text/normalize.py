@@ -97,6 +97,7 @@ class Normalized:
     text: str  # simplified, NFKC, one paragraph per line
     offsets: OffsetMap
     dropped_lines: int  # portal chrome and repeats, for the document's report
+    traditional: bool = False  # written in traditional characters: some words mean something else there
 
 
 def fold(s: str) -> str:
@@ -122,14 +123,25 @@ def _simplified(body: str) -> str:
     return "".join(out)
 
 
-def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None]:
-    """The body simplified and NFKC-folded, and a map from it to the original (None when char for char).
+TRADITIONAL_SHARE = 0.02  # of the characters t2s changes: a simplified text with a stray 於 is not traditional
+
+
+def _is_traditional(body: str, simplified: str) -> bool:
+    changed = sum(map(str.__ne__, body, simplified))
+    return changed >= 3 and changed >= TRADITIONAL_SHARE * len(body)
+
+
+def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None, bool]:
+    """The body simplified and NFKC-folded, a map from it to the original (None when char for char), and
+    whether it was written in traditional characters.
 
     NFKC is applied per character (with the combining marks that follow it), so a change that keeps
     the length keeps every position; only the rare ones that do not (… -> ..., ½ -> 1⁄2) become pieces."""
-    text = _WIDE.sub(lambda m: _WIDE_TO_NARROW[m.group()], _simplified(body), timeout=budget(len(body)))
+    simp = _simplified(body)
+    traditional = _is_traditional(body, simp)
+    text = _WIDE.sub(lambda m: _WIDE_TO_NARROW[m.group()], simp, timeout=budget(len(body)))
     if unicodedata.is_normalized("NFKC", text):
-        return text, None
+        return text, None, traditional
     omap = OffsetMap()
     parts: list[str] = []
     i = 0  # text[:i] is in parts
@@ -155,16 +167,16 @@ def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None]:
     parts.append(text[i:])
     n += len(text) - i
     if not omap.pieces:
-        return "".join(parts), None
+        return "".join(parts), None, traditional
     omap.add(n_lin, offset + lin, offset + len(text), True)
     omap.add(n, offset + len(text), offset + len(text), True)  # sentinel for end positions
-    return "".join(parts), omap
+    return "".join(parts), omap, traditional
 
 
 def normalize(raw: str, start: int = 0) -> Normalized:
     """Normalize raw[start:] (the body after any front matter)."""
     chrome, fix, repaired, min_repeat = _compiled()
-    body, base = _folded(raw[start:], start)
+    body, base, traditional = _folded(raw[start:], start)
     origin = 0 if base else start  # pieces point into the body's coordinates, shifted by origin
     cut_at, drops = len(body) + 1, set()
     for m in chrome.finditer(body, timeout=budget(len(body))):
@@ -231,7 +243,7 @@ def normalize(raw: str, start: int = 0) -> Normalized:
     flush()
     end_of_body = origin + len(body)
     omap.add(n, end_of_body, end_of_body, True)  # sentinel for end positions
-    return Normalized("".join(out), omap, dropped)
+    return Normalized("".join(out), omap, dropped, traditional)
 
 
 class _Seen:

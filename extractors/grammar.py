@@ -1,0 +1,199 @@
+"""Claim frames (extractors/rules/frames.yaml) compiled over token kinds, and matched on sentences.
+
+Each sentence becomes a string with one code character per token that a frame can see (numbers,
+metric words, changes, markers) and one per clause break; a frame compiles to a regular expression
+over those codes. Subjects, products and periods are not coded: the resolver attaches them. Every
+frame runs; a number claimed by a longer match is not claimed by a shorter one, so the most specific
+reading wins whatever the order of the file.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from extractors import rules_data
+from extractors.tokens import Sentence, Token
+
+# kind -> id -> code; attr classes below
+_NUM = {"percent": "P", "signed": "S", "money": "M", "token": "T", "big": "B", "count": "N", "points": "p"}
+_FAMILY = {"revenue": "r", "ebita": "e", "profit": "o", "share": "s", "spending": "x", "market_size": "z",
+           "price": "j", "cost": "k", "downloads": "d", "derivatives": "v", "customers": "u", "ai_revenue": "a",
+           "blocked": "b"}
+_CHANGE = {"up": "C", "down": "c", "doubled": "D", "sign_up": "G", "sign_down": "g"}
+_SIMPLE = {"growth": None, "cut": "U", "yoy": "Y", "qoq": "Q", "to": "Z", "from": "J", "by": "I",
+           "occupy": "O", "of": "E", "list": "L", "and": "A"}
+_BREAKS = {",": ",", "(": "(", ")": ")"}
+
+NAMES = {
+    "NUM": "[PSMTBNp]", "NUM:percent": "[PS]", "NUM:signed": "S", "NUM:money": "M", "NUM:token": "T",
+    "NUM:big": "B", "NUM:count": "N", "NUM:points": "p",
+    "MET": "[" + "".join(_FAMILY.values()) + "]",
+    **{f"MET:{f}": c for f, c in _FAMILY.items()},
+    "GROWTH": "[Ww]", "GROWTH:up": "W", "GROWTH:down": "w",
+    "CHANGE": "[CcDGg]", "CHANGE:up": "[CG]", "CHANGE:down": "[cg]", "CHANGE:doubled": "D", "CHANGE:sign": "[Gg]",
+    "CUT": "U", "YOY": "Y", "QOQ": "Q", "TO": "Z", "FROM": "J", "BY": "I", "OCCUPY": "O", "OF": "E",
+    "LIST": "L", "AND": "A", "BREAK": ",", "OPEN": r"\(", "CLOSE": r"\)",
+}
+_VALUES = {"percent": "[PS]", "signed": "S", "money": "M"}
+
+
+def code(t: Token) -> str | None:
+    """The frame code of a token, or None for tokens frames do not see (subjects, periods...)."""
+    if t.kind == "num":
+        m = t.ref
+        if m.ignored:
+            return None
+        if m.kind == "percent" and m.text[:1] in "+-−负":
+            return "S"
+        return _NUM.get(m.kind)
+    if t.kind == "metric":
+        return _FAMILY[t.id]
+    if t.kind == "change":
+        return _CHANGE[t.id]
+    if t.kind == "growth":
+        return "W" if t.id == "up" else "w"
+    return _SIMPLE.get(t.kind)
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    value: str
+    role: str
+    metric: str | None = None  # a label, or a metric id
+    sign: str | None = None
+    as_written: bool = False
+
+
+@dataclass(frozen=True)
+class Frame:
+    id: str
+    pattern: regex.Pattern
+    claims: tuple[ClaimSpec, ...]
+    labels: frozenset[str]
+
+
+@dataclass
+class Claim:
+    """One number a frame claims, with the tokens that decide its metric and sign."""
+
+    frame: str
+    number: Token
+    role: str
+    metric_token: Token | None  # the frame's metric word, if it names one
+    metric_id: str | None  # a metric the frame names outright
+    sign_token: Token | None
+    as_written: bool
+    in_list: int | None  # position in a list of values, None for a single value
+    list_len: int = 1
+    respectively: bool = False  # the list follows 分别
+
+
+_ELEMENT = regex.compile(r"\s*(?:(?P<label>[a-z]\w*)=)?(?P<name>[A-Z]+(?::[a-z_]+)?|\(|\)|\|)(?P<q>[?*+])?")
+
+
+def compile_pattern(src: str) -> tuple[str, frozenset[str]]:
+    """'m=MET? YOY? c=CHANGE g=VALUES:percent' -> a regex over codes, and the labels it defines."""
+    out, labels, pos = [], set(), 0
+    while pos < len(src.rstrip()):
+        m = _ELEMENT.match(src, pos)
+        if not m:
+            raise ValueError(f"frames.yaml: cannot read {src[pos:]!r} in {src!r}")
+        pos = m.end()
+        name, q, label = m["name"], m["q"] or "", m["label"]
+        if name in ("(", ")", "|"):
+            out.append({"(": "(?:", ")": ")", "|": "|"}[name] + (q if name == ")" else ""))
+            continue
+        if name.startswith("VALUES:"):
+            k = _VALUES[name.split(":")[1]]
+            body = f"L?{k}(?:A{k})*"
+        elif name in NAMES:
+            body = NAMES[name]
+        else:
+            raise ValueError(f"frames.yaml: unknown token {name!r} in {src!r}")
+        if label:
+            labels.add(label)
+            body = f"(?P<{label}>{body})"
+        else:
+            body = f"(?:{body})"
+        out.append(body + q)
+    return "".join(out), frozenset(labels)
+
+
+@functools.cache
+def frames() -> tuple[Frame, ...]:
+    out = []
+    for spec in rules_data.load("frames")["frames"]:
+        try:
+            rx, labels = compile_pattern(spec["pattern"])
+            claims = tuple(ClaimSpec(**c) for c in spec.get("claims", []))
+            for c in claims:
+                for ref in (c.value, c.sign):
+                    if ref is not None and ref not in labels:
+                        raise ValueError(f"label {ref!r} is not in the pattern")
+            out.append(Frame(spec["id"], regex.compile(rx), claims, labels))
+        except (regex.error, ValueError, TypeError) as e:
+            raise ValueError(f"extractors/rules/frames.yaml: frame {spec.get('id')}: {e}") from None
+    return tuple(out)
+
+
+def codes(sent: Sentence, text: str) -> tuple[str, list[Token | None]]:
+    """The sentence as a code string, and the token behind each code (None for clause breaks)."""
+    chars, toks = [], []
+    clause = 0
+    for t in sent.tokens:
+        while clause < t.clause:
+            clause += 1
+            br = sent.openers[clause].strip() or ","
+            chars.append("(" if br[-1] in "(（" else ")" if br[0] in ")）" else ",")
+            toks.append(None)
+        c = code(t)
+        if c is not None:
+            chars.append(c)
+            toks.append(t)
+    return "".join(chars), toks
+
+
+def match(sent: Sentence, text: str, only: str | None = None) -> list[Claim]:
+    """The claims frames make in one sentence, longest match first; `only` restricts to one frame id."""
+    s, toks = codes(sent, text)
+    found = []
+    for order, f in enumerate(frames()):
+        if only is not None and f.id != only:
+            continue
+        for m in f.pattern.finditer(s, overlapped=True):
+            if m.end() > m.start():
+                found.append((-(m.end() - m.start()), order, m.start(), f, m))
+    found.sort(key=lambda x: x[:3])
+    taken: set[int] = set()
+    out: list[Claim] = []
+    for _, _, _, f, m in found:
+        nums = [i for i in range(m.start(), m.end()) if toks[i] is not None and toks[i].kind == "num"]
+        if any(i in taken for i in nums):
+            continue
+        taken.update(nums)
+        for c in f.claims:
+            out += _claims(f, c, m, toks)
+    out.sort(key=lambda c: c.number.start)
+    return out
+
+
+def _tok(m, label: str | None, toks: list[Token | None]) -> Token | None:
+    if label is None or m.start(label) < 0:
+        return None
+    return toks[m.start(label)]
+
+
+def _claims(f: Frame, c: ClaimSpec, m, toks: list[Token | None]) -> list[Claim]:
+    start, end = m.span(c.value)
+    if start < 0:
+        return []
+    inside = [toks[i] for i in range(start, end) if toks[i] is not None]
+    values = [t for t in inside if t.kind in ("num", "change")]
+    respectively = any(t.kind == "list" for t in inside)
+    metric_token = _tok(m, c.metric, toks) if c.metric in f.labels else None
+    metric_id = c.metric if c.metric is not None and c.metric not in f.labels else None
+    n = len(values)
+    return [Claim(f.id, v, c.role, metric_token, metric_id, _tok(m, c.sign, toks), c.as_written,
+                  None if n == 1 else k, n, respectively) for k, v in enumerate(values)]

@@ -1,0 +1,149 @@
+"""Typed tokens and the one segmenter: paragraphs -> sentences -> clauses.
+
+Tokens come from three recognisers over the masked text (numbers, periods, the lexicon) and are merged
+here, longest first where two overlap. Sentences split at 。！？；, at hard line breaks and at the
+bullet and citation marks of broker notes; clauses split at commas, colons and brackets. A line break
+is soft (the sentence goes on) where the line before cannot have ended: it has no closing punctuation
+and the next line continues it (a number, a bracket, a comma) or it was wrapped (a long line).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import regex
+
+from extractors import rules_data
+
+
+@dataclass
+class Token:
+    kind: str  # num | period | one of the lexicon's kinds (entity, metric, change, ...)
+    start: int  # in the masked text
+    end: int
+    id: str | None = None  # entity / product / family / direction ...
+    ref: object = None  # the Mention of a number, the Expr of a period
+    clause: int = 0  # index of its clause in the sentence
+    entity: str | None = None  # for a subject: the entity it stands for here (UNTRACKED, PART...)
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+    tokens: list[Token] = field(default_factory=list)
+    clauses: list[tuple[int, int]] = field(default_factory=list)  # (start, end) of each clause
+    openers: list[str] = field(default_factory=list)  # the break before each clause ("" for the first)
+    heading: bool = False  # a short line of its own, without closing punctuation
+
+
+@functools.cache
+def _cfg():
+    c = rules_data.load("segmenter")
+    return {
+        "sentence": regex.compile(c["sentence_end"]),
+        "clause": regex.compile(c["clause_break"]),
+        "closed": regex.compile(c["line_closed"]),
+        "continues": regex.compile(c["line_continues"]),
+        "item": regex.compile(c["list_item"]),
+        "wrap": int(c["wrapped_line_chars"]),
+        "heading": int(c["heading_max_chars"]),
+    }
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph: lines joined where a line break is soft."""
+    cfg = _cfg()
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    out: list[tuple[int, int]] = []
+    for s, e in lines:
+        if s == e or not text[s:e].strip():
+            continue
+        if out and _soft(text, out[-1], (s, e), cfg):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _soft(text: str, before: tuple[int, int], line: tuple[int, int], cfg) -> bool:
+    prev = text[before[0] : before[1]].rstrip()
+    nxt = text[line[0] : line[1]].lstrip()
+    if not prev or cfg["closed"].search(prev) or cfg["item"].match(nxt):
+        return False
+    last_line = prev.rsplit("\n", 1)[-1]
+    return bool(cfg["continues"].match(nxt)) or prev.endswith(("，", ",", "、", "(", "（")) or len(last_line) >= cfg["wrap"]
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Every sentence of the text, with its clauses, in order."""
+    cfg = _cfg()
+    out: list[Sentence] = []
+    for p, (ps, pe) in enumerate(paragraphs(text)):
+        s = ps
+        ends = [m for m in cfg["sentence"].finditer(text, ps, pe)]
+        spans = []
+        for m in ends:
+            spans.append((s, m.start()))
+            s = m.end()
+        spans.append((s, pe))
+        one = len([1 for a, b in spans if text[a:b].strip()]) == 1
+        for a, b in spans:
+            if not text[a:b].strip():
+                continue
+            sent = Sentence(a, b, p)
+            sent.heading = one and b - a <= cfg["heading"] and not cfg["closed"].search(text[ps:pe].rstrip())
+            c, opener = a, ""
+            for m in cfg["clause"].finditer(text, a, b):
+                if m.start() > c:
+                    sent.clauses.append((c, m.start()))
+                    sent.openers.append(opener)
+                    opener = ""
+                opener += m.group()
+                c = m.end()
+            if b > c or not sent.clauses:
+                sent.clauses.append((c, b))
+                sent.openers.append(opener)
+            out.append(sent)
+    return out
+
+
+def merge(*streams: list[Token]) -> list[Token]:
+    """Tokens in text order; where two overlap the longer one stays (the earlier stream on a tie)."""
+    ranked = sorted(((t.start, -(t.end - t.start), i, t) for i, stream in enumerate(streams) for t in stream),
+                    key=lambda x: x[:3])
+    out: list[Token] = []
+    end = -1
+    for start, _, _, t in ranked:
+        if start >= end:
+            out.append(t)
+            end = t.end
+        elif t.end - t.start > out[-1].end - out[-1].start and t.start == out[-1].start:
+            out[-1] = t
+            end = t.end
+    return out
+
+
+def assign(sents: list[Sentence], tokens: list[Token]) -> None:
+    """Give each sentence its tokens (and each token its clause index)."""
+    i = 0
+    for sent in sents:
+        while i < len(tokens) and tokens[i].start < sent.start:
+            i += 1
+        clause = 0
+        while i < len(tokens) and tokens[i].start < sent.end:
+            t = tokens[i]
+            while clause + 1 < len(sent.clauses) and t.start >= sent.clauses[clause][1]:
+                clause += 1
+            t.clause = clause
+            sent.tokens.append(t)
+            i += 1
+
+
+def bracketed(sent: Sentence, clause: int) -> bool:
+    """Whether the clause opens with a bracket: an aside."""
+    return clause < len(sent.openers) and any(ch in sent.openers[clause] for ch in "(（")
