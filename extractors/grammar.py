@@ -8,6 +8,7 @@ reading wins whatever the order of the file.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -88,6 +89,7 @@ class Claim:
     in_list: int | None  # position in a list of values, None for a single value
     list_len: int = 1
     respectively: bool = False  # the list follows 分别
+    list_qualifier: str | None = None  # 4%和2%左右: the qualifier after the last item is the list's
 
 
 _ELEMENT = regex.compile(r"\s*(?:(?P<label>[a-z]\w*)=)?(?P<name>[A-Z]+(?::[a-z_]+)?|\(|\)|\|)(?P<q>[?*+])?")
@@ -169,14 +171,19 @@ def match(sent: Sentence, text: str, only: str | None = None) -> list[Claim]:
     taken: set[int] = set()
     out: list[Claim] = []
     for _, _, _, f, m in found:
-        nums = [i for i in range(m.start(), m.end()) if toks[i] is not None and toks[i].kind == "num"]
+        nums = [i for i in range(m.start(), m.end()) if toks[i] is not None and _is_value(toks[i])]
         if any(i in taken for i in nums):
             continue
         taken.update(nums)
         for c in f.claims:
             out += _claims(f, c, m, toks)
+    out += translations(sent, text, out)
     out.sort(key=lambda c: c.number.start)
     return out
+
+
+def _is_value(t: Token) -> bool:
+    return t.kind == "num" or (t.kind == "change" and t.id == "doubled")
 
 
 def _tok(m, label: str | None, toks: list[Token | None]) -> Token | None:
@@ -195,5 +202,25 @@ def _claims(f: Frame, c: ClaimSpec, m, toks: list[Token | None]) -> list[Claim]:
     metric_token = _tok(m, c.metric, toks) if c.metric in f.labels else None
     metric_id = c.metric if c.metric is not None and c.metric not in f.labels else None
     n = len(values)
+    tail = values[-1].ref.qualifier if values and values[-1].kind == "num" else None
+    shared = tail if n > 1 and tail not in (None, "exact") else None
     return [Claim(f.id, v, c.role, metric_token, metric_id, _tok(m, c.sign, toks), c.as_written,
-                  None if n == 1 else k, n, respectively) for k, v in enumerate(values)]
+                  None if n == 1 else k, n, respectively, shared) for k, v in enumerate(values)]
+
+
+def translations(sent: Sentence, text: str, claims: list[Claim]) -> list[Claim]:
+    """(约350亿美元) right after an amount is the same figure in another currency: a claim like it."""
+    toks = sent.tokens
+    claimed = {id(c.number) for c in claims}
+    out = []
+    for c in claims:
+        if c.role != "amount" or c.number.kind != "num" or c.number.ref.kind != "money":
+            continue
+        i = toks.index(c.number)
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if (nxt is not None and nxt.kind == "num" and nxt.ref.kind == "money" and id(nxt) not in claimed
+                and nxt.ref.unit != c.number.ref.unit and nxt.clause == c.number.clause + 1
+                and any(ch in sent.openers[nxt.clause] for ch in "(（")):
+            out.append(dataclasses.replace(c, frame="amount.translation", number=nxt, in_list=None, list_len=1))
+            claimed.add(id(nxt))
+    return out

@@ -117,7 +117,7 @@ def _once(found: list[Resolved]) -> list[Resolved]:
     with_period: set[tuple] = set()
     out = []
     for r in found:
-        base = (r.entities[0], r.product, r.metric, r.value, r.value_high, r.unit)
+        base = (r.entity, r.product, r.metric, r.value, r.value_high, r.unit)
         if r.claim.frame != "transition":
             if (base, r.qualifier, r.period.label if r.period else None) in seen:
                 continue
@@ -138,7 +138,7 @@ def _row(doc: documents.Document, norm, masked, r: Resolved) -> dict:
     else:  # a word that states its own size (翻倍)
         span_start, span_end = norm.offsets.span(masked.to_normalized(num.start), masked.to_normalized(num.end))
     q_start, q_end = norm.offsets.span(masked.to_normalized(r.sentence.start), masked.to_normalized(r.sentence.end))
-    entity, p = r.entities[0], r.period
+    entity, p = r.entity, r.period
     return {
         "claim_id": claim_id(doc.doc_id, span_start, span_end, entity, r.product, r.metric),
         **_doc_fields(doc),

@@ -1,18 +1,18 @@
 """What the text leaves implicit: each claim's subject, metric and period, carried across clauses,
 sentences and from a paragraph or document head, with the reason recorded.
 
-Subjects: the nearest subject before the number in its sentence (not one being excluded by 剔除, not
-the object of a comparison unless the number belongs to it, not a market a share is of), with the
-subjects listed with it; else the topic carried from the sentences before. 公司 and 云业务 resolve
-through the company the text is about. Metrics: the frame's metric word, else the sentence's last.
-Periods: the nearest period before the number in its sentence, else the period the text is
-discussing, else (for financial figures) the period of the results the document reports.
+Subjects: the nearest subject before the number in its sentence (not one excluded by 剔除, not the
+object of a comparison unless the number belongs to it, not the market a share is of), with the
+subjects listed with it; else the paragraph's topic; else the document's. 公司 and 云业务 resolve
+through the company the text is about; 公有云市场 through its geography. Metrics: the frame's metric
+word, else the sentence's last. Periods: the nearest period before the number in its sentence, else
+the period the text is discussing, else (financial figures) the results the document reports.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extractors import calendar as cal
 from extractors import metrics
@@ -20,20 +20,25 @@ from extractors.grammar import Claim
 from extractors.recognize import lexicon, periods
 from extractors.tokens import Sentence, Token, bracketed
 
-UNTRACKED = "_untracked"  # a company we do not follow
+UNTRACKED = "_untracked"  # a company or market we do not follow
 PART = "_part"  # a part of a company that is not its cloud
-SUBJECTS = frozenset({"entity", "company", "segment", "cloud", "coref"})
+SUBJECTS = frozenset({"entity", "company", "segment", "cloud", "coref", "market"})
 MARKETS = frozenset(k for k, v in lexicon.data()["entities"].items() if v.get("market"))
 CLOUDS = frozenset(k for k, v in lexicon.data()["entities"].items() if v.get("company") and v.get("level") != "company")
+FISCAL_TYPES = frozenset({"fiscal_quarter", "fiscal_year", "fiscal_part"})
+COARSE = frozenset({"quarter", "half", "year", "fiscal_year", "context"})  # kinds that date a financial figure
+MIN_COMPANY_AMOUNT = 1e6  # a company's revenue or EBITA written without 万/亿 and below this is per share
 
 
 @dataclass
 class Resolved:
     claim: Claim
     sentence: Sentence
-    entities: list[str]
+    entity: str
     product: str | None
     metric: str
+    family: str
+    role: str
     value: float
     value_high: float | None
     qualifier: str
@@ -44,40 +49,34 @@ class Resolved:
     source: str | None
 
 
-@dataclass
-class _State:
-    topic: Token | None = None  # the subject the text is about
-    product_topic: Token | None = None
-    current: cal.Period | None = None  # the period the text is discussing
-    current_fiscal: bool = False  # ... named by a fiscal label
-    fiscal_year: int | None = None  # of the last fiscal label read
-    dropped: list[tuple[str, str]] = field(default_factory=list)  # (number, why) for the report
-
-
 class Resolver:
     def __init__(self, text: str, sents: list[Sentence], published: dt.date | None):
         self.text, self.sents, self.published = text, sents, published
-        self.state = _State()
-        self.fiscal_doc = any(t.kind == "period" and t.ref.type in ("fiscal_quarter", "fiscal_year", "fiscal_part")
-                              for s in sents for t in s.tokens)
+        self.fiscal_doc = any(t.kind == "period" and t.ref.type in FISCAL_TYPES for s in sents for t in s.tokens)
+        self.dropped: list[tuple[str, str]] = []  # (number, why): what was read but is no claim
+        self.current: cal.Period | None = None  # the period the text is discussing
+        self.current_fiscal = False  # ... named by a fiscal label
+        self.fiscal_year: int | None = None  # of the last fiscal label read
+        self.product_topic: Token | None = None
+        self.paragraph_topic: dict[int, Token] = {}
         _subjects(sents)
+        self.doc_topic = next((t for s in sents for t in s.tokens if _usable(s, t)), None)
         self._glosses()
         self.report = self._report_period()
 
-    # ------------------------------------------------------------ document head
+    # ------------------------------------------------------------ the document head
     def _glosses(self) -> None:
         """A fiscal label with a calendar restatement in brackets: agreeing, the gloss adds nothing;
         disagreeing (2024财年Q2(2024年3月)), neither can be trusted and the period is unknown."""
         for s in self.sents:
             toks = s.tokens
-            for i, t in enumerate(toks[1:], 1):
-                prev = toks[i - 1]
-                if (t.kind == "period" and prev.kind == "period" and t.clause == prev.clause + 1
-                        and prev.ref.type == "fiscal_quarter" and self.text[prev.end : t.start].strip() in ("(", "（")):
+            for i in range(1, len(toks)):
+                t, prev = toks[i], toks[i - 1]
+                if (t.kind == "period" and prev.kind == "period" and t.clause == prev.clause + 1 and bracketed(s, t.clause)
+                        and prev.ref.type == "fiscal_quarter"):
                     t.ref.gloss = True
-                    gloss = t.ref.period
-                    if gloss is not None and prev.ref.period is not None and not _within(prev.ref.period, gloss):
-                        prev.ref.reason = (f"the label ({prev.ref.period.label}) and its gloss "
+                    if t.ref.period is not None and prev.ref.period is not None and not _overlap(prev.ref.period, t.ref.period):
+                        prev.ref.reason = (f"the label ({self.text[prev.start:prev.end]}) and its gloss "
                                            f"({self.text[t.start:t.end]}) disagree")
                         prev.ref.period = None
 
@@ -104,87 +103,83 @@ class Resolver:
         if not latest or self.published is None or e.type != "fiscal_quarter":
             return e.period
         due = cal.report_quarter(self.published)
-        reading = _calendar_reading(e)
-        if reading is not None and reading.label == due.label and e.period.label != due.label:
+        reading = _calendar_reading(e.period)
+        if reading.label == due.label and e.period.label != due.label:
             e.reason = (f"{self.text[e.start:e.end]} names {e.period.label} by the fiscal calendar, but the latest "
                         f"results when it was published ({self.published:%Y-%m}) cover {due.label}: read as calendar")
-            e.period = dataclasses.replace(reading, origin="explicit")
+            e.period = reading
         return e.period
 
     # ------------------------------------------------------------ one sentence
     def sentence(self, sent: Sentence, claims: list[Claim]) -> list[Resolved]:
         out: list[Resolved] = []
         last: tuple[str, str] | None = None  # (family, role) of the sentence's last claim
+        dated: cal.Period | None = None  # the last period a claim of this sentence took from it
+        fiscal = False
         for c in claims:
-            r = self._claim(sent, c, last)
+            r, own = self._claim(sent, c, last)
+            if own is not None:
+                dated, fiscal = own
             if isinstance(r, str):
-                self.state.dropped.append((self.text[c.number.start : c.number.end], r))
+                self.dropped.append((self.text[c.number.start : c.number.end], r))
                 continue
-            for x in r:
-                out.append(x)
+            out += r
             if r:
-                last = (r[0].claim_family, r[0].claim_role)  # type: ignore[attr-defined]
-        self._after(sent)
-        return out
-
-    def _after(self, sent: Sentence) -> None:
-        """What this sentence establishes for the ones after it."""
-        firsts = [t for t in sent.tokens if t.kind in SUBJECTS and t.entity and not _excluded(sent, t)
-                  and not _compared(sent, t)]
-        if firsts:
-            self.state.topic = firsts[0]
+                last = (r[0].family, r[0].role)
+        if dated is not None:
+            self.current, self.current_fiscal = dated, fiscal
+        for t in sent.tokens:
+            if t.kind == "period" and t.ref.type in ("fiscal_quarter", "fiscal_year") and t.ref.period is not None:
+                self.fiscal_year = _fiscal_year_of(t.ref.period)
         prods = [t for t in sent.tokens if t.kind == "product"]
         if prods:
-            self.state.product_topic = prods[0]
-        for t in sent.tokens:
-            if t.kind != "period" or _in_forecast(sent, t) or t.ref.gloss:
-                continue
-            p, _, _ = self._period_of(sent, t)
-            if p is not None and t.ref.type not in ("context_year_before", "unnamed"):
-                self.state.current = p
-                self.state.current_fiscal = t.ref.type in ("fiscal_quarter", "fiscal_year", "fiscal_part")
-            if t.ref.type in ("fiscal_quarter", "fiscal_year") and t.ref.period is not None:
-                self.state.fiscal_year = _fiscal_year_of(t.ref.period)
+            self.product_topic = prods[0]
+        if sent.paragraph not in self.paragraph_topic:
+            first = next((t for t in sent.tokens if _usable(sent, t)), None)
+            if first is not None:
+                self.paragraph_topic[sent.paragraph] = first
+        return out
 
-    def _claim(self, sent: Sentence, c: Claim, last) -> list[Resolved] | str:
-        num = c.number
+    def _claim(self, sent: Sentence, c: Claim, last) -> tuple[list[Resolved] | str, tuple | None]:
+        """Rows for one claim (or why there are none), and the period it took from its own sentence."""
         stance = self._stance(sent, c)
         if stance:
-            return stance
+            return stance, None
         family, role, why = self._metric(sent, c, last)
         if family is None:
-            return why
-        subjects, origin, why = self._subjects(sent, c)
-        if not subjects:
-            return why
-        product = self._product(sent, c, role, subjects)
-        metric = _metric_id(family, role, c, subjects)
+            return why, None
+        subjects, origin, why = self._subjects(sent, c, role)
+        product = self._product(sent, c, role)
+        if product and lexicon.product(product).get("market") and c.metric_id != "market_share" and role != "level":
+            if not subjects or set(subjects) <= MARKETS | {UNTRACKED}:
+                subjects, origin, why = [self._geography_market(sent, c)], "market of the product", ""
+        owner = lexicon.product(product).get("entity") if product else None
+        if owner and (not subjects or origin == "topic" or set(subjects) <= {owner, lexicon.group_of("alibaba")}):
+            subjects, origin, why = [owner], "product", ""
+        if not subjects or any(s in (UNTRACKED, PART) or s is None for s in subjects):
+            return why or "about a company or part we do not track", None
+        metric = _metric_id(family, role, c)
         if metric is None:
-            return f"no {role} metric for {family} words"
-        if family != "_direct" and lexicon.part_only(family) and not set(subjects) <= CLOUDS:
-            return f"{family} of a group is adjusted net income, which is not tracked"
-        prod_owner = lexicon.product(product).get("entity") if product else None
-        if prod_owner and (set(subjects) <= {prod_owner, lexicon.group_of("alibaba")} or origin == "topic"):
-            subjects = [prod_owner]
-        if product and lexicon.product(product).get("market") and metric != "market_share":
-            subjects = [s if s in MARKETS else self._market() for s in subjects] if set(subjects) <= MARKETS else subjects
-        if set(subjects) <= MARKETS and metric == "revenue":
+            return f"no {role} metric for {family} words", None
+        if lexicon.part_only(family) and not set(subjects) <= CLOUDS:
+            return f"{family} of a group is adjusted net income, which is not tracked", None
+        if set(subjects) <= MARKETS and metric in ("revenue", "adjusted_ebita"):
             metric = "market_size"
         value, high, qualifier, unit = self._value(c, role, metric)
-        period, note = self._period(sent, c, metric)
+        if metric in ("revenue", "adjusted_ebita") and c.number.kind == "num" and not c.number.ref.magnitude \
+                and abs(value) < MIN_COMPANY_AMOUNT:
+            return "too small for a company's figure: per share or a price", None
+        period, note, own = self._period(sent, c, metric)
         if period is not None and self.published is not None and period.start > self.published:
-            return "a period after the publication date: a forecast"
-        src = _source(sent, num)
-        rows = []
-        for ent in subjects:
-            r = Resolved(c, sent, [ent], product, metric, value, high, qualifier, unit, period, note, origin, src)
-            r.claim_family, r.claim_role = family, role  # type: ignore[attr-defined]
-            rows.append(r)
-        return rows
+            return "a period after the publication date: a forecast", own
+        src = _source(sent, c.number)
+        rows = [Resolved(c, sent, ent, product, metric, family, role, value, high, qualifier, unit, period, note,
+                         origin, src) for ent in subjects]
+        return rows, own
 
     # ------------------------------------------------------------ stance
     def _stance(self, sent: Sentence, c: Claim) -> str | None:
-        """Why a number is not a claim of fact (a forecast, an expectation, a question), or None."""
+        """Why a number is not a claim of fact (a forecast, an expected figure, a question), or None."""
         num = c.number
         toks = sent.tokens
         i = toks.index(num)
@@ -202,16 +197,13 @@ class Resolver:
 
     # ------------------------------------------------------------ metric
     def _metric(self, sent: Sentence, c: Claim, last) -> tuple[str | None, str, str]:
+        """(family, role, why none): the family of the frame's metric word, else the sentence's."""
         role = c.role
         if c.metric_id is not None:
             return "_direct", role, ""
         mt = c.metric_token
         if mt is not None and mt.kind == "growth":
-            mt = _metric_before(sent, mt) or None
-            role = "growth"
-            if mt is None:
-                family = last[0] if last else _company_family(sent, c)
-                return family, role, "" if family else "a growth rate of no metric"
+            mt, role = _metric_before(sent, mt), "growth"
         if mt is not None:
             family = mt.id
         else:
@@ -222,76 +214,81 @@ class Resolver:
                     family = before.id
             elif before is not None:
                 family = before.id
-            elif role in ("growth",):
-                family = _company_family(sent, c)
+            elif role == "growth":
+                family = "revenue"  # a company's or a market's growth, with no metric word, is its revenue's
             elif role == "cut":
                 family = "price"
             else:
-                family = None
-        if family is None:
-            return None, role, "no metric word for the number"
+                return None, role, "no metric word for the number"
         if role == "carried":
-            role = "level" if "level" in lexicon.roles(family) else "growth" if "growth" in lexicon.roles(family) else "amount"
+            roles = lexicon.roles(family)
+            role = "level" if "level" in roles else "growth" if "growth" in roles else "amount"
         if family == "blocked":
             return None, role, "a metric that is not tracked"
         return family, role, ""
 
     # ------------------------------------------------------------ subject
-    def _subjects(self, sent: Sentence, c: Claim) -> tuple[list[str], str, str]:
+    def _subjects(self, sent: Sentence, c: Claim, role: str) -> tuple[list[str], str, str]:
         num = c.number
         toks = sent.tokens
         i = toks.index(num)
-        share = c.metric_id == "market_share" or (c.metric_token is not None and c.metric_token.id == "share")
+        share = c.metric_id == "market_share" or role == "level"
         # 800亿美元的AWS: an amount that describes the subject right after it
         if i + 1 < len(toks) and toks[i + 1].kind in SUBJECTS and self.text[num.end : toks[i + 1].start].strip() == "的":
-            return self._listed(sent, i + 1, c, "attributive")
+            return self._listed(sent, i + 1, c, role, "attributive")
         for j in range(i - 1, -1, -1):
             t = toks[j]
-            if t.kind not in SUBJECTS or not t.entity:
+            if t.kind not in SUBJECTS:
                 continue
             if _excluded(sent, t):
-                owner = _exclusion_owner(sent, t)
+                owner = _exclusion_owner(t)
                 if owner:
                     return [owner], "exclusion", ""
                 continue
             if _compared(sent, t) and not _attached(self.text, sent, t, num):
                 continue
-            if share and t.entity in MARKETS:
+            if share and (t.entity in MARKETS or t.kind == "market"):
                 continue  # the market a share is of
-            return self._listed(sent, j, c, "clause" if t.clause == num.clause else "sentence")
-        topic = self.state.topic
-        if topic is not None and topic.entity:
-            return _keep([topic.entity], "topic")
+            return self._listed(sent, j, c, role, "clause" if t.clause == num.clause else "sentence")
+        topic = self.paragraph_topic.get(sent.paragraph) or self.doc_topic
+        if topic is not None and not (share and topic.entity in MARKETS):
+            return [topic.entity], "topic", ""
         return [], "", "nobody named before the number"
 
-    def _listed(self, sent: Sentence, j: int, c: Claim, origin: str) -> tuple[list[str], str, str]:
+    def _listed(self, sent: Sentence, j: int, c: Claim, role: str, origin: str) -> tuple[list[str], str, str]:
         toks = sent.tokens
         chosen = [toks[j]]
         k = j
-        while k >= 2 and toks[k - 1].kind == "and" and toks[k - 2].kind in SUBJECTS and toks[k - 2].entity:
+        while k >= 2 and toks[k - 1].kind == "and" and toks[k - 2].kind in SUBJECTS:
             chosen.insert(0, toks[k - 2])
             k -= 2
-        if any(t.kind == "combined" and t.clause == c.number.clause and chosen[0].start < t.start < c.number.start
-               for t in toks) or _combined_after(sent, toks[j]):
+        if _combined(self.text, sent, chosen, c.number):
             return [], "", "a figure for several subjects together"
         ents = [t.entity for t in chosen]
         if len(ents) > 1:
             if c.in_list is not None and c.list_len == len(ents):
                 ents = [ents[c.in_list]]
-            elif c.role in ("amount", "level") or c.metric_id == "market_share":
-                return [], "", "an amount for several subjects together"
-        return _keep(ents, origin)
+            elif role in ("amount", "level"):
+                return [], "", "an amount or share for several subjects together"
+        return ents, origin, ""
 
-    def _market(self) -> str:
+    def _geography_market(self, sent: Sentence, c: Claim) -> str:
+        """The market a slice (IaaS, PaaS) belongs to: the last market or geography named before it."""
+        for s in reversed(self.sents[: self.sents.index(sent) + 1]):
+            for t in reversed(s.tokens if s is not sent else s.tokens[: s.tokens.index(c.number)]):
+                if t.entity in MARKETS:
+                    return t.entity
+                if t.kind == "geography":
+                    return "global_cloud_market" if t.id == "global" else "china_public_cloud_market"
         return "china_public_cloud_market"
 
     # ------------------------------------------------------------ product
-    def _product(self, sent: Sentence, c: Claim, role: str, subjects: list[str]) -> str | None:
+    def _product(self, sent: Sentence, c: Claim, role: str) -> str | None:
         num = c.number
         toks = sent.tokens
         i = toks.index(num)
-        before = [t for t in toks[:i] if t.kind == "product"]
-        if c.in_list is not None and c.respectively:
+        before = [t for t in toks[:i] if t.kind == "product" and not _excluded(sent, t)]
+        if c.in_list is not None:
             listed = _listed_products(toks, i)
             if len(listed) == c.list_len:
                 return listed[c.in_list].id
@@ -302,9 +299,8 @@ class Resolver:
             if after and lexicon.product(after[0].id).get("market"):
                 return after[0].id
         if c.metric_id == "token_price" or role == "cut":
-            pt = self.state.product_topic
-            if pt is not None:
-                return pt.id
+            if self.product_topic is not None:
+                return self.product_topic.id
         return None
 
     # ------------------------------------------------------------ value
@@ -314,95 +310,120 @@ class Resolver:
             return 100.0, None, "approx", "%"
         m = num.ref
         value, high = m.value, m.value_high
-        sign = 1
-        if c.sign_token is not None and not c.as_written and not (m.kind == "percent" and m.text[:1] in "+-−负"):
-            sign = -1 if c.sign_token.id in ("down", "sign_down") else 1
+        signed = m.kind == "percent" and m.text[:1] in "+-−负"
         if role == "cut" or metric in ("price_cut", "cost_decline"):
-            sign = 1
             value, high = abs(value), None if high is None else abs(high)
-        if sign < 0:
+        elif c.sign_token is not None and not c.as_written and not signed and c.sign_token.id in ("down", "sign_down"):
             value, high = -value, None if high is None else -high
             if high is not None:
                 value, high = min(value, high), max(value, high)
         qualifier = m.qualifier
-        if c.in_list is not None:
-            qualifier = _shared_qualifier(c, qualifier)
+        if c.in_list is not None and qualifier == "exact":
+            qualifier = c.list_qualifier or qualifier
         unit = {"percent": "%", "token": "CNY/1M tokens", "count": "count"}.get(m.kind) or m.unit or "CNY"
         return value, high, qualifier, unit
 
     # ------------------------------------------------------------ period
-    def _period(self, sent: Sentence, c: Claim, metric: str) -> tuple[cal.Period | None, str | None]:
+    def _period(self, sent: Sentence, c: Claim, metric: str) -> tuple[cal.Period | None, str | None, tuple | None]:
+        """(period, note, (period, fiscal) taken from the sentence itself or None)."""
         num = c.number
         toks = sent.tokens
         i = toks.index(num)
-        clause_start = sent.clauses[num.clause][0] if sent.clauses else sent.start
+        clause_start = sent.clauses[num.clause][0]
         marker = periods.span_marker(self.text, clause_start, num.start)
         if marker:
-            return None, f"covers several periods ({marker})"
+            return None, f"covers several periods ({marker})", None
         financial = metric in metrics.financial()
-        own = [t for t in toks[:i] if t.kind == "period" and not t.ref.gloss]
         if c.frame == "transition":
             mine = _own_transition_period(self.text, toks, i)
             if mine is not None:
                 p, why, _ = self._period_of(sent, mine)
-                return p, why
-            if c.in_list is None and _is_from_value(toks, i):
-                return None, "the start of a change, with no period of its own"
-        for t in reversed(own):
-            if _precedes_other_value(self.text, toks, t, num):
+                return p, why, None
+            if _is_from_value(toks, i):
+                return None, "the start of a change, with no period of its own", None
+        if c.in_list is not None:
+            listed = self._listed_periods(sent, i, c.list_len)
+            if listed:
+                return listed[c.in_list], "the periods listed with the values, in order", None
+        for t in reversed([t for t in toks[:i] if t.kind == "period" and not t.ref.gloss]):
+            if _precedes_other_value(self.text, toks, t, num) or (_in_forecast(sent, t) and not _in_forecast(sent, num)):
                 continue
+            if financial and t.ref.kind in ("day", "month") and not periods.mentions_report(self.text, sent.start, sent.end)[0]:
+                continue  # a date in passing does not date a quarter's figure
             p, why, has_day = self._period_of(sent, t)
             if p is None:
-                return None, why
-            if financial and has_day and t.ref.kind in ("day", "month", "context") and \
-                    periods.mentions_report(self.text, sent.start, sent.end)[0]:
-                return cal.report_quarter(t.ref.day), "the report published then covers the quarter before"
+                return None, why, None
+            fiscal = t.ref.type in FISCAL_TYPES
+            if financial and has_day:
+                return cal.report_quarter(t.ref.day), "the report published then covers the quarter before", None
             if metric in metrics.priced() and t.ref.day is not None:
-                return cal.month(t.ref.day.year, t.ref.day.month, p.origin), None
-            return p, None
+                return cal.month(t.ref.day.year, t.ref.day.month, p.origin), why, None
+            own = (p, fiscal) if (not financial or p.label[-2:-1] in "QHY" or t.ref.kind in COARSE) else None
+            return p, why, own
         if financial and self.published is not None and periods.mentions_report(self.text, sent.start, sent.end)[1]:
-            return cal.report_quarter(self.published), "the latest report when it was published"
+            return cal.report_quarter(self.published), "the latest report when it was published", None
         if metric in metrics.priced():
             p = self._recent_date(sent)
             if p is not None:
-                return p, "the date stated just before"
-        cur = self.state.current
-        if cur is not None and (financial or not self.state.current_fiscal):
-            return dataclasses.replace(cur, origin="context"), "the period the text is discussing"
+                return p, "the date stated just before", None
+        if self.current is not None and (financial or not self.current_fiscal) and \
+                (financial or sent.paragraph == self._current_paragraph(sent)):
+            return dataclasses.replace(self.current, origin="context"), "the period the text is discussing", None
         if financial and self.report is not None:
-            return dataclasses.replace(self.report, origin="report_convention"), "the results the document reports"
-        return None, "no period stated or implied"
+            return dataclasses.replace(self.report, origin="report_convention"), "the results the document reports", None
+        return None, "no period stated or implied", None
+
+    def _current_paragraph(self, sent: Sentence) -> int:
+        return sent.paragraph  # non-financial figures take the discussed period only within their paragraph
+
+    def _listed_periods(self, sent: Sentence, i: int, n: int) -> list[cal.Period] | None:
+        """从2019财年到2022财年 ... 分别是84%、62%、50%、29%: a range or list of periods, one per value."""
+        toks = [t for t in sent.tokens[:i] if t.kind in ("period", "to", "from", "and")]
+        found = [t for t in toks if t.kind == "period" and t.ref.period is not None]
+        if len(found) == n and n > 1:
+            return [t.ref.period for t in found]
+        for a, b in zip(found, found[1:]):
+            between = [t for t in sent.tokens if a.end <= t.start < b.start]
+            if any(t.kind == "to" for t in between) or self.text[a.end : b.start].strip() in ("-", "–", "~", "至", "到"):
+                seq = _expand(a.ref.period, b.ref.period)
+                if seq is not None and len(seq) == n:
+                    return seq
+        return None
 
     def _recent_date(self, sent: Sentence) -> cal.Period | None:
         """The month of the last date written in the three paragraphs up to this sentence."""
-        for s in reversed(self.sents[: self.sents.index(sent) + 1]):
+        k = self.sents.index(sent)
+        for s in reversed(self.sents[: k + 1]):
             if s.paragraph < sent.paragraph - 3:
                 break
             for t in reversed(s.tokens):
-                if t.kind == "period" and t.ref.day is not None and (s is not sent or t.start < sent.end):
+                if t.kind == "period" and t.ref.day is not None:
                     return cal.month(t.ref.day.year, t.ref.day.month, "context")
         return None
 
     def _period_of(self, sent: Sentence, t: Token) -> tuple[cal.Period | None, str | None, bool]:
         """(period, note, names a day) of one period token, its context filled in."""
         e = t.ref
-        if e.type == "relative_quarter" and (self.fiscal_doc or self._text_year(sent, t) is not None):
+        if e.type == "relative_quarter":
             q = int(e.period.label[-1]) if e.period else _quarter_number(self.text[t.start : t.end])
             if self.fiscal_doc:
-                return self._fiscal_part(q), "a fiscal quarter of the year the text discusses", False
+                p = self._fiscal_part(q)
+                if p is not None:
+                    return p, "a fiscal quarter of the year the text discusses", False
             y = self._text_year(sent, t)
-            return cal.quarter(y, q, "relative_to_text"), "the year the text named before", False
+            if y is not None:
+                return cal.quarter(y, q, "relative_to_text"), "the year the text named before", False
         if e.period is not None:
             return e.period, e.reason, e.day is not None
-        if e.type == "unnamed" or e.type not in periods.CONTEXT_TYPES and e.type != "context_half":
+        if e.type not in periods.CONTEXT_TYPES and e.type != "context_half":
             return None, e.reason, False
-        base = self._context_before(sent, t) or self.state.current or self.report
         if e.type == "fiscal_part":
             p = self._fiscal_part(e.q)
             return (p, "a fiscal quarter of the year the text discusses", False) if p else (None, "no fiscal year in the text", False)
         if e.type == "context_half":
             y = self._text_year(sent, t) or (self.published.year if self.published else None)
             return (cal.half(y, e.q, "context"), None, False) if y else (None, "a half of no year", False)
+        base = self._context_before(sent, t) or self.current or self.report
         if base is None:
             return None, "refers to a period the text does not name", False
         if e.type == "context":
@@ -413,14 +434,14 @@ class Resolver:
 
     def _context_before(self, sent: Sentence, t: Token) -> cal.Period | None:
         for u in reversed(sent.tokens[: sent.tokens.index(t)]):
-            if u.kind == "period" and u.ref.period is not None and not u.ref.gloss:
+            if u.kind == "period" and u.ref.period is not None and not u.ref.gloss and u.ref.kind in COARSE:
                 return u.ref.period
         return None
 
     def _fiscal_part(self, q: int) -> cal.Period | None:
         if self.report is not None and cal.fiscal_label(self.report.label)[-1] == str(q):
             return dataclasses.replace(self.report, origin="context")
-        fy = self.state.fiscal_year or (_fiscal_year_of(self.report) if self.report else None)
+        fy = self.fiscal_year or (_fiscal_year_of(self.report) if self.report else None)
         if fy is not None:
             return cal.fiscal_quarter(fy, q, "context")
         if self.published is not None:
@@ -435,30 +456,29 @@ class Resolver:
         for s in reversed(self.sents[: self.sents.index(sent) + 1]):
             toks = s.tokens if s is not sent else s.tokens[: s.tokens.index(t)]
             for u in reversed(toks):
-                if u.kind == "period" and u.ref.period is not None and u.ref.kind in ("year", "quarter", "half", "month", "day"):
+                if u.kind == "period" and u.ref.period is not None and u.ref.type in ("year", "quarter", "half", "month", "day"):
                     return u.ref.period.start.year
         return None
 
 
 # ---------------------------------------------------------------- helpers
-def _keep(ents: list[str], origin: str) -> tuple[list[str], str, str]:
-    if any(e in (UNTRACKED, PART) for e in ents):
-        return [], "", "about a company or part we do not track"
-    return ents, origin, ""
-
-
 def _subjects(sents: list[Sentence]) -> None:
     """Give every subject token the entity it stands for, reading the document in order."""
     default = lexicon.data()["default_company"]
-    company, part = None, None
+    company, part, geography = None, None, "china"
     for s in sents:
         for t in s.tokens:
-            if t.kind == "entity":
+            if t.kind == "geography":
+                geography = t.id
+            elif t.kind == "entity":
                 spec = lexicon.entity(t.id)
                 t.entity = t.id
                 company = spec.get("company") or company
+                geography = spec.get("market") or geography
                 if t.id in CLOUDS:
                     part = t.id
+            elif t.kind == "market":
+                t.entity = lexicon.market(t.id, geography) or UNTRACKED
             elif t.kind == "company":
                 t.entity, company = UNTRACKED, t.id
             elif t.kind == "segment":
@@ -474,13 +494,15 @@ def _subjects(sents: list[Sentence]) -> None:
                     t.entity = part or UNTRACKED
 
 
-def _index(sent: Sentence, t: Token) -> int:
-    return sent.tokens.index(t)
+def _usable(sent: Sentence, t: Token) -> bool:
+    """A subject that can be a topic: named for itself, not excluded or compared with."""
+    return t.kind in SUBJECTS and t.entity is not None and not _excluded(sent, t) and not _compared(sent, t)
 
 
 def _excluded(sent: Sentence, t: Token) -> bool:
-    """A subject named inside 剔除.../不考虑... of its clause."""
-    for u in reversed(sent.tokens[: _index(sent, t)]):
+    """A subject or product named inside 剔除.../不考虑... of its clause."""
+    toks = sent.tokens
+    for u in reversed(toks[: toks.index(t)]):
         if u.clause != t.clause or u.kind in ("metric", "change", "num", "growth"):
             return False
         if u.kind == "exclusion":
@@ -488,7 +510,7 @@ def _excluded(sent: Sentence, t: Token) -> bool:
     return False
 
 
-def _exclusion_owner(sent: Sentence, t: Token) -> str | None:
+def _exclusion_owner(t: Token) -> str | None:
     """Excluding a part (高鑫零售, 已处置业务) leaves the whole: the owner's group."""
     if t.kind == "segment":
         owner = lexicon.segment(t.id).get("company")
@@ -498,9 +520,8 @@ def _exclusion_owner(sent: Sentence, t: Token) -> str | None:
 
 def _compared(sent: Sentence, t: Token) -> bool:
     toks = sent.tokens
-    i = _index(sent, t)
-    j = i - 1
-    while j >= 0 and toks[j].kind == "period":
+    j = toks.index(t) - 1
+    while j >= 0 and toks[j].kind in ("period", "and") or (j >= 0 and toks[j].kind in SUBJECTS and toks[j].clause == t.clause):
         j -= 1
     return j >= 0 and toks[j].kind == "comparison" and toks[j].clause == t.clause
 
@@ -508,7 +529,7 @@ def _compared(sent: Sentence, t: Token) -> bool:
 def _attached(text: str, sent: Sentence, t: Token, num: Token) -> bool:
     """The number belongs to the subject just before it: only periods stand between them."""
     toks = sent.tokens
-    between = toks[_index(sent, t) + 1 : toks.index(num)]
+    between = toks[toks.index(t) + 1 : toks.index(num)]
     if any(u.kind != "period" for u in between) or num.clause != t.clause:
         return False
     gap = text[t.end : num.start]
@@ -517,38 +538,33 @@ def _attached(text: str, sent: Sentence, t: Token, num: Token) -> bool:
     return len(gap.strip()) <= 2
 
 
-def _combined_after(sent: Sentence, t: Token) -> bool:
-    toks = sent.tokens
-    i = _index(sent, t)
-    return i + 1 < len(toks) and toks[i + 1].kind == "combined" and toks[i + 1].start - t.end <= 2
+def _combined(text: str, sent: Sentence, chosen: list[Token], num: Token) -> bool:
+    """三大厂商A、B和C...合计/总: a figure of several subjects together, or of an open list (A、B等)."""
+    first, last = chosen[0], chosen[-1]
+    for t in sent.tokens:
+        if t.kind != "combined":
+            continue
+        if last.end <= t.start < num.start or (t.end <= first.start and first.start - t.end <= 6 and len(chosen) > 1):
+            return True
+    return False
 
 
 def _metric_before(sent: Sentence, t: Token) -> Token | None:
-    for u in reversed(sent.tokens[: _index(sent, t)]):
+    toks = sent.tokens
+    for u in reversed(toks[: toks.index(t)]):
         if u.kind == "metric":
             return u
     return None
 
 
-def _company_family(sent: Sentence, c: Claim) -> str | None:
-    """A growth rate with no metric word, of a company or a market, is its revenue's."""
-    return "revenue"
-
-
-def _metric_id(family: str, role: str, c: Claim, subjects: list[str]) -> str | None:
+def _metric_id(family: str, role: str, c: Claim) -> str | None:
     if family == "_direct":
         return c.metric_id
     roles = lexicon.roles(family)
     if role == "growth" and "growth" not in roles and "cut" in roles:
+        # a price that falls (价格下调15%) is a cut of 15 points
         return roles["cut"] if c.sign_token is not None and c.sign_token.id in ("down", "sign_down") else None
-    if role == "level" and "level" not in roles:
-        return None
     return roles.get(role)
-
-
-def _shared_qualifier(c: Claim, own: str) -> str:
-    """4%和2%左右: a qualifier after the last item of a list is the list's."""
-    return own
 
 
 def _source(sent: Sentence, num: Token) -> str | None:
@@ -564,35 +580,30 @@ def _in_forecast(sent: Sentence, t: Token) -> bool:
                for u in sent.tokens)
 
 
-def _escapes(sent: Sentence, cue: Token, t: Token, text: str | None = None) -> bool:
-    """A bracketed aside with its own period escapes the forecast before it: 预测增长25%(相对于上季度的33%)."""
-    if t.clause == cue.clause or not sent.clauses:
+def _escapes(sent: Sentence, cue: Token, t: Token) -> bool:
+    """A forecast governs the rest of its sentence, except a bracketed aside with its own period
+    (预测增长25%(相对于上季度的33%)) and a later clause about a subject of its own."""
+    if t.clause == cue.clause:
         return False
-    start = sent.clauses[t.clause][0]
-    opened = sent.clauses[t.clause - 1][1] if t.clause else start
-    return cue.end <= opened and any(u.kind == "period" and u.clause == t.clause and u.start < t.start
-                                     for u in sent.tokens) and t.ref is not None and _bracketed(sent, t)
+    toks = sent.tokens
+    own = [u for u in toks if cue.clause < u.clause <= t.clause and u.start < t.start]
+    if bracketed(sent, t.clause) and any(u.kind == "period" and u.clause == t.clause for u in own):
+        return True
+    return any(u.kind in SUBJECTS and u.kind != "market" and u.clause > cue.clause for u in own)
 
 
-def _bracketed(sent: Sentence, t: Token) -> bool:
-    return bracketed(sent, t.clause)
-
-
-def _within(label: cal.Period, gloss: cal.Period) -> bool:
-    return gloss.start <= label.end and label.start <= gloss.end and (gloss.start >= label.start or gloss.end <= label.end)
+def _overlap(label: cal.Period, gloss: cal.Period) -> bool:
+    return gloss.start <= label.end and label.start <= gloss.end
 
 
 def _fiscal_year_of(p: cal.Period) -> int:
     return p.end.year + (1 if p.end.month > 3 else 0)
 
 
-def _calendar_reading(e: periods.Expr) -> cal.Period | None:
-    """2025财年第三季度 read as the calendar 2025年第三季度."""
-    if e.period is None or e.type != "fiscal_quarter":
-        return None
-    fy = _fiscal_year_of(e.period)
-    q = int(cal.fiscal_label(e.period.label)[-1])
-    return cal.quarter(fy, q)
+def _calendar_reading(p: cal.Period) -> cal.Period:
+    """FY2025Q3 (2025财年第三季度) read as the calendar 2025年第三季度."""
+    fl = cal.fiscal_label(p.label)
+    return cal.quarter(int(fl[2:6]), int(fl[-1]))
 
 
 def _quarter_number(s: str) -> int:
@@ -600,6 +611,17 @@ def _quarter_number(s: str) -> int:
         if ch in s:
             return q
     return 1
+
+
+def _expand(a: cal.Period, b: cal.Period) -> list[cal.Period] | None:
+    """2019财年 .. 2022财年 -> FY2019, FY2020, FY2021, FY2022 (same kind, at most 12)."""
+    out = [a]
+    while out[-1].label != b.label and len(out) <= 12:
+        nxt = cal.shifted(out[-1], 1, a.origin)
+        if nxt is None:
+            return None
+        out.append(nxt)
+    return out if out[-1].label == b.label else None
 
 
 def _own_transition_period(text: str, toks: list[Token], i: int) -> Token | None:

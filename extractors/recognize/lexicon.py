@@ -15,7 +15,8 @@ import regex
 from extractors import rules_data
 
 # Sections whose entries are {id: {aliases: [...], ...}} or {id: [aliases]}.
-KEYED = {"entities": "entity", "companies": "company", "segments": "segment", "products": "product",
+KEYED = {"entities": "entity", "companies": "company", "segments": "segment", "products": "product", "markets": "market",
+         "geography": "geography",
          "sources": "source", "metric_words": "metric", "growth_nouns": "growth", "changes": "change",
          "coreference": "coref", "forecast": "forecast"}
 # Sections that are one list of aliases, one kind.
@@ -106,11 +107,16 @@ def product(ident: str) -> dict:
 
 
 def roles(family: str) -> dict[str, str]:
-    return data()["metric_words"][family].get("roles", {})
+    return data()["metric_words"].get(family, {}).get("roles", {})
+
+
+def market(ident: str, geography: str) -> str | None:
+    """The tracked market a market word names in a text about `geography` (china | global), or None."""
+    return data()["markets"][ident].get(geography)
 
 
 def part_only(family: str) -> bool:
-    return bool(data()["metric_words"][family].get("part_only"))
+    return bool(data()["metric_words"].get(family, {}).get("part_only"))
 
 
 @functools.cache

@@ -78,7 +78,8 @@ def _cfg():
         f"[^。；，,\\n\\d{numeral_chars}]{{0,14}}+(?P<tb_v>{num})"
         + amount.replace("§", "tb_") + f"[ \\t]*+(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "tb_") + ")",
         "(?P<money_pre>(?:" + "|".join(f"(?P<mp_pre_{k}>{p})" for k, p in c["currency_prefixes"].items())
-        + f")[ \\t]*+(?P<mp_v>{num})" + amount.replace("§", "mp_") + "(?P<mp_suffix>元|美元)?)",
+        + f")[ \\t]*+(?P<mp_v>{num})" + amount.replace("§", "mp_") + "(?P<mp_suffix>元|美元)?"
+        + f"(?P<mp_per>[ \\t]*+/[ \\t]*+每?(?P<mp_unit>{tok_unit})[ \\t]*+{tok})?)",
         f"(?P<per_hundred>{g['per_hundred']}(?P<pv2>{num}))",
     ]
     # Then a number and what follows it. The number is read once; the tails decide the kind.
@@ -126,6 +127,7 @@ def _cfg():
         "rank_name": names,
         "threshold": tuple(c["threshold_after"]),
         "vague": tuple(c["vague_before"]),
+        "vague_after": tuple(c["vague_after"]),
         "transition": regex.compile(c["transition"].replace("{X}", VALUE_PLACEHOLDER)),
         "respectively": regex.compile(c["respectively"].replace("{X}", VALUE_PLACEHOLDER)),
     }
@@ -285,6 +287,10 @@ def _read(m, text: str, mags: dict, token_units: dict):
             return None  # $5元: the two currencies disagree
         written, mag = g("mp_v"), g("mp_mag")
         value = to_number(written) * (mags[mag] if mag else 1)
+        if g("mp_per"):  # ¥0.0008/千tokens
+            if cur != "CNY":
+                return None
+            return "token", value / token_units[g("mp_unit")] * 1e6, None, "CNY/1M tokens", False, False, g(0), written
         more = bool(g("mp_more1") or g("mp_more"))
         return "money", value, None, cur, bool(mag) or _has_section(written), more, "", written
     if lead:  # 百分之
@@ -449,7 +455,7 @@ def find(text: str, anchored: bool = True) -> list[Mention]:
             mention.ignored, mention.qualifier = "vague", "approx"
         elif text[e : e + 12].lstrip().startswith(cfg["threshold"]):
             mention.ignored = "threshold"
-        elif text[max(0, s - 2) : s].endswith(cfg["vague"]):
+        elif text[max(0, s - 2) : s].endswith(cfg["vague"]) or (magnitude and text.startswith(cfg["vague_after"], e)):
             mention.ignored = "vague"
         if (c["round_money_is_approx"] and kind in ("money", "big") and magnitude and qualifier == "exact"
                 and value_high is None and _is_round(written)):  # a range says its own precision

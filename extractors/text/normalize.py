@@ -52,8 +52,9 @@ def _compiled():
     chrome = regex.compile(f"^(?:(?P<cut>{cut})|(?P<drop>{drop}))", regex.MULTILINE)
     pinyin = cfg["pinyin"]["pattern"]
     damaged = [regex.escape(fold(m["damaged"])) for m in cfg["mojibake"]]
-    fix = regex.compile("|".join([f"(?P<pinyin>{pinyin})"] + [f"(?P<m{i}>{d})" for i, d in enumerate(damaged)]))
-    repaired = {"pinyin": ""} | {f"m{i}": fold(m["repaired"]) for i, m in enumerate(cfg["mojibake"])}
+    fix = regex.compile("|".join([f"(?P<pinyin>{pinyin})", f"(?P<han_space>{cfg['han_space']['pattern']})"]
+                                 + [f"(?P<m{i}>{d})" for i, d in enumerate(damaged)]))
+    repaired = {"pinyin": "", "han_space": ""} | {f"m{i}": fold(m["repaired"]) for i, m in enumerate(cfg["mojibake"])}
     return chrome, fix, repaired, int(cfg["repeat_min_chars"])
 
 
