@@ -19,7 +19,7 @@ from extractors.tokens import Sentence, Token
 
 # kind -> id -> code; attr classes below
 _NUM = {"percent": "P", "signed": "S", "money": "M", "token": "T", "big": "B", "count": "N", "points": "p"}
-_FAMILY = {"revenue": "r", "ebita": "e", "profit": "o", "share": "s", "spending": "x", "market_size": "z",
+_FAMILY = {"revenue": "r", "annual_revenue": "R", "ebita": "e", "profit": "o", "share": "s", "spending": "x", "market_size": "z",
            "price": "j", "cost": "k", "downloads": "d", "derivatives": "v", "customers": "u", "ai_revenue": "a",
            "blocked": "b"}
 _CHANGE = {"up": "C", "down": "c", "doubled": "D", "sign_up": "G", "sign_down": "g"}
@@ -32,6 +32,7 @@ NAMES = {
     "NUM:big": "B", "NUM:count": "N", "NUM:points": "p",
     "MET": "[" + "".join(_FAMILY.values()) + "]",
     **{f"MET:{f}": c for f, c in _FAMILY.items()},
+    "MET:revenue": "[rR]",
     "GROWTH": "[Ww]", "GROWTH:up": "W", "GROWTH:down": "w",
     "CHANGE": "[CcDGg]", "CHANGE:up": "[CG]", "CHANGE:down": "[cg]", "CHANGE:doubled": "D", "CHANGE:sign": "[Gg]",
     "CUT": "U", "YOY": "Y", "QOQ": "Q", "TO": "Z", "FROM": "J", "BY": "I", "OCCUPY": "O", "OF": "E",
@@ -105,7 +106,11 @@ def compile_pattern(src: str) -> tuple[str, frozenset[str]]:
         pos = m.end()
         name, q, label = m["name"], m["q"] or "", m["label"]
         if name in ("(", ")", "|"):
-            out.append({"(": "(?:", ")": ")", "|": "|"}[name] + (q if name == ")" else ""))
+            if name == "(" and label:
+                labels.add(label)
+                out.append(f"(?P<{label}>")
+            else:
+                out.append({"(": "(?:", ")": ")", "|": "|"}[name] + (q if name == ")" else ""))
             continue
         if name.startswith("VALUES:"):
             k = _VALUES[name.split(":")[1]]

@@ -56,11 +56,12 @@ class Resolver:
         self.dropped: list[tuple[str, str]] = []  # (number, why): what was read but is no claim
         self.current: cal.Period | None = None  # the period the text is discussing
         self.current_fiscal = False  # ... named by a fiscal label
+        self.current_by_market = False  # ... by figures about a market, not a company
         self.fiscal_year: int | None = None  # of the last fiscal label read
         self.product_topic: Token | None = None
         self.paragraph_topic: dict[int, Token] = {}
         _subjects(sents)
-        self.doc_topic = next((t for s in sents for t in s.tokens if _usable(s, t)), None)
+        self.doc_topics = [t for s in sents for t in s.tokens if _usable(s, t)][:1]
         self._glosses()
         self.report = self._report_period()
 
@@ -128,16 +129,16 @@ class Resolver:
                 last = (r[0].family, r[0].role)
         if dated is not None:
             self.current, self.current_fiscal = dated, fiscal
+            self.current_by_market = bool(out) and all(r.entity in MARKETS for r in out)
         for t in sent.tokens:
             if t.kind == "period" and t.ref.type in ("fiscal_quarter", "fiscal_year") and t.ref.period is not None:
                 self.fiscal_year = _fiscal_year_of(t.ref.period)
         prods = [t for t in sent.tokens if t.kind == "product"]
         if prods:
             self.product_topic = prods[0]
-        if sent.paragraph not in self.paragraph_topic:
-            first = next((t for t in sent.tokens if _usable(sent, t)), None)
-            if first is not None:
-                self.paragraph_topic[sent.paragraph] = first
+        first = next((t for t in sent.tokens if _usable(sent, t)), None)
+        if first is not None and (sent.paragraph not in self.paragraph_topic or _label(self.text, sent)):
+            self.paragraph_topic[sent.paragraph] = first  # a label (淘天集团 -) starts a topic of its own
         return out
 
     def _claim(self, sent: Sentence, c: Claim, last) -> tuple[list[Resolved] | str, tuple | None]:
@@ -151,7 +152,7 @@ class Resolver:
         subjects, origin, why = self._subjects(sent, c, role)
         product = self._product(sent, c, role)
         if product and lexicon.product(product).get("market") and c.metric_id != "market_share" and role != "level":
-            if not subjects or set(subjects) <= MARKETS | {UNTRACKED}:
+            if not subjects or origin == "topic" or set(subjects) <= MARKETS | {UNTRACKED}:
                 subjects, origin, why = [self._geography_market(sent, c)], "market of the product", ""
         owner = lexicon.product(product).get("entity") if product else None
         if owner and (not subjects or origin == "topic" or set(subjects) <= {owner, lexicon.group_of("alibaba")}):
@@ -170,6 +171,9 @@ class Resolver:
                 and abs(value) < MIN_COMPANY_AMOUNT:
             return "too small for a company's figure: per share or a price", None
         period, note, own = self._period(sent, c, metric)
+        if lexicon.annual(family) and period is not None and period.origin in ("context", "report_convention") \
+                and period.label[4:5] in ("Q", "H"):
+            period, note = None, "a year's figure in a text about a quarter: no year stated"
         if period is not None and self.published is not None and period.start > self.published:
             return "a period after the publication date: a forecast", own
         src = _source(sent, c.number)
@@ -234,8 +238,9 @@ class Resolver:
         i = toks.index(num)
         share = c.metric_id == "market_share" or role == "level"
         # 800亿美元的AWS: an amount that describes the subject right after it
-        if i + 1 < len(toks) and toks[i + 1].kind in SUBJECTS and self.text[num.end : toks[i + 1].start].strip() == "的":
-            return self._listed(sent, i + 1, c, role, "attributive")
+        k = i + 2 if i + 1 < len(toks) and toks[i + 1].kind == "of" else i + 1
+        if k < len(toks) and toks[k].kind in SUBJECTS and self.text[num.end : toks[k].start].strip() == "的":
+            return self._listed(sent, k, c, role, "attributive")
         for j in range(i - 1, -1, -1):
             t = toks[j]
             if t.kind not in SUBJECTS:
@@ -250,7 +255,9 @@ class Resolver:
             if share and (t.entity in MARKETS or t.kind == "market"):
                 continue  # the market a share is of
             return self._listed(sent, j, c, role, "clause" if t.clause == num.clause else "sentence")
-        topic = self.paragraph_topic.get(sent.paragraph) or self.doc_topic
+        topic = self.paragraph_topic.get(sent.paragraph)
+        if topic is None and self.doc_topics and self.doc_topics[0].start < num.start:
+            topic = self.doc_topics[0]
         if topic is not None and not (share and topic.entity in MARKETS):
             return [topic.entity], "topic", ""
         return [], "", "nobody named before the number"
@@ -345,33 +352,44 @@ class Resolver:
             listed = self._listed_periods(sent, i, c.list_len)
             if listed:
                 return listed[c.in_list], "the periods listed with the values, in order", None
+        report, latest = periods.mentions_report(self.text, sent.start, sent.end)
         for t in reversed([t for t in toks[:i] if t.kind == "period" and not t.ref.gloss]):
             if _precedes_other_value(self.text, toks, t, num) or (_in_forecast(sent, t) and not _in_forecast(sent, num)):
                 continue
-            if financial and t.ref.kind in ("day", "month") and not periods.mentions_report(self.text, sent.start, sent.end)[0]:
+            if financial and latest and self.published is not None and t.ref.type in periods.CONTEXT_TYPES:
+                break  # 最新一季财报...季度收入: the latest report's quarter
+            if financial and t.ref.kind in ("day", "month") and not report:
                 continue  # a date in passing does not date a quarter's figure
             p, why, has_day = self._period_of(sent, t)
             if p is None:
                 return None, why, None
             fiscal = t.ref.type in FISCAL_TYPES
             if financial and has_day:
-                return cal.report_quarter(t.ref.day), "the report published then covers the quarter before", None
+                q = cal.report_quarter(t.ref.day)
+                return q, "the report published then covers the quarter before", (q, False)
             if metric in metrics.priced() and t.ref.day is not None:
                 return cal.month(t.ref.day.year, t.ref.day.month, p.origin), why, None
-            own = (p, fiscal) if (not financial or p.label[-2:-1] in "QHY" or t.ref.kind in COARSE) else None
+            own = (p, fiscal) if t.ref.type not in ("context_previous", "context_year_before") else None
             return p, why, own
-        if financial and self.published is not None and periods.mentions_report(self.text, sent.start, sent.end)[1]:
-            return cal.report_quarter(self.published), "the latest report when it was published", None
+        if financial and self.published is not None and latest:
+            q = cal.report_quarter(self.published)
+            return q, "the latest report when it was published", (q, False)
         if metric in metrics.priced():
             p = self._recent_date(sent)
             if p is not None:
                 return p, "the date stated just before", None
+        market = self._about_market(sent, c)
         if self.current is not None and (financial or not self.current_fiscal) and \
-                (financial or sent.paragraph == self._current_paragraph(sent)):
+                (financial or sent.paragraph == self._current_paragraph(sent)) and (not market or self.current_by_market):
             return dataclasses.replace(self.current, origin="context"), "the period the text is discussing", None
         if financial and self.report is not None:
             return dataclasses.replace(self.report, origin="report_convention"), "the results the document reports", None
         return None, "no period stated or implied", None
+
+    def _about_market(self, sent: Sentence, c: Claim) -> bool:
+        toks = sent.tokens
+        before = [t for t in toks[: toks.index(c.number)] if t.kind in SUBJECTS]
+        return bool(before) and (before[-1].entity in MARKETS)
 
     def _current_paragraph(self, sent: Sentence) -> int:
         return sent.paragraph  # non-financial figures take the discussed period only within their paragraph
@@ -424,18 +442,21 @@ class Resolver:
             y = self._text_year(sent, t) or (self.published.year if self.published else None)
             return (cal.half(y, e.q, "context"), None, False) if y else (None, "a half of no year", False)
         base = self._context_before(sent, t) or self.current or self.report
+        if e.type == "context_quarter" and (base is None or base.label[4:5] != "Q"):
+            base = self._context_before(sent, t, quarter=True) or (self.current if _is_quarter(self.current) else self.report)
         if base is None:
             return None, "refers to a period the text does not name", False
-        if e.type == "context":
+        if e.type in ("context", "context_quarter"):
             return dataclasses.replace(base, origin="context"), "the period the text is discussing", False
         if e.type == "context_previous":
             return cal.previous(base, "context"), "the period before the one discussed", False
         return cal.year_before(base, "context"), "the same period a year earlier (the comparison's base)", False
 
-    def _context_before(self, sent: Sentence, t: Token) -> cal.Period | None:
+    def _context_before(self, sent: Sentence, t: Token, quarter: bool = False) -> cal.Period | None:
         for u in reversed(sent.tokens[: sent.tokens.index(t)]):
             if u.kind == "period" and u.ref.period is not None and not u.ref.gloss and u.ref.kind in COARSE:
-                return u.ref.period
+                if not quarter or _is_quarter(u.ref.period):
+                    return u.ref.period
         return None
 
     def _fiscal_part(self, q: int) -> cal.Period | None:
@@ -469,7 +490,7 @@ def _subjects(sents: list[Sentence]) -> None:
     for s in sents:
         for t in s.tokens:
             if t.kind == "geography":
-                geography = t.id
+                geography = t.id  # only next to a market word (lexicon.yaml)
             elif t.kind == "entity":
                 spec = lexicon.entity(t.id)
                 t.entity = t.id
@@ -540,12 +561,18 @@ def _attached(text: str, sent: Sentence, t: Token, num: Token) -> bool:
 
 def _combined(text: str, sent: Sentence, chosen: list[Token], num: Token) -> bool:
     """三大厂商A、B和C...合计/总: a figure of several subjects together, or of an open list (A、B等)."""
+    toks = sent.tokens
     first, last = chosen[0], chosen[-1]
-    for t in sent.tokens:
+    for k, t in enumerate(toks):
         if t.kind != "combined":
             continue
-        if last.end <= t.start < num.start or (t.end <= first.start and first.start - t.end <= 6 and len(chosen) > 1):
+        if last.end <= t.start < num.start:
             return True
+        if t.end <= first.start:  # 三大云服务厂商A(...)、B和C: a list counted before it is named
+            between = toks[k + 1 : toks.index(first)]
+            if all(u.kind in SUBJECTS or u.kind in ("and", "source") for u in between) and len(between) <= 8 \
+                    and first.start - t.end <= 40:
+                return True
     return False
 
 
@@ -576,8 +603,15 @@ def _source(sent: Sentence, num: Token) -> str | None:
 
 
 def _in_forecast(sent: Sentence, t: Token) -> bool:
-    return any(u.kind == "forecast" and u.id == "verbs" and u.start < t.start and not _escapes(sent, u, t)
+    """Whether t stands in a forecast's scope: its clause, or the rest of the sentence after it."""
+    return any(u.kind == "forecast" and u.id == "verbs" and (u.clause == t.clause or
+                                                               (u.start < t.start and not _escapes(sent, u, t)))
                for u in sent.tokens)
+
+
+def _label(text: str, sent: Sentence) -> bool:
+    """A short sentence that names a subject and states nothing: a section label (淘天集团 - ...)."""
+    return sent.end - sent.start <= 12 and not any(t.kind == "num" for t in sent.tokens)
 
 
 def _escapes(sent: Sentence, cue: Token, t: Token) -> bool:
@@ -590,6 +624,10 @@ def _escapes(sent: Sentence, cue: Token, t: Token) -> bool:
     if bracketed(sent, t.clause) and any(u.kind == "period" and u.clause == t.clause for u in own):
         return True
     return any(u.kind in SUBJECTS and u.kind != "market" and u.clause > cue.clause for u in own)
+
+
+def _is_quarter(p: cal.Period | None) -> bool:
+    return p is not None and p.label[4:5] == "Q"
 
 
 def _overlap(label: cal.Period, gloss: cal.Period) -> bool:

@@ -115,6 +115,10 @@ def market(ident: str, geography: str) -> str | None:
     return data()["markets"][ident].get(geography)
 
 
+def annual(family: str) -> bool:
+    return bool(data()["metric_words"].get(family, {}).get("annual"))
+
+
 def part_only(family: str) -> bool:
     return bool(data()["metric_words"].get(family, {}).get("part_only"))
 

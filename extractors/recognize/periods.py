@@ -16,7 +16,7 @@ from extractors import rules_data
 from extractors.recognize import numbers
 
 # Types the resolver fills from the text's context.
-CONTEXT_TYPES = frozenset({"context", "context_previous", "context_year_before", "fiscal_part"})
+CONTEXT_TYPES = frozenset({"context", "context_quarter", "context_previous", "context_year_before", "fiscal_part"})
 
 
 @dataclass
