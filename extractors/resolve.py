@@ -60,6 +60,7 @@ class Resolver:
         self.fiscal_year: int | None = None  # of the last fiscal label read
         self.product_topic: Token | None = None
         self.paragraph_topic: dict[int, Token] = {}
+        self.section_topic: Token | None = None  # the subject of the last section heading (二、云智能:...)
         _subjects(sents)
         self.doc_topics = [t for s in sents for t in s.tokens if _usable(s, t)][:1]
         self._glosses()
@@ -139,6 +140,8 @@ class Resolver:
         first = next((t for t in sent.tokens if _usable(sent, t)), None)
         if first is not None and (sent.paragraph not in self.paragraph_topic or _label(self.text, sent)):
             self.paragraph_topic[sent.paragraph] = first  # a label (淘天集团 -) starts a topic of its own
+        if _section_heading(self.text, sent):
+            self.section_topic = first  # a heading without a subject ends the section's topic
         return out
 
     def _claim(self, sent: Sentence, c: Claim, last) -> tuple[list[Resolved] | str, tuple | None]:
@@ -154,6 +157,9 @@ class Resolver:
         if product and lexicon.product(product).get("market") and c.metric_id != "market_share" and role != "level":
             if not subjects or origin == "topic" or set(subjects) <= MARKETS | {UNTRACKED}:
                 subjects, origin, why = [self._geography_market(sent, c)], "market of the product", ""
+        if (role == "level" or c.metric_id == "market_share" or (product and lexicon.product(product).get("market"))) \
+                and subjects:
+            subjects = [_cloud_of_company(s, t) for s, t in zip(subjects, self._subject_tokens)]
         owner = lexicon.product(product).get("entity") if product else None
         if owner and (not subjects or origin == "topic" or set(subjects) <= {owner, lexicon.group_of("alibaba")}):
             subjects, origin, why = [owner], "product", ""
@@ -218,6 +224,11 @@ class Resolver:
                     family = before.id
             elif before is not None:
                 family = before.id
+                if role == "growth" and "level" in lexicon.roles(family) and "growth" not in lexicon.roles(family):
+                    family = "revenue"  # 市场份额19%,同比增长15%: a company's growth is its revenue's
+            elif role == "growth" and _product_before(sent, c.number) and c.sign_token is not None \
+                    and c.sign_token.id in ("down", "sign_down"):
+                family = "price"  # Qwen-Plus再降80%: a product that falls is a price
             elif role == "growth":
                 family = "revenue"  # a company's or a market's growth, with no metric word, is its revenue's
             elif role == "cut":
@@ -233,6 +244,7 @@ class Resolver:
 
     # ------------------------------------------------------------ subject
     def _subjects(self, sent: Sentence, c: Claim, role: str) -> tuple[list[str], str, str]:
+        self._subject_tokens: list[Token | None] = [None]
         num = c.number
         toks = sent.tokens
         i = toks.index(num)
@@ -255,16 +267,18 @@ class Resolver:
             if share and (t.entity in MARKETS or t.kind == "market"):
                 continue  # the market a share is of
             return self._listed(sent, j, c, role, "clause" if t.clause == num.clause else "sentence")
-        topic = self.paragraph_topic.get(sent.paragraph)
+        topic = self.paragraph_topic.get(sent.paragraph) or self.section_topic
         if topic is None and self.doc_topics and self.doc_topics[0].start < num.start:
             topic = self.doc_topics[0]
         if topic is not None and not (share and topic.entity in MARKETS):
+            self._subject_tokens = [topic]
             return [topic.entity], "topic", ""
         return [], "", "nobody named before the number"
 
     def _listed(self, sent: Sentence, j: int, c: Claim, role: str, origin: str) -> tuple[list[str], str, str]:
         toks = sent.tokens
         chosen = [toks[j]]
+        self._subject_tokens = chosen
         k = j
         while k >= 2 and toks[k - 1].kind == "and" and toks[k - 2].kind in SUBJECTS:
             chosen.insert(0, toks[k - 2])
@@ -274,7 +288,7 @@ class Resolver:
         ents = [t.entity for t in chosen]
         if len(ents) > 1:
             if c.in_list is not None and c.list_len == len(ents):
-                ents = [ents[c.in_list]]
+                ents, self._subject_tokens = [ents[c.in_list]], [chosen[c.in_list]]
             elif role in ("amount", "level"):
                 return [], "", "an amount or share for several subjects together"
         return ents, origin, ""
@@ -318,8 +332,12 @@ class Resolver:
         m = num.ref
         value, high = m.value, m.value_high
         signed = m.kind == "percent" and m.text[:1] in "+-−负"
-        if role == "cut" or metric in ("price_cut", "cost_decline"):
+        if metric in ("price_cut", "cost_decline"):
             value, high = abs(value), None if high is None else abs(high)
+        elif role == "cut":  # a fall of a growing metric (营收降幅达5%)
+            value, high = -abs(value), None if high is None else -abs(high)
+            if high is not None:
+                value, high = min(value, high), max(value, high)
         elif c.sign_token is not None and not c.as_written and not signed and c.sign_token.id in ("down", "sign_down"):
             value, high = -value, None if high is None else -high
             if high is not None:
@@ -499,7 +517,8 @@ def _subjects(sents: list[Sentence]) -> None:
                 if t.id in CLOUDS:
                     part = t.id
             elif t.kind == "market":
-                t.entity = lexicon.market(t.id, geography) or UNTRACKED
+                here = [u for u in s.tokens if u.kind == "geoword" and u.clause == t.clause and u.start < t.start]
+                t.entity = lexicon.market(t.id, here[-1].id if here else geography) or UNTRACKED
             elif t.kind == "company":
                 t.entity, company = UNTRACKED, t.id
             elif t.kind == "segment":
@@ -513,6 +532,16 @@ def _subjects(sents: list[Sentence]) -> None:
                     t.entity = lexicon.group_of(company or default) or UNTRACKED
                 else:
                     t.entity = part or UNTRACKED
+
+
+def _cloud_of_company(entity: str, t: Token | None) -> str:
+    """微软以22%的份额位居第二, 阿里巴巴 7.9%: in a cloud market a company stands for its cloud."""
+    if t is None or t.kind not in ("company", "entity") or entity in MARKETS:
+        return entity
+    company = t.id if t.kind == "company" else lexicon.entity(t.id).get("company")
+    if t.kind == "entity" and lexicon.entity(t.id).get("level") != "company":
+        return entity
+    return lexicon.cloud_of(company) or entity
 
 
 def _usable(sent: Sentence, t: Token) -> bool:
@@ -576,6 +605,11 @@ def _combined(text: str, sent: Sentence, chosen: list[Token], num: Token) -> boo
     return False
 
 
+def _product_before(sent: Sentence, t: Token) -> bool:
+    toks = sent.tokens
+    return any(u.kind == "product" for u in toks[: toks.index(t)])
+
+
 def _metric_before(sent: Sentence, t: Token) -> Token | None:
     toks = sent.tokens
     for u in reversed(toks[: toks.index(t)]):
@@ -588,6 +622,8 @@ def _metric_id(family: str, role: str, c: Claim) -> str | None:
     if family == "_direct":
         return c.metric_id
     roles = lexicon.roles(family)
+    if role == "cut" and "cut" not in roles and "growth" in roles:
+        return roles["growth"]  # 营收降幅达5%: a fall of revenue
     if role == "growth" and "growth" not in roles and "cut" in roles:
         # a price that falls (价格下调15%) is a cut of 15 points
         return roles["cut"] if c.sign_token is not None and c.sign_token.id in ("down", "sign_down") else None
@@ -607,6 +643,14 @@ def _in_forecast(sent: Sentence, t: Token) -> bool:
     return any(u.kind == "forecast" and u.id == "verbs" and (u.clause == t.clause or
                                                                (u.start < t.start and not _escapes(sent, u, t)))
                for u in sent.tokens)
+
+
+def _section_heading(text: str, sent: Sentence) -> bool:
+    """A heading that opens a section (二、云智能:增长拐点确立): short, its own paragraph, stating no figure."""
+    return (sent.heading or bool(_ENUMERATED.match(text, sent.start))) and not any(t.kind == "num" for t in sent.tokens)
+
+
+_ENUMERATED = __import__("regex").compile(r"[ \t]*(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|【)")
 
 
 def _label(text: str, sent: Sentence) -> bool:
@@ -687,7 +731,7 @@ def _precedes_other_value(text: str, toks: list[Token], t: Token, num: Token) ->
     while j < len(toks) and toks[j].kind == "of":
         j += 1
     return j < len(toks) and toks[j].kind == "num" and toks[j] is not num and \
-        text[t.end : toks[j].start].strip() in ("", "的") and any(u.kind == "from" for u in toks[: toks.index(t)])
+        text[t.end : toks[j].start].strip() in ("", "的")
 
 
 def _listed_products(toks: list[Token], i: int) -> list[Token]:

@@ -16,13 +16,13 @@ from extractors import rules_data
 
 # Sections whose entries are {id: {aliases: [...], ...}} or {id: [aliases]}.
 KEYED = {"entities": "entity", "companies": "company", "segments": "segment", "products": "product", "markets": "market",
-         "geography": "geography",
+         "geography": "geography", "geo_words": "geoword",
          "sources": "source", "metric_words": "metric", "growth_nouns": "growth", "changes": "change",
          "coreference": "coref", "forecast": "forecast"}
 # Sections that are one list of aliases, one kind.
 FLAT = {"cloud_words": "cloud", "cuts": "cut", "yoy": "yoy", "qoq": "qoq", "exclusions": "exclusion",
         "combined": "combined", "comparisons": "comparison", "lists": "list", "and": "and", "to": "to",
-        "from": "from", "by": "by", "occupy": "occupy", "of": "of"}
+        "from": "from", "by": "by", "occupy": "occupy", "of": "of", "aspect": "aspect"}
 
 
 @dataclass(frozen=True)
