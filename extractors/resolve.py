@@ -57,6 +57,7 @@ class Resolver:
         self.current: cal.Period | None = None  # the period the text is discussing
         self.current_fiscal = False  # ... named by a fiscal label
         self.current_by_market = False  # ... by figures about a market, not a company
+        self.current_paragraph = -1  # ... in this paragraph
         self.fiscal_year: int | None = None  # of the last fiscal label read
         self.product_topic: Token | None = None
         self.paragraph_topic: dict[int, Token] = {}
@@ -64,6 +65,7 @@ class Resolver:
         _subjects(sents)
         self.doc_topics = [t for s in sents for t in s.tokens if _usable(s, t)][:1]
         self._glosses()
+        self.report_fiscal = False
         self.report = self._report_period()
 
     # ------------------------------------------------------------ the document head
@@ -93,7 +95,9 @@ class Resolver:
                 continue
             for t in s.tokens:
                 e = t.ref if t.kind == "period" else None
-                if e is not None and e.kind == "quarter" and e.period is not None and not e.gloss:
+                if e is not None and e.kind in ("quarter", "half") and e.period is not None and not e.gloss \
+                        and not _in_forecast(s, t):
+                    self.report_fiscal = e.type in FISCAL_TYPES
                     return self._latest_label(e, latest)
         if self.published is not None and any(periods.mentions_report(self.text, s.start, s.end)[0] for s in self.sents):
             return cal.report_quarter(self.published)
@@ -131,6 +135,7 @@ class Resolver:
         if dated is not None:
             self.current, self.current_fiscal = dated, fiscal
             self.current_by_market = bool(out) and all(r.entity in MARKETS for r in out)
+            self.current_paragraph = sent.paragraph
         for t in sent.tokens:
             if t.kind == "period" and t.ref.type in ("fiscal_quarter", "fiscal_year") and t.ref.period is not None:
                 self.fiscal_year = _fiscal_year_of(t.ref.period)
@@ -397,20 +402,23 @@ class Resolver:
             if p is not None:
                 return p, "the date stated just before", None
         market = self._about_market(sent, c)
-        if self.current is not None and (financial or not self.current_fiscal) and \
-                (financial or sent.paragraph == self._current_paragraph(sent)) and (not market or self.current_by_market):
+        current = self.current is not None and (financial or not self.current_fiscal) and \
+            (not market or self.current_by_market)
+        if current and self.current_paragraph == sent.paragraph:
+            return dataclasses.replace(self.current, origin="context"), "the period this paragraph discusses", None
+        stated = self.report is not None and self.report.origin != "report_convention"  # named in the text
+        if stated and (financial or (self.report.label[4:5] in "QH" and not self.report_fiscal)):
+            return dataclasses.replace(self.report, origin="context"), "the period the document reports", None
+        if current and financial:
             return dataclasses.replace(self.current, origin="context"), "the period the text is discussing", None
         if financial and self.report is not None:
-            return dataclasses.replace(self.report, origin="report_convention"), "the results the document reports", None
+            return self.report, "the results a report published then covers", None
         return None, "no period stated or implied", None
 
     def _about_market(self, sent: Sentence, c: Claim) -> bool:
         toks = sent.tokens
         before = [t for t in toks[: toks.index(c.number)] if t.kind in SUBJECTS]
         return bool(before) and (before[-1].entity in MARKETS)
-
-    def _current_paragraph(self, sent: Sentence) -> int:
-        return sent.paragraph  # non-financial figures take the discussed period only within their paragraph
 
     def _listed_periods(self, sent: Sentence, i: int, n: int) -> list[cal.Period] | None:
         """从2019财年到2022财年 ... 分别是84%、62%、50%、29%: a range or list of periods, one per value."""
