@@ -24,7 +24,7 @@ _FAMILY = {"revenue": "r", "annual_revenue": "R", "ebita": "e", "profit": "o", "
            "blocked": "b"}
 _CHANGE = {"up": "C", "down": "c", "doubled": "D", "sign_up": "G", "sign_down": "g"}
 _SIMPLE = {"growth": None, "cut": "U", "yoy": "Y", "qoq": "Q", "to": "Z", "from": "J", "by": "I",
-           "occupy": "O", "of": "E", "list": "L", "and": "A"}
+           "occupy": "O", "of": "E", "list": "L", "and": "A", "loss": "X"}
 _BREAKS = {",": ",", "(": "(", ")": ")"}
 
 NAMES = {
@@ -36,7 +36,7 @@ NAMES = {
     "GROWTH": "[Ww]", "GROWTH:up": "W", "GROWTH:down": "w",
     "CHANGE": "[CcDGg]", "CHANGE:up": "[CG]", "CHANGE:down": "[cg]", "CHANGE:doubled": "D", "CHANGE:sign": "[Gg]",
     "CUT": "U", "YOY": "Y", "QOQ": "Q", "TO": "Z", "FROM": "J", "BY": "I", "OCCUPY": "O", "OF": "E",
-    "LIST": "L", "AND": "A", "BREAK": ",", "OPEN": r"\(", "CLOSE": r"\)",
+    "LIST": "L", "AND": "A", "LOSS": "X", "BREAK": ",", "OPEN": r"\(", "CLOSE": r"\)",
 }
 _VALUES = {"percent": "[PS]", "signed": "S", "money": "M"}
 
@@ -219,8 +219,9 @@ def translations(sent: Sentence, text: str, claims: list[Claim]) -> list[Claim]:
     claimed = {id(c.number) for c in claims}
     out = []
     for c in claims:
-        if c.role != "amount" or c.number.kind != "num" or c.number.ref.kind != "money":
-            continue
+        if c.role != "amount" or c.number.kind != "num" or c.number.ref.kind != "money" or \
+                (c.metric_token is not None and c.metric_token.id not in ("revenue", "annual_revenue")):
+            continue  # USD translations of revenue are claims; of EBITA they are not
         i = toks.index(c.number)
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if (nxt is not None and nxt.kind == "num" and nxt.ref.kind == "money" and id(nxt) not in claimed

@@ -118,7 +118,7 @@ def _once(found: list[Resolved]) -> list[Resolved]:
     out = []
     for r in found:
         base = (r.entity, r.product, r.metric, r.value, r.value_high, r.unit)
-        if r.claim.frame != "transition":
+        if not r.claim.frame.endswith("transition"):
             if (base, r.qualifier, r.period.label if r.period else None) in seen:
                 continue
             if r.period is None and base in with_period:

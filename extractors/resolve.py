@@ -18,7 +18,7 @@ from extractors import calendar as cal
 from extractors import metrics
 from extractors.grammar import Claim
 from extractors.recognize import lexicon, periods
-from extractors.tokens import Sentence, Token, bracketed
+from extractors.tokens import Sentence, Token, bracketed, is_item, opens_section
 
 UNTRACKED = "_untracked"  # a company or market we do not follow
 PART = "_part"  # a part of a company that is not its cloud
@@ -60,6 +60,7 @@ class Resolver:
         self.current_paragraph = -1  # ... in this paragraph
         self.fiscal_year: int | None = None  # of the last fiscal label read
         self.product_topic: Token | None = None
+        self.last_family: str | None = None  # of the last claim read, for 这一数字
         self.paragraph_topic: dict[int, Token] = {}
         self.section_topic: Token | None = None  # the subject of the last section heading (二、云智能:...)
         _subjects(sents)
@@ -132,6 +133,7 @@ class Resolver:
             out += r
             if r:
                 last = (r[0].family, r[0].role)
+                self.last_family = r[0].family
         if dated is not None:
             self.current, self.current_fiscal = dated, fiscal
             self.current_by_market = bool(out) and all(r.entity in MARKETS for r in out)
@@ -160,7 +162,7 @@ class Resolver:
         subjects, origin, why = self._subjects(sent, c, role)
         product = self._product(sent, c, role)
         if product and lexicon.product(product).get("market") and c.metric_id != "market_share" and role != "level":
-            if not subjects or origin == "topic" or set(subjects) <= MARKETS | {UNTRACKED}:
+            if not subjects or origin == "topic" or set(subjects) <= MARKETS:
                 subjects, origin, why = [self._geography_market(sent, c)], "market of the product", ""
         if (role == "level" or c.metric_id == "market_share" or (product and lexicon.product(product).get("market"))) \
                 and subjects:
@@ -181,10 +183,11 @@ class Resolver:
         if metric in ("revenue", "adjusted_ebita") and c.number.kind == "num" and not c.number.ref.magnitude \
                 and abs(value) < MIN_COMPANY_AMOUNT:
             return "too small for a company's figure: per share or a price", None
+        self._alibaba = any(lexicon.entity(e).get("company") == "alibaba" for e in subjects if e in lexicon.tracked_entities())
         period, note, own = self._period(sent, c, metric)
         if lexicon.annual(family) and period is not None and period.origin in ("context", "report_convention") \
                 and period.label[4:5] in ("Q", "H"):
-            period, note = None, "a year's figure in a text about a quarter: no year stated"
+            period, note = self._year_discussed(sent, c.number)
         if period is not None and self.published is not None and period.start > self.published:
             return "a period after the publication date: a forecast", own
         src = _source(sent, c.number)
@@ -199,12 +202,10 @@ class Resolver:
         toks = sent.tokens
         i = toks.index(num)
         for t in toks[:i]:
-            if t.kind == "forecast" and t.id == "verbs" and not _escapes(sent, t, num):
+            if t.kind == "forecast" and t.id in ("verbs", "estimates") and not _escapes(sent, t, num):
                 return f"a forecast ({self.text[t.start:t.end]})"
-        for t in reversed(toks[:i]):
-            if t.clause != num.clause or t.kind in ("num", "metric", "change", "growth", "cut"):
-                break
-            if t.kind == "forecast" and t.id == "nouns":
+            if t.kind == "forecast" and t.id == "nouns" and (t.clause == num.clause or (
+                    num.clause == t.clause + 1 and bracketed(sent, num.clause))):
                 return f"an expected figure ({self.text[t.start:t.end]})"
         if any(t.kind == "forecast" and t.id == "questions" and t.clause == num.clause for t in toks):
             return "a figure asked about, not stated"
@@ -223,6 +224,9 @@ class Resolver:
             family = mt.id
         else:
             before = _metric_before(sent, c.number)
+            if before is None and self.last_family and any(
+                    t.kind == "metric_ref" and t.start < c.number.start for t in sent.tokens):
+                before = Token("metric", 0, 0, self.last_family)  # 上年这一数字为358亿元
             if role == "carried" and last is not None:
                 family, role = last
                 if before is not None and before.id != family:
@@ -272,13 +276,23 @@ class Resolver:
             if share and (t.entity in MARKETS or t.kind == "market"):
                 continue  # the market a share is of
             return self._listed(sent, j, c, role, "clause" if t.clause == num.clause else "sentence")
-        topic = self.paragraph_topic.get(sent.paragraph) or self.section_topic
+        if any(t.kind == "combined" and t.clause == num.clause for t in toks[:i]):
+            return [], "", "a figure for several subjects together"
+        topic = self.paragraph_topic.get(sent.paragraph) or self.section_topic or self._item_topic(sent)
         if topic is None and self.doc_topics and self.doc_topics[0].start < num.start:
             topic = self.doc_topics[0]
         if topic is not None and not (share and topic.entity in MARKETS):
             self._subject_tokens = [topic]
             return [topic.entity], "topic", ""
         return [], "", "nobody named before the number"
+
+    def _item_topic(self, sent: Sentence) -> Token | None:
+        """In a list of items (lines ending in ；, or bullets), an item without a subject has the one before's."""
+        k = self.sents.index(sent)
+        prev = next((s for s in reversed(self.sents[:k]) if s.paragraph < sent.paragraph), None)
+        if prev is None or not is_item(self.text, prev):
+            return None
+        return self.paragraph_topic.get(prev.paragraph)
 
     def _listed(self, sent: Sentence, j: int, c: Claim, role: str, origin: str) -> tuple[list[str], str, str]:
         toks = sent.tokens
@@ -343,7 +357,7 @@ class Resolver:
             value, high = -abs(value), None if high is None else -abs(high)
             if high is not None:
                 value, high = min(value, high), max(value, high)
-        elif c.sign_token is not None and not c.as_written and not signed and c.sign_token.id in ("down", "sign_down"):
+        elif c.sign_token is not None and not c.as_written and not signed and c.sign_token.id in ("down", "sign_down", "loss"):
             value, high = -value, None if high is None else -high
             if high is not None:
                 value, high = min(value, high), max(value, high)
@@ -364,7 +378,7 @@ class Resolver:
         if marker:
             return None, f"covers several periods ({marker})", None
         financial = metric in metrics.financial()
-        if c.frame == "transition":
+        if c.frame.endswith("transition"):
             mine = _own_transition_period(self.text, toks, i)
             if mine is not None:
                 p, why, _ = self._period_of(sent, mine)
@@ -391,6 +405,9 @@ class Resolver:
                 q = cal.report_quarter(t.ref.day)
                 return q, "the report published then covers the quarter before", (q, False)
             if metric in metrics.priced() and t.ref.day is not None:
+                eff = self._effective_date(sent)
+                if eff is not None:
+                    return eff, "the month the change took effect", None
                 return cal.month(t.ref.day.year, t.ref.day.month, p.origin), why, None
             own = (p, fiscal) if t.ref.type not in ("context_previous", "context_year_before") else None
             return p, why, own
@@ -398,9 +415,9 @@ class Resolver:
             q = cal.report_quarter(self.published)
             return q, "the latest report when it was published", (q, False)
         if metric in metrics.priced():
-            p = self._recent_date(sent)
+            p = self._effective_date(sent) or self._recent_date(sent)
             if p is not None:
-                return p, "the date stated just before", None
+                return p, "the date stated nearby", None
         market = self._about_market(sent, c)
         current = self.current is not None and (financial or not self.current_fiscal) and \
             (not market or self.current_by_market)
@@ -414,6 +431,18 @@ class Resolver:
         if financial and self.report is not None:
             return self.report, "the results a report published then covers", None
         return None, "no period stated or implied", None
+
+    def _year_discussed(self, sent: Sentence, num: Token) -> tuple[cal.Period | None, str]:
+        """A year's figure (全年收入) in a text about a quarter: the last year or fiscal year it named."""
+        for s in reversed(self.sents[: self.sents.index(sent) + 1]):
+            if s.paragraph != sent.paragraph:
+                break
+            toks = s.tokens if s is not sent else s.tokens[: s.tokens.index(num)]
+            for t in reversed(toks):
+                if t.kind == "period" and t.ref.period is not None and t.ref.kind in ("year", "fiscal_year") \
+                        and not _in_forecast(s, t):
+                    return dataclasses.replace(t.ref.period, origin="context"), "the year the text named"
+        return None, "a year's figure in a text about a quarter: no year stated"
 
     def _about_market(self, sent: Sentence, c: Claim) -> bool:
         toks = sent.tokens
@@ -434,6 +463,16 @@ class Resolver:
                     return seq
         return None
 
+    def _effective_date(self, sent: Sentence) -> cal.Period | None:
+        """A date in this paragraph followed by 生效/起: the month a price change took effect."""
+        for s in self.sents:
+            if s.paragraph != sent.paragraph:
+                continue
+            for t in s.tokens:
+                if t.kind == "period" and t.ref.day is not None and periods.takes_effect(self.text, t.ref):
+                    return cal.month(t.ref.day.year, t.ref.day.month, "context")
+        return None
+
     def _recent_date(self, sent: Sentence) -> cal.Period | None:
         """The month of the last date written in the three paragraphs up to this sentence."""
         k = self.sents.index(sent)
@@ -450,17 +489,25 @@ class Resolver:
         e = t.ref
         if e.type == "relative_quarter":
             q = int(e.period.label[-1]) if e.period else _quarter_number(self.text[t.start : t.end])
-            if self.fiscal_doc:
+            if self.fiscal_doc and getattr(self, "_alibaba", True):
                 p = self._fiscal_part(q)
                 if p is not None:
                     return p, "a fiscal quarter of the year the text discusses", False
             y = self._text_year(sent, t)
             if y is not None:
                 return cal.quarter(y, q, "relative_to_text"), "the year the text named before", False
+        if e.type == "last_quarter" and self._contrasted(sent, t):
+            base = self._context_before(sent, t, quarter=True) or self.report
+            if base is not None:  # 本季度+18%(上季度+13%): the quarter before the one discussed
+                return cal.previous(base, "context"), "the quarter before the one discussed", False
         if e.period is not None:
             return e.period, e.reason, e.day is not None
         if e.type not in periods.CONTEXT_TYPES and e.type != "context_half":
             return None, e.reason, False
+        if e.type == "last_quarter" and self._contrasted(sent, t):
+            base = self._context_before(sent, t, quarter=True) or self.report
+            if base is not None:  # 本季度+18%(上季度+13%): the quarter before the one discussed
+                return cal.previous(base, "context"), "the quarter before the one discussed", False
         if e.type == "fiscal_part":
             p = self._fiscal_part(e.q)
             return (p, "a fiscal quarter of the year the text discusses", False) if p else (None, "no fiscal year in the text", False)
@@ -477,6 +524,11 @@ class Resolver:
         if e.type == "context_previous":
             return cal.previous(base, "context"), "the period before the one discussed", False
         return cal.year_before(base, "context"), "the same period a year earlier (the comparison's base)", False
+
+    def _contrasted(self, sent: Sentence, t: Token) -> bool:
+        """上季度 set against this quarter in the same sentence (本季度..., 上季度...)."""
+        return any(u.kind == "period" and u is not t and u.ref.type in ("context_quarter", "fiscal_part")
+                   for u in sent.tokens)
 
     def _context_before(self, sent: Sentence, t: Token, quarter: bool = False) -> cal.Period | None:
         for u in reversed(sent.tokens[: sent.tokens.index(t)]):
@@ -655,10 +707,7 @@ def _in_forecast(sent: Sentence, t: Token) -> bool:
 
 def _section_heading(text: str, sent: Sentence) -> bool:
     """A heading that opens a section (二、云智能:增长拐点确立): short, its own paragraph, stating no figure."""
-    return (sent.heading or bool(_ENUMERATED.match(text, sent.start))) and not any(t.kind == "num" for t in sent.tokens)
-
-
-_ENUMERATED = __import__("regex").compile(r"[ \t]*(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|【)")
+    return opens_section(text, sent) and not any(t.kind == "num" for t in sent.tokens)
 
 
 def _label(text: str, sent: Sentence) -> bool:

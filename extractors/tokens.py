@@ -47,6 +47,8 @@ def _cfg():
         "closed": regex.compile(c["line_closed"]),
         "continues": regex.compile(c["line_continues"]),
         "item": regex.compile(c["list_item"]),
+        "item_end": regex.compile(c["item_end"]),
+        "section": regex.compile(c["section_mark"]),
         "wrap": int(c["wrapped_line_chars"]),
         "heading": int(c["heading_max_chars"]),
     }
@@ -147,3 +149,17 @@ def assign(sents: list[Sentence], tokens: list[Token]) -> None:
 def bracketed(sent: Sentence, clause: int) -> bool:
     """Whether the clause opens with a bracket: an aside."""
     return clause < len(sent.openers) and any(ch in sent.openers[clause] for ch in "(（")
+
+
+def is_item(text: str, sent: Sentence) -> bool:
+    """A sentence that is an item of a list: a bullet, or a line ending in ；."""
+    cfg = _cfg()
+    line_end = text.find("\n", sent.end)
+    tail = text[sent.end : len(text) if line_end < 0 else line_end + 1]
+    return bool(cfg["item"].match(text, sent.start) or cfg["item_end"].match(tail))
+
+
+def opens_section(text: str, sent: Sentence) -> bool:
+    """A heading of its own, or a line marked as one (二、, 【...】)."""
+    line_start = text.rfind("\n", 0, sent.start) + 1
+    return sent.heading or (line_start == sent.start and bool(_cfg()["section"].match(text, sent.start)))

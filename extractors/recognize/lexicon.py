@@ -22,7 +22,8 @@ KEYED = {"entities": "entity", "companies": "company", "segments": "segment", "p
 # Sections that are one list of aliases, one kind.
 FLAT = {"cloud_words": "cloud", "cuts": "cut", "yoy": "yoy", "qoq": "qoq", "exclusions": "exclusion",
         "combined": "combined", "comparisons": "comparison", "lists": "list", "and": "and", "to": "to",
-        "from": "from", "by": "by", "occupy": "occupy", "of": "of", "aspect": "aspect"}
+        "from": "from", "by": "by", "occupy": "occupy", "of": "of", "aspect": "aspect",
+        "metric_reference": "metric_ref", "losses": "loss"}
 
 
 @dataclass(frozen=True)

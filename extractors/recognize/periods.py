@@ -70,6 +70,7 @@ def _compiled():
         "span": regex.compile(expand(cfg["span"])),
         "report": regex.compile(cfg["report"]),
         "report_latest": regex.compile(cfg["report_latest"]),
+        "effective": regex.compile(cfg["effective"]),
     }
 
 
@@ -177,6 +178,11 @@ def _resolve(e: Expr, t: str, spec: dict, g: dict, published: dt.date | None, la
         e.period, e.kind = cal.year(published.year - spec["years_back"][g["rel"]], "relative"), "year"
     elif t == "event":
         e.period, e.kind, e.day = cal.month(published.year, published.month, "relative"), "month", published
+
+
+def takes_effect(text: str, e: Expr) -> bool:
+    """A date followed by 生效/起: the day a price change took effect."""
+    return bool(_compiled()["effective"].match(text, e.end))
 
 
 def span_marker(text: str, start: int, end: int) -> str | None:
