@@ -21,7 +21,7 @@ from extractors.tokens import Sentence, Token
 _NUM = {"percent": "P", "signed": "S", "money": "M", "token": "T", "big": "B", "count": "N", "points": "p"}
 _FAMILY = {"revenue": "r", "annual_revenue": "R", "ebita": "e", "profit": "o", "share": "s", "spending": "x", "market_size": "z",
            "price": "j", "cost": "k", "downloads": "d", "derivatives": "v", "customers": "u", "ai_revenue": "a",
-           "blocked": "b"}
+           "blocked": "b", "company_only": "q"}
 _CHANGE = {"up": "C", "down": "c", "doubled": "D", "sign_up": "G", "sign_down": "g"}
 _SIMPLE = {"growth": None, "cut": "U", "yoy": "Y", "qoq": "Q", "to": "Z", "from": "J", "by": "I",
            "occupy": "O", "of": "E", "list": "L", "and": "A", "loss": "X"}
@@ -32,7 +32,7 @@ NAMES = {
     "NUM:big": "B", "NUM:count": "N", "NUM:points": "p",
     "MET": "[" + "".join(_FAMILY.values()) + "]",
     **{f"MET:{f}": c for f, c in _FAMILY.items()},
-    "MET:revenue": "[rR]",
+    "MET:revenue": "[rR]", "MET:blocked": "[bq]",
     "GROWTH": "[Ww]", "GROWTH:up": "W", "GROWTH:down": "w",
     "CHANGE": "[CcDGg]", "CHANGE:up": "[CG]", "CHANGE:down": "[cg]", "CHANGE:doubled": "D", "CHANGE:sign": "[Gg]",
     "CUT": "U", "YOY": "Y", "QOQ": "Q", "TO": "Z", "FROM": "J", "BY": "I", "OCCUPY": "O", "OF": "E",

@@ -18,7 +18,7 @@ from extractors import calendar as cal
 from extractors import metrics
 from extractors.grammar import Claim
 from extractors.recognize import lexicon, periods
-from extractors.tokens import Sentence, Token, bracketed, is_item, opens_section
+from extractors.tokens import Sentence, Token, bracketed, opens_section
 
 UNTRACKED = "_untracked"  # a company or market we do not follow
 PART = "_part"  # a part of a company that is not its cloud
@@ -61,10 +61,8 @@ class Resolver:
         self.fiscal_year: int | None = None  # of the last fiscal label read
         self.product_topic: Token | None = None
         self.last_family: str | None = None  # of the last claim read, for 这一数字
-        self.paragraph_topic: dict[int, Token] = {}
-        self.section_topic: Token | None = None  # the subject of the last section heading (二、云智能:...)
+        self.topic: Token | None = None  # the subject the text is about: the last one named
         _subjects(sents)
-        self.doc_topics = [t for s in sents for t in s.tokens if _usable(s, t)][:1]
         self._glosses()
         self.report_fiscal = False
         self.report = self._report_period()
@@ -141,14 +139,10 @@ class Resolver:
         for t in sent.tokens:
             if t.kind == "period" and t.ref.type in ("fiscal_quarter", "fiscal_year") and t.ref.period is not None:
                 self.fiscal_year = _fiscal_year_of(t.ref.period)
-        prods = [t for t in sent.tokens if t.kind == "product"]
+        prods = [t for t in sent.tokens if t.kind == "product" and not lexicon.product(t.id).get("market")]
         if prods:
-            self.product_topic = prods[0]
-        first = next((t for t in sent.tokens if _usable(sent, t)), None)
-        if first is not None and (sent.paragraph not in self.paragraph_topic or _label(self.text, sent)):
-            self.paragraph_topic[sent.paragraph] = first  # a label (淘天集团 -) starts a topic of its own
-        if _section_heading(self.text, sent):
-            self.section_topic = first  # a heading without a subject ends the section's topic
+            self.product_topic = prods[0]  # a model or service a price list goes on about
+        self._follow_topic(sent)
         return out
 
     def _claim(self, sent: Sentence, c: Claim, last) -> tuple[list[Resolved] | str, tuple | None]:
@@ -247,7 +241,7 @@ class Resolver:
         if role == "carried":
             roles = lexicon.roles(family)
             role = "level" if "level" in roles else "growth" if "growth" in roles else "amount"
-        if family == "blocked":
+        if family in ("blocked", "company_only"):
             return None, role, "a metric that is not tracked"
         return family, role, ""
 
@@ -273,26 +267,41 @@ class Resolver:
                 continue
             if _compared(sent, t) and not _attached(self.text, sent, t, num):
                 continue
+            if _occupied(sent, t):
+                if c.frame == "level.occupy":
+                    return [], "", "a part of a whole, not a market share"
+                continue
             if share and (t.entity in MARKETS or t.kind == "market"):
                 continue  # the market a share is of
             return self._listed(sent, j, c, role, "clause" if t.clause == num.clause else "sentence")
         if any(t.kind == "combined" and t.clause == num.clause for t in toks[:i]):
             return [], "", "a figure for several subjects together"
-        topic = self.paragraph_topic.get(sent.paragraph) or self.section_topic or self._item_topic(sent)
-        if topic is None and self.doc_topics and self.doc_topics[0].start < num.start:
-            topic = self.doc_topics[0]
+        whole = _whole_of_part_after(sent, num)
+        if whole:
+            return [whole], "whole", ""
+        topic = self.topic
         if topic is not None and not (share and topic.entity in MARKETS):
             self._subject_tokens = [topic]
             return [topic.entity], "topic", ""
         return [], "", "nobody named before the number"
 
-    def _item_topic(self, sent: Sentence) -> Token | None:
-        """In a list of items (lines ending in ；, or bullets), an item without a subject has the one before's."""
-        k = self.sents.index(sent)
-        prev = next((s for s in reversed(self.sents[:k]) if s.paragraph < sent.paragraph), None)
-        if prev is None or not is_item(self.text, prev):
-            return None
-        return self.paragraph_topic.get(prev.paragraph)
+    def _follow_topic(self, sent: Sentence) -> None:
+        """The subject the text goes on about: the last one named, outside headlines (a heading with a
+        figure) and comparisons; a section heading sets it (or clears it); a figure only a whole company
+        reports (经营利润, 净利润, EPS) with nobody named brings it back to the company."""
+        usable = [t for t in sent.tokens if _usable(sent, t)]
+        has_num = any(t.kind == "num" for t in sent.tokens)
+        if opens_section(self.text, sent) and not has_num:
+            if usable:
+                self.topic = usable[0]
+        elif sent.heading and has_num:
+            return
+        elif usable:
+            self.topic = usable[0]  # the sentence's topic: the subject it starts from
+        elif any(t.kind == "metric" and t.id == "company_only" for t in sent.tokens) and self.topic is not None:
+            group = lexicon.group_of(_company_of(self.topic) or lexicon.data()["default_company"])
+            if group:
+                self.topic = Token("entity", self.topic.start, self.topic.end, group, entity=group)
 
     def _listed(self, sent: Sentence, j: int, c: Claim, role: str, origin: str) -> tuple[list[str], str, str]:
         toks = sent.tokens
@@ -605,8 +614,16 @@ def _cloud_of_company(entity: str, t: Token | None) -> str:
 
 
 def _usable(sent: Sentence, t: Token) -> bool:
-    """A subject that can be a topic: named for itself, not excluded or compared with."""
-    return t.kind in SUBJECTS and t.entity is not None and not _excluded(sent, t) and not _compared(sent, t)
+    """A subject that can be a topic: named for itself, not excluded, compared with or the whole it is part of."""
+    return (t.kind in SUBJECTS and t.entity is not None and not _excluded(sent, t) and not _compared(sent, t)
+            and not _occupied(sent, t))
+
+
+def _occupied(sent: Sentence, t: Token) -> bool:
+    """占集团整体约54%: the subject after 占 is the whole, not the part."""
+    toks = sent.tokens
+    i = toks.index(t)
+    return i > 0 and toks[i - 1].kind == "occupy" and toks[i - 1].clause == t.clause
 
 
 def _excluded(sent: Sentence, t: Token) -> bool:
@@ -705,14 +722,25 @@ def _in_forecast(sent: Sentence, t: Token) -> bool:
                for u in sent.tokens)
 
 
-def _section_heading(text: str, sent: Sentence) -> bool:
-    """A heading that opens a section (二、云智能:增长拐点确立): short, its own paragraph, stating no figure."""
-    return opens_section(text, sent) and not any(t.kind == "num" for t in sent.tokens)
+def _whole_of_part_after(sent: Sentence, num: Token) -> str | None:
+    """X为388.4亿元,其中中国电商集团... : a figure with nobody named, followed by 其中 and a part, is the whole's."""
+    toks = sent.tokens
+    after = toks[toks.index(num) + 1 :]
+    for k, t in enumerate(after):
+        if t.kind == "among" and k + 1 < len(after) and after[k + 1].kind in ("segment", "cloud", "entity"):
+            company = _company_of(after[k + 1]) or (lexicon.data()["default_company"] if after[k + 1].kind == "cloud" else None)
+            return lexicon.group_of(company) if company else None
+    return None
 
 
-def _label(text: str, sent: Sentence) -> bool:
-    """A short sentence that names a subject and states nothing: a section label (淘天集团 - ...)."""
-    return sent.end - sent.start <= 12 and not any(t.kind == "num" for t in sent.tokens)
+def _company_of(t: Token) -> str | None:
+    if t.kind == "entity":
+        return lexicon.entity(t.id).get("company")
+    if t.kind == "company":
+        return t.id
+    if t.kind == "segment":
+        return lexicon.segment(t.id).get("company")
+    return None
 
 
 def _escapes(sent: Sentence, cue: Token, t: Token) -> bool:

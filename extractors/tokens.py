@@ -48,6 +48,7 @@ def _cfg():
         "continues": regex.compile(c["line_continues"]),
         "item": regex.compile(c["list_item"]),
         "item_end": regex.compile(c["item_end"]),
+        "aside": regex.compile(c["code_aside"]),
         "section": regex.compile(c["section_mark"]),
         "wrap": int(c["wrapped_line_chars"]),
         "heading": int(c["heading_max_chars"]),
@@ -62,13 +63,16 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
         lines.append((pos, pos + len(line)))
         pos += len(line) + 1
     out: list[tuple[int, int]] = []
+    blank = True  # a blank line ends a paragraph whatever the line before it
     for s, e in lines:
         if s == e or not text[s:e].strip():
+            blank = True
             continue
-        if out and _soft(text, out[-1], (s, e), cfg):
+        if out and not blank and _soft(text, out[-1], (s, e), cfg):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
+        blank = False
     return out
 
 
@@ -100,7 +104,10 @@ def sentences(text: str) -> list[Sentence]:
             sent = Sentence(a, b, p)
             sent.heading = one and b - a <= cfg["heading"] and not cfg["closed"].search(text[ps:pe].rstrip())
             c, opener = a, ""
+            quiet = [m.span() for m in cfg["aside"].finditer(text, a, b)]  # (06808), (NYSE:BABA): no clause
             for m in cfg["clause"].finditer(text, a, b):
+                if any(qs <= m.start() < qe for qs, qe in quiet):
+                    continue
                 if m.start() > c:
                     sent.clauses.append((c, m.start()))
                     sent.openers.append(opener)

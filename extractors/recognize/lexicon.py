@@ -23,7 +23,7 @@ KEYED = {"entities": "entity", "companies": "company", "segments": "segment", "p
 FLAT = {"cloud_words": "cloud", "cuts": "cut", "yoy": "yoy", "qoq": "qoq", "exclusions": "exclusion",
         "combined": "combined", "comparisons": "comparison", "lists": "list", "and": "and", "to": "to",
         "from": "from", "by": "by", "occupy": "occupy", "of": "of", "aspect": "aspect",
-        "metric_reference": "metric_ref", "losses": "loss"}
+        "metric_reference": "metric_ref", "losses": "loss", "among": "among"}
 
 
 @dataclass(frozen=True)
