@@ -1,6 +1,7 @@
 """One document through every stage: text -> typed tokens -> claim frames -> resolution -> rows."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from pathlib import Path
@@ -75,15 +76,17 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     text = masked.text
     _apply_overrides(doc, fix)
     sents = tokens.sentences(text)
+    regions = _regions(text, sents, masked.positions)  # only where a claim or its context can be
     if "published" not in doc.meta:
-        _infer_published(doc, text, sents)
+        _infer_published(doc, text, sents, regions)
     published = doc.meta.get("published")
+    words = lexicon.tag(text, regions, traditional=norm.traditional) + lexicon.after_numbers(text, masked.positions)
     stream = tokens.merge(
         [tokens.Token("num", p, p + 1, ref=m) for p, m in zip(masked.positions, masked.mentions)],
-        [tokens.Token("period", e.start, e.end, e.rule_id, ref=e) for e in periods.find(text, published)],
-        [tokens.Token(t.kind, t.start, t.end, t.id) for t in lexicon.tag(text, traditional=norm.traditional)],
+        [tokens.Token("period", e.start, e.end, e.rule_id, ref=e) for e in periods.find(text, published, regions=regions)],
+        [tokens.Token(t.kind, t.start, t.end, t.id) for t in sorted(words, key=lambda t: t.start)],
     )
-    tokens.assign(sents, stream)
+    tokens.assign(text, sents, stream)
     resolver = Resolver(text, sents, published)
     found: list[Resolved] = []
     for sent in sents:
@@ -92,10 +95,36 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     return [_row(doc, norm, masked, r) for r in _once(found)]
 
 
-def _infer_published(doc: documents.Document, text: str, sents: list[tokens.Sentence]) -> None:
+HEAD_PARAGRAPHS = 3  # the title and lead: they set the report's period and subject
+LOOKBACK = 3  # paragraphs before one with a number: its topic, headings, the date of a price change
+
+
+def _regions(text: str, sents: list[tokens.Sentence], positions: list[int]) -> list[tuple[int, int]]:
+    """The stretches worth reading: paragraphs that hold a number, the ones just before them, and the head."""
+    spans: dict[int, list[int]] = {}
+    for s in sents:
+        span = spans.setdefault(s.paragraph, [s.start, s.end])
+        span[1] = s.end
+    order = sorted(spans)
+    starts = [spans[k][0] for k in order]
+    keep = set(range(min(HEAD_PARAGRAPHS, len(order))))
+    for p in positions:
+        k = bisect.bisect_right(starts, p) - 1
+        keep.update(range(max(0, k - LOOKBACK), k + 1))
+    out: list[tuple[int, int]] = []
+    for k in sorted(keep):
+        a, b = spans[order[k]]
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _infer_published(doc: documents.Document, text: str, sents: list[tokens.Sentence], regions) -> None:
     """An undated document: the latest date it states, else the results it reports (a report of the
     quarter ending in September comes out in November)."""
-    exprs = periods.find(text, None)
+    exprs = periods.find(text, None, regions=regions)
     inferred = periods.infer_published(exprs, text, doc.meta.get("fetched"))
     if inferred is None:
         head = [e for e in exprs if e.period is not None and e.kind == "quarter"

@@ -117,6 +117,8 @@ class Resolver:
 
     # ------------------------------------------------------------ one sentence
     def sentence(self, sent: Sentence, claims: list[Claim]) -> list[Resolved]:
+        if not sent.tokens:
+            return []
         out: list[Resolved] = []
         last: tuple[str, str] | None = None  # (family, role) of the sentence's last claim
         dated: cal.Period | None = None  # the last period a claim of this sentence took from it

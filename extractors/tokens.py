@@ -63,26 +63,24 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
         lines.append((pos, pos + len(line)))
         pos += len(line) + 1
     out: list[tuple[int, int]] = []
-    blank = True  # a blank line ends a paragraph whatever the line before it
+    prev = None  # the line before, when it is not blank: a blank line ends a paragraph
     for s, e in lines:
         if s == e or not text[s:e].strip():
-            blank = True
+            prev = None
             continue
-        if out and not blank and _soft(text, out[-1], (s, e), cfg):
+        if out and prev is not None and _soft(text[prev[0] : prev[1]].rstrip(), text[s:e].lstrip(), cfg):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
-        blank = False
+        prev = (s, e)
     return out
 
 
-def _soft(text: str, before: tuple[int, int], line: tuple[int, int], cfg) -> bool:
-    prev = text[before[0] : before[1]].rstrip()
-    nxt = text[line[0] : line[1]].lstrip()
+def _soft(prev: str, nxt: str, cfg) -> bool:
+    """Whether the break between two lines is soft: prev has not ended its sentence and nxt goes on with it."""
     if not prev or cfg["closed"].search(prev) or cfg["item"].match(nxt):
         return False
-    last_line = prev.rsplit("\n", 1)[-1]
-    return bool(cfg["continues"].match(nxt)) or prev.endswith(("，", ",", "、", "(", "（")) or len(last_line) >= cfg["wrap"]
+    return bool(cfg["continues"].match(nxt)) or prev.endswith(("，", ",", "、", "(", "（")) or len(prev) >= cfg["wrap"]
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -103,22 +101,28 @@ def sentences(text: str) -> list[Sentence]:
                 continue
             sent = Sentence(a, b, p)
             sent.heading = one and b - a <= cfg["heading"] and not cfg["closed"].search(text[ps:pe].rstrip())
-            c, opener = a, ""
-            quiet = [m.span() for m in cfg["aside"].finditer(text, a, b)]  # (06808), (NYSE:BABA): no clause
-            for m in cfg["clause"].finditer(text, a, b):
-                if any(qs <= m.start() < qe for qs, qe in quiet):
-                    continue
-                if m.start() > c:
-                    sent.clauses.append((c, m.start()))
-                    sent.openers.append(opener)
-                    opener = ""
-                opener += m.group()
-                c = m.end()
-            if b > c or not sent.clauses:
-                sent.clauses.append((c, b))
-                sent.openers.append(opener)
             out.append(sent)
     return out
+
+
+def split_clauses(text: str, sent: Sentence) -> None:
+    """The sentence's clauses (and the break before each); asides holding only a code are read through."""
+    cfg = _cfg()
+    a, b = sent.start, sent.end
+    c, opener = a, ""
+    quiet = [m.span() for m in cfg["aside"].finditer(text, a, b)]  # (06808), (NYSE:BABA): no clause
+    for m in cfg["clause"].finditer(text, a, b):
+        if any(qs <= m.start() < qe for qs, qe in quiet):
+            continue
+        if m.start() > c:
+            sent.clauses.append((c, m.start()))
+            sent.openers.append(opener)
+            opener = ""
+        opener += m.group()
+        c = m.end()
+    if b > c or not sent.clauses:
+        sent.clauses.append((c, b))
+        sent.openers.append(opener)
 
 
 def merge(*streams: list[Token]) -> list[Token]:
@@ -137,12 +141,15 @@ def merge(*streams: list[Token]) -> list[Token]:
     return out
 
 
-def assign(sents: list[Sentence], tokens: list[Token]) -> None:
-    """Give each sentence its tokens (and each token its clause index)."""
+def assign(text: str, sents: list[Sentence], tokens: list[Token]) -> None:
+    """Give each sentence its tokens (and each token its clause index); only sentences with tokens are
+    split into clauses."""
     i = 0
     for sent in sents:
         while i < len(tokens) and tokens[i].start < sent.start:
             i += 1
+        if i < len(tokens) and tokens[i].start < sent.end:
+            split_clauses(text, sent)
         clause = 0
         while i < len(tokens) and tokens[i].start < sent.end:
             t = tokens[i]

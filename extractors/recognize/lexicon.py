@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
+from extractors.recognize.scan import Alternation
 
 # Sections whose entries are {id: {aliases: [...], ...}} or {id: [aliases]}.
 KEYED = {"entities": "entity", "companies": "company", "segments": "segment", "products": "product", "markets": "market",
@@ -22,7 +23,7 @@ KEYED = {"entities": "entity", "companies": "company", "segments": "segment", "p
 # Sections that are one list of aliases, one kind.
 FLAT = {"cloud_words": "cloud", "cuts": "cut", "yoy": "yoy", "qoq": "qoq", "exclusions": "exclusion",
         "combined": "combined", "comparisons": "comparison", "lists": "list", "and": "and", "to": "to",
-        "from": "from", "by": "by", "occupy": "occupy", "of": "of", "aspect": "aspect",
+        "from": "from", "by": "by", "occupy": "occupy", "aspect": "aspect",
         "metric_reference": "metric_ref", "losses": "loss", "among": "among"}
 
 
@@ -45,35 +46,54 @@ def data() -> dict:
     return rules_data.load("lexicon")
 
 
-@functools.cache
-def _compiled() -> tuple[regex.Pattern, list[tuple[str, str]], dict[str, tuple[str, str]]]:
+def _entries() -> list[tuple[str, str, str]]:
+    """(kind, id, alias pattern) of every entry."""
     cfg = data()
-    entries: list[tuple[str, str, str]] = []
+    out: list[tuple[str, str, str]] = []
     for section, kind in KEYED.items():
         for ident, spec in cfg[section].items():
-            entries += [(kind, str(ident), a) for a in _aliases(spec)]
+            out += [(kind, str(ident), a) for a in _aliases(spec)]
     for section, kind in FLAT.items():
         spec = cfg[section]
-        entries += [(kind, kind, a) for a in (spec["aliases"] if isinstance(spec, dict) else spec)]
+        out += [(kind, kind, a) for a in (spec["aliases"] if isinstance(spec, dict) else spec)]
+    return out
+
+
+@functools.cache
+def _compiled() -> tuple[Alternation, list[tuple[str, str]], dict]:
+    entries = _entries()
     names = [(kind, ident) for kind, ident, _ in entries]
-    # POSIX: the leftmost-longest alias wins, whatever the order it is listed in.
-    pattern = regex.compile("(?p)" + "|".join(f"(?P<a{i}>{a})" for i, (_, _, a) in enumerate(entries)))
-    traditional = {word: (kind, ident) for word, (kind, ident) in cfg.get("traditional", {}).items()}
-    return pattern, names, traditional
+    traditional = {word: (kind, ident) for word, (kind, ident) in data().get("traditional", {}).items()}
+    return Alternation([a for _, _, a in entries], longest=True), names, traditional
 
 
 def tag(text: str, regions: list[tuple[int, int]] | None = None, traditional: bool = False) -> list[Tag]:
-    """Every lexicon word in text (or in its sorted, disjoint regions), in order, none overlapping."""
-    pattern, names, variants = _compiled()
+    """Every lexicon word in text (or in its sorted, disjoint regions), in order, none overlapping;
+    at one position the longest alias wins, whatever its kind."""
+    scanner, names, variants = _compiled()
     out: list[Tag] = []
     for start, end in regions if regions is not None else [(0, len(text))]:
-        for m in pattern.finditer(text, start, end):
-            if m.end() == m.start():
-                continue
-            kind, ident = names[int(m.lastgroup[1:])]
+        for i, m in scanner.finditer(text, start, end):
+            kind, ident = names[i]
             if traditional and m.group() in variants:
                 kind, ident = variants[m.group()]
             out.append(Tag(m.start(), m.end(), kind, ident))
+    return out
+
+
+@functools.cache
+def _after_number() -> dict[str, regex.Pattern]:
+    return {kind: regex.compile(p) for kind, p in data()["after_number"].items()}
+
+
+def after_numbers(text: str, positions: list[int]) -> list[Tag]:
+    """Words that count only right after a number (the placeholder at each position)."""
+    out = []
+    for p in positions:
+        for kind, rx in _after_number().items():
+            m = rx.match(text, p + 1)
+            if m:
+                out.append(Tag(m.start(), m.end(), kind, kind))
     return out
 
 

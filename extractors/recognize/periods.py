@@ -14,6 +14,7 @@ import regex
 from extractors import calendar as cal
 from extractors import rules_data
 from extractors.recognize import numbers
+from extractors.recognize.scan import Alternation
 
 # Types the resolver fills from the text's context.
 CONTEXT_TYPES = frozenset({"context", "context_quarter", "context_previous", "context_year_before", "fiscal_part"})
@@ -56,16 +57,15 @@ def _compiled():
             p = p.replace("{" + k + "}", cfg[k])
         return p
 
-    parts, specs = [], {}
+    parts, specs = [], []
     for i, e in enumerate(cfg["expressions"]):
         # group names must be unique across the alternation: y -> y3
         names = regex.findall(r"\(\?P<(\w+)>", expand(e["pattern"]))
-        body = regex.sub(r"\(\?P<(\w+)>", lambda m, i=i: f"(?P<{m.group(1)}{i}>", expand(e["pattern"]))
-        parts.append(f"(?P<e{i}>{body})")
-        specs[f"e{i}"] = (e, [(n, f"{n}{i}") for n in names])
+        parts.append(regex.sub(r"\(\?P<(\w+)>", lambda m, i=i: f"(?P<{m.group(1)}{i}>", expand(e["pattern"])))
+        specs.append((e, [(n, f"{n}{i}") for n in names]))
     return {
         "cfg": cfg,
-        "all": regex.compile("|".join(parts)),
+        "all": Alternation(parts, longest=False),
         "specs": specs,
         "span": regex.compile(expand(cfg["span"])),
         "report": regex.compile(cfg["report"]),
@@ -74,9 +74,9 @@ def _compiled():
     }
 
 
-def _matches(pattern, text: str, regions: list[tuple[int, int]] | None):
+def _matches(scanner: Alternation, text: str, regions: list[tuple[int, int]] | None):
     for start, end in regions if regions is not None else [(0, len(text))]:
-        yield from pattern.finditer(text, start, end)
+        yield from scanner.finditer(text, start, end)
 
 
 def _ending(y: int | None, m: int, published: dt.date | None) -> cal.Period | None:
@@ -100,8 +100,8 @@ def find(text: str, published: dt.date | None, anchor_year: int | None = None,
     last_year = anchor_year
     if regions is not None and ("年后" in text or "年之后" in text):
         regions = None
-    for m in _matches(c["all"], text, regions):
-        spec, names = c["specs"][m.lastgroup]
+    for i, m in _matches(c["all"], text, regions):
+        spec, names = c["specs"][i]
         g = {n: m.group(full) for n, full in names if m.group(full)}
         t = spec["type"]
         e = Expr(m.start(), m.end(), spec["id"], t, None, type=t, gloss=bool(spec.get("gloss")))

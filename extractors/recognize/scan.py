@@ -1,0 +1,214 @@
+"""Many patterns over one text, fast.
+
+`Alternation` finds what one alternation of all the patterns would, scanned left to right without
+overlaps. Patterns that are a finite set of strings once their outer lookarounds are set aside
+(经调整[ \\t]*EBITA(?:利润)?, 增(?!速|幅)) go into one Aho-Corasick automaton (pyahocorasick), their
+lookarounds checked where a string is found; the rest are tried only where the text holds a character
+they can start with. The lexicon (longest match wins) and the period expressions (the first listed
+wins) use it.
+"""
+from __future__ import annotations
+
+import itertools
+
+import ahocorasick
+import regex
+
+# A leading lookbehind looks at the text before the start: it does not decide the first character.
+_LEADING_LOOKBEHIND = regex.compile(r"^\(\?<[=!](?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)")
+_TRAILING_LOOKAHEAD = regex.compile(r"\(\?[=!](?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)$")
+_CONTROL = {chr(c) for c in range(0x20, 0x7F)} | {chr(c) for c in range(0xE001, 0xE008)} | {"\t", "\n"}
+MAX_STRINGS = 96  # a pattern that stands for more strings than this is tried as a pattern
+
+
+class Alternation:
+    """Hits are (index of the pattern, match-like object with start(), end(), group()); with `longest`
+    the longest at a position wins (the first listed on a tie), else the first listed that matches."""
+
+    def __init__(self, patterns: list[str], longest: bool, flags: int = 0):
+        self.patterns = [regex.compile(p, flags) for p in patterns]
+        self.longest = longest
+        strings: dict[str, list[tuple[int, regex.Pattern | None, regex.Pattern | None]]] = {}
+        rest = list(range(len(patterns)))
+        if longest:  # the first-listed rule needs every pattern's own match: only longest uses strings
+            rest = []
+            for i, p in enumerate(patterns):
+                split = _as_strings(p)
+                if split is None:
+                    rest.append(i)
+                    continue
+                behind, words, ahead = split
+                for w in words:
+                    strings.setdefault(w, []).append((i, behind and regex.compile(behind, flags),
+                                                      ahead and regex.compile(ahead, flags)))
+        self.strings = None
+        if strings:
+            self.strings = ahocorasick.Automaton()
+            for w, payload in strings.items():
+                self.strings.add_word(w, (len(w), payload))
+            self.strings.make_automaton()
+        heads = {i: regex.compile(_LEADING_LOOKBEHIND.sub("", patterns[i], count=1), flags) for i in rest}
+        alphabet = {ch for i in rest for ch in patterns[i]} | _CONTROL
+        buckets: dict[str, list[int]] = {}
+        for i, rx in heads.items():
+            for ch in alphabet:
+                if rx.match(ch, partial=True):
+                    buckets.setdefault(ch, []).append(i)
+        posix = "(?p)" if longest else ""
+        self.by_char = {ch: regex.compile(posix + "|".join(f"(?P<a{i}>{patterns[i]})" for i in idx), flags)
+                        for ch, idx in buckets.items()}
+        self.starts = regex.compile("[" + "".join(regex.escape(ch) for ch in sorted(self.by_char)) + "]"
+                                    if self.by_char else "(?!)")
+
+    def finditer(self, text: str, start: int = 0, end: int | None = None):
+        end = len(text) if end is None else end
+        if not self.longest:
+            yield from self._first_listed(text, start, end)
+            return
+        found: dict[int, tuple[int, int]] = {}  # start -> (length, -index): the best string there
+        if self.strings is not None:
+            for stop, (n, payload) in self.strings.iter(text, start, end):
+                s = stop + 1 - n
+                for i, behind, ahead in payload:
+                    if (behind is None or behind.match(text, s)) and (ahead is None or ahead.match(text, stop + 1, end)):
+                        if (n, -i) > found.get(s, (0, 0)):
+                            found[s] = (n, -i)
+        heads = sorted(found)
+        k, pos = 0, start
+        starts = self.starts
+        while True:
+            while k < len(heads) and heads[k] < pos:
+                k += 1
+            m0 = starts.search(text, pos, end)
+            p = min(heads[k] if k < len(heads) else end, m0.start() if m0 else end)
+            if p >= end:
+                return
+            best = found.get(p)
+            rx = self.by_char.get(text[p]) if m0 is not None and m0.start() == p else None
+            m = rx.match(text, p, end) if rx is not None else None
+            if m is not None and m.end() > p:
+                i = int(m.lastgroup[1:])
+                if best is None or (m.end() - p, -i) > best:
+                    yield i, m
+                    pos = m.end()
+                    continue
+            if best is None:
+                pos = p + 1
+                continue
+            yield -best[1], _Hit(text, p, p + best[0])
+            pos = p + best[0]
+
+    def _first_listed(self, text: str, start: int, end: int):
+        pos = start
+        while True:
+            m0 = self.starts.search(text, pos, end)
+            if m0 is None:
+                return
+            p = m0.start()
+            m = self.by_char[text[p]].match(text, p, end)
+            if m is None or m.end() == p:
+                pos = p + 1
+                continue
+            yield int(m.lastgroup[1:]), m
+            pos = m.end()
+
+
+class _Hit:
+    """What a string hit offers of a regex match."""
+
+    __slots__ = ("text", "a", "b")
+
+    def __init__(self, text: str, a: int, b: int):
+        self.text, self.a, self.b = text, a, b
+
+    def start(self) -> int:
+        return self.a
+
+    def end(self) -> int:
+        return self.b
+
+    def group(self, *_) -> str:
+        return self.text[self.a : self.b]
+
+
+# ---------------------------------------------------------------- patterns as sets of strings
+_SIMPLE_ESCAPE = set(r"()[]{}?*+|.^$\/-")
+
+
+def _as_strings(pattern: str) -> tuple[str | None, list[str], str | None] | None:
+    """(leading lookbehind, the strings the rest stands for, trailing lookahead), or None."""
+    behind = ahead = None
+    m = _LEADING_LOOKBEHIND.match(pattern)
+    if m:
+        behind, pattern = m.group(), pattern[m.end() :]
+    m = _TRAILING_LOOKAHEAD.search(pattern)
+    if m and m.start() > 0:
+        ahead, pattern = m.group(), pattern[: m.start()]
+    try:
+        words, rest = _seq(pattern, 0)
+    except _NotStrings:
+        return None
+    if rest != len(pattern) or not words or len(words) > MAX_STRINGS or "" in words:
+        return None
+    return behind, sorted(set(words)), ahead
+
+
+class _NotStrings(Exception):
+    pass
+
+
+def _seq(p: str, i: int) -> tuple[list[str], int]:
+    """The strings of the sequence starting at p[i], up to a '|' or ')' (returned index)."""
+    out = [""]
+    while i < len(p) and p[i] not in "|)":
+        alts, i = _atom(p, i)
+        if i < len(p) and p[i] in "?*+":
+            q = p[i]
+            i += 1
+            if i < len(p) and p[i] in "?+":
+                raise _NotStrings  # lazy or possessive
+            if q == "?":
+                alts = [""] + alts
+            elif q == "*" and alts in ([" "], [" ", "\t"], ["\t", " "]):
+                alts = ["", " "]  # [ \t]* : none or one space is what text holds
+            elif q == "+" and alts in ([" "], [" ", "\t"], ["\t", " "]):
+                alts = [" "]
+            else:
+                raise _NotStrings
+        out = [a + b for a, b in itertools.product(out, alts)]
+        if len(out) > MAX_STRINGS:
+            raise _NotStrings
+    return out, i
+
+
+def _atom(p: str, i: int) -> tuple[list[str], int]:
+    ch = p[i]
+    if ch == "\\":
+        if i + 1 < len(p) and p[i + 1] in _SIMPLE_ESCAPE:
+            return [p[i + 1]], i + 2
+        if p[i + 1 : i + 2] == "t":
+            return ["\t"], i + 2
+        raise _NotStrings
+    if ch == "(":
+        if not p.startswith("(?:", i):
+            raise _NotStrings
+        i += 3
+        alts: list[str] = []
+        while True:
+            words, i = _seq(p, i)
+            alts += words
+            if i >= len(p):
+                raise _NotStrings
+            if p[i] == ")":
+                return alts, i + 1
+            i += 1  # '|'
+    if ch == "[":
+        j = p.find("]", i + 1)
+        body = p[i + 1 : j]
+        if j < 0 or not body or body[0] == "^" or "-" in body.replace("\\-", "") or len(body) > 8:
+            raise _NotStrings
+        chars = regex.findall(r"\\.|.", body)
+        return [{"\\t": "\t"}.get(c, c[-1]) for c in chars], j + 1
+    if ch in ".^$*+?{":
+        raise _NotStrings
+    return [ch], i + 1
