@@ -74,6 +74,7 @@ class Frame:
     pattern: regex.Pattern
     claims: tuple[ClaimSpec, ...]
     labels: frozenset[str]
+    required: tuple[frozenset[str], ...]  # a sentence holds a code of each, or the frame cannot match
 
 
 @dataclass
@@ -96,9 +97,11 @@ class Claim:
 _ELEMENT = regex.compile(r"\s*(?:(?P<label>[a-z]\w*)=)?(?P<name>[A-Z]+(?::[a-z_]+)?|\(|\)|\|)(?P<q>[?*+])?")
 
 
-def compile_pattern(src: str) -> tuple[str, frozenset[str]]:
-    """'m=MET? YOY? c=CHANGE g=VALUES:percent' -> a regex over codes, and the labels it defines."""
-    out, labels, pos = [], set(), 0
+def compile_pattern(src: str) -> tuple[str, frozenset[str], tuple[frozenset[str], ...]]:
+    """'m=MET? YOY? c=CHANGE g=VALUES:percent' -> a regex over codes, the labels it defines, and the code
+    sets a sentence must hold one of each of for the frame to match (its mandatory elements)."""
+    out, labels, pos, depth = [], set(), 0, 0
+    required: list[frozenset[str]] = []
     while pos < len(src.rstrip()):
         m = _ELEMENT.match(src, pos)
         if not m:
@@ -106,6 +109,7 @@ def compile_pattern(src: str) -> tuple[str, frozenset[str]]:
         pos = m.end()
         name, q, label = m["name"], m["q"] or "", m["label"]
         if name in ("(", ")", "|"):
+            depth += {"(": 1, ")": -1, "|": 0}[name]
             if name == "(" and label:
                 labels.add(label)
                 out.append(f"(?P<{label}>")
@@ -119,13 +123,26 @@ def compile_pattern(src: str) -> tuple[str, frozenset[str]]:
             body = NAMES[name]
         else:
             raise ValueError(f"frames.yaml: unknown token {name!r} in {src!r}")
+        if depth == 0 and q not in ("?", "*"):
+            required.append(frozenset(_CODE_CHARS.findall(body.replace("L?", ""))[:1] and _class(body)))
         if label:
             labels.add(label)
             body = f"(?P<{label}>{body})"
         else:
             body = f"(?:{body})"
         out.append(body + q)
-    return "".join(out), frozenset(labels)
+    return "".join(out), frozenset(labels), tuple(r for r in required if r)
+
+
+_CODE_CHARS = regex.compile(r"[A-Za-z$,]")
+
+
+def _class(body: str) -> set[str]:
+    """The code characters one element can start with: 'L?[PS](?:A[PS])*' -> {P, S}."""
+    body = body.replace("L?", "", 1)
+    if body.startswith("["):
+        return set(body[1 : body.index("]")].replace("\\", ""))
+    return {body[0].replace("\\", "")} if body else set()
 
 
 @functools.cache
@@ -133,13 +150,13 @@ def frames() -> tuple[Frame, ...]:
     out = []
     for spec in rules_data.load("frames")["frames"]:
         try:
-            rx, labels = compile_pattern(spec["pattern"])
+            rx, labels, required = compile_pattern(spec["pattern"])
             claims = tuple(ClaimSpec(**c) for c in spec.get("claims", []))
             for c in claims:
                 for ref in (c.value, c.sign):
                     if ref is not None and ref not in labels:
                         raise ValueError(f"label {ref!r} is not in the pattern")
-            out.append(Frame(spec["id"], regex.compile(rx), claims, labels))
+            out.append(Frame(spec["id"], regex.compile(rx), claims, labels, required))
         except (regex.error, ValueError, TypeError) as e:
             raise ValueError(f"extractors/rules/frames.yaml: frame {spec.get('id')}: {e}") from None
     return tuple(out)
@@ -165,9 +182,10 @@ def codes(sent: Sentence, text: str) -> tuple[str, list[Token | None]]:
 def match(sent: Sentence, text: str, only: str | None = None) -> list[Claim]:
     """The claims frames make in one sentence, longest match first; `only` restricts to one frame id."""
     s, toks = codes(sent, text)
+    present = set(s)
     found = []
     for order, f in enumerate(frames()):
-        if only is not None and f.id != only:
+        if (only is not None and f.id != only) or any(present.isdisjoint(r) for r in f.required):
             continue
         for m in f.pattern.finditer(s, overlapped=True):
             if m.end() > m.start():
@@ -222,7 +240,7 @@ def translations(sent: Sentence, text: str, claims: list[Claim]) -> list[Claim]:
         if c.role != "amount" or c.number.kind != "num" or c.number.ref.kind != "money" or \
                 (c.metric_token is not None and c.metric_token.id not in ("revenue", "annual_revenue")):
             continue  # USD translations of revenue are claims; of EBITA they are not
-        i = toks.index(c.number)
+        i = c.number.i
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if (nxt is not None and nxt.kind == "num" and nxt.ref.kind == "money" and id(nxt) not in claimed
                 and nxt.ref.unit != c.number.ref.unit and nxt.clause == c.number.clause + 1

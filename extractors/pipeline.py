@@ -75,15 +75,18 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     masked = numbers.mask(norm.text, numbers.find(norm.text))
     text = masked.text
     _apply_overrides(doc, fix)
-    sents = tokens.sentences(text)
-    regions = _regions(text, sents, masked.positions)  # only where a claim or its context can be
+    paras = tokens.paragraphs(text)
+    keep = _kept(paras, masked.positions)  # only where a claim or its context can be
+    sents = tokens.sentences(text, paras, keep)
+    regions = _regions(text, paras, keep)
+    dates = periods.scan(text, regions)
     if "published" not in doc.meta:
-        _infer_published(doc, text, sents, regions)
+        _infer_published(doc, text, sents, periods.resolve(dates, None))
     published = doc.meta.get("published")
     words = lexicon.tag(text, regions, traditional=norm.traditional) + lexicon.after_numbers(text, masked.positions)
     stream = tokens.merge(
         [tokens.Token("num", p, p + 1, ref=m) for p, m in zip(masked.positions, masked.mentions)],
-        [tokens.Token("period", e.start, e.end, e.rule_id, ref=e) for e in periods.find(text, published, regions=regions)],
+        [tokens.Token("period", e.start, e.end, e.rule_id, ref=e) for e in periods.resolve(dates, published)],
         [tokens.Token(t.kind, t.start, t.end, t.id) for t in sorted(words, key=lambda t: t.start)],
     )
     tokens.assign(text, sents, stream)
@@ -99,32 +102,32 @@ HEAD_PARAGRAPHS = 3  # the title and lead: they set the report's period and subj
 LOOKBACK = 3  # paragraphs before one with a number: its topic, headings, the date of a price change
 
 
-def _regions(text: str, sents: list[tokens.Sentence], positions: list[int]) -> list[tuple[int, int]]:
-    """The stretches worth reading: paragraphs that hold a number, the ones just before them, and the head."""
-    spans: dict[int, list[int]] = {}
-    for s in sents:
-        span = spans.setdefault(s.paragraph, [s.start, s.end])
-        span[1] = s.end
-    order = sorted(spans)
-    starts = [spans[k][0] for k in order]
-    keep = set(range(min(HEAD_PARAGRAPHS, len(order))))
+def _kept(paras: list[tuple[int, int]], positions: list[int]) -> set[int]:
+    """The paragraphs worth reading: those that hold a number, the ones just before them, and the head."""
+    starts = [a for a, _ in paras]
+    keep = set(range(min(HEAD_PARAGRAPHS, len(paras))))
     for p in positions:
         k = bisect.bisect_right(starts, p) - 1
         keep.update(range(max(0, k - LOOKBACK), k + 1))
+    return keep
+
+
+def _regions(text: str, paras: list[tuple[int, int]], keep: set[int]) -> list[tuple[int, int]]:
+    """The kept paragraphs as stretches of text (paragraphs with only blank lines between are one)."""
     out: list[tuple[int, int]] = []
     for k in sorted(keep):
-        a, b = spans[order[k]]
-        if out and a <= out[-1][1] + 1:
+        a, b = paras[k]
+        if out and not text[out[-1][1] : a].strip():
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
     return out
 
 
-def _infer_published(doc: documents.Document, text: str, sents: list[tokens.Sentence], regions) -> None:
+def _infer_published(doc: documents.Document, text: str, sents: list[tokens.Sentence],
+                     exprs: list[periods.Expr]) -> None:
     """An undated document: the latest date it states, else the results it reports (a report of the
     quarter ending in September comes out in November)."""
-    exprs = periods.find(text, None, regions=regions)
     inferred = periods.infer_published(exprs, text, doc.meta.get("fetched"))
     if inferred is None:
         head = [e for e in exprs if e.period is not None and e.kind == "quarter"

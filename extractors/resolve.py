@@ -88,7 +88,9 @@ class Resolver:
         sentence about results; else, for a document about results, the publication date's convention."""
         latest = False
         for k, s in enumerate(self.sents):
-            report, is_latest = periods.mentions_report(self.text, s.start, s.end)
+            if not s.tokens:
+                continue
+            report, is_latest = _report(self.text, s)
             latest = latest or is_latest
             if k > 3 and not report:
                 continue
@@ -98,7 +100,7 @@ class Resolver:
                         and not _in_forecast(s, t):
                     self.report_fiscal = e.type in FISCAL_TYPES
                     return self._latest_label(e, latest)
-        if self.published is not None and any(periods.mentions_report(self.text, s.start, s.end)[0] for s in self.sents):
+        if self.published is not None and any(s.tokens and _report(self.text, s)[0] for s in self.sents):
             return cal.report_quarter(self.published)
         return None
 
@@ -196,7 +198,7 @@ class Resolver:
         """Why a number is not a claim of fact (a forecast, an expected figure, a question), or None."""
         num = c.number
         toks = sent.tokens
-        i = toks.index(num)
+        i = num.i
         for t in toks[:i]:
             if t.kind == "forecast" and t.id in ("verbs", "estimates") and not _escapes(sent, t, num):
                 return f"a forecast ({self.text[t.start:t.end]})"
@@ -252,7 +254,7 @@ class Resolver:
         self._subject_tokens: list[Token | None] = [None]
         num = c.number
         toks = sent.tokens
-        i = toks.index(num)
+        i = num.i
         share = c.metric_id == "market_share" or role == "level"
         # 800亿美元的AWS: an amount that describes the subject right after it
         k = i + 2 if i + 1 < len(toks) and toks[i + 1].kind == "of" else i + 1
@@ -325,8 +327,8 @@ class Resolver:
 
     def _geography_market(self, sent: Sentence, c: Claim) -> str:
         """The market a slice (IaaS, PaaS) belongs to: the last market or geography named before it."""
-        for s in reversed(self.sents[: self.sents.index(sent) + 1]):
-            for t in reversed(s.tokens if s is not sent else s.tokens[: s.tokens.index(c.number)]):
+        for s in reversed(self.sents[: sent.k + 1]):
+            for t in reversed(s.tokens if s is not sent else s.tokens[: c.number.i]):
                 if t.entity in MARKETS:
                     return t.entity
                 if t.kind == "geography":
@@ -337,7 +339,7 @@ class Resolver:
     def _product(self, sent: Sentence, c: Claim, role: str) -> str | None:
         num = c.number
         toks = sent.tokens
-        i = toks.index(num)
+        i = num.i
         before = [t for t in toks[:i] if t.kind == "product" and not _excluded(sent, t)]
         if c.in_list is not None:
             listed = _listed_products(toks, i)
@@ -383,7 +385,7 @@ class Resolver:
         """(period, note, (period, fiscal) taken from the sentence itself or None)."""
         num = c.number
         toks = sent.tokens
-        i = toks.index(num)
+        i = num.i
         clause_start = sent.clauses[num.clause][0]
         marker = periods.span_marker(self.text, clause_start, num.start)
         if marker:
@@ -400,7 +402,7 @@ class Resolver:
             listed = self._listed_periods(sent, i, c.list_len)
             if listed:
                 return listed[c.in_list], "the periods listed with the values, in order", None
-        report, latest = periods.mentions_report(self.text, sent.start, sent.end)
+        report, latest = _report(self.text, sent)
         for t in reversed([t for t in toks[:i] if t.kind == "period" and not t.ref.gloss]):
             if _precedes_other_value(self.text, toks, t, num) or (_in_forecast(sent, t) and not _in_forecast(sent, num)):
                 continue
@@ -445,10 +447,10 @@ class Resolver:
 
     def _year_discussed(self, sent: Sentence, num: Token) -> tuple[cal.Period | None, str]:
         """A year's figure (全年收入) in a text about a quarter: the last year or fiscal year it named."""
-        for s in reversed(self.sents[: self.sents.index(sent) + 1]):
+        for s in reversed(self.sents[: sent.k + 1]):
             if s.paragraph != sent.paragraph:
                 break
-            toks = s.tokens if s is not sent else s.tokens[: s.tokens.index(num)]
+            toks = s.tokens if s is not sent else s.tokens[: num.i]
             for t in reversed(toks):
                 if t.kind == "period" and t.ref.period is not None and t.ref.kind in ("year", "fiscal_year") \
                         and not _in_forecast(s, t):
@@ -457,7 +459,7 @@ class Resolver:
 
     def _about_market(self, sent: Sentence, c: Claim) -> bool:
         toks = sent.tokens
-        before = [t for t in toks[: toks.index(c.number)] if t.kind in SUBJECTS]
+        before = [t for t in toks[: c.number.i] if t.kind in SUBJECTS]
         return bool(before) and (before[-1].entity in MARKETS)
 
     def _listed_periods(self, sent: Sentence, i: int, n: int) -> list[cal.Period] | None:
@@ -486,7 +488,7 @@ class Resolver:
 
     def _recent_date(self, sent: Sentence) -> cal.Period | None:
         """The month of the last date written in the three paragraphs up to this sentence."""
-        k = self.sents.index(sent)
+        k = sent.k
         for s in reversed(self.sents[: k + 1]):
             if s.paragraph < sent.paragraph - 3:
                 break
@@ -542,7 +544,7 @@ class Resolver:
                    for u in sent.tokens)
 
     def _context_before(self, sent: Sentence, t: Token, quarter: bool = False) -> cal.Period | None:
-        for u in reversed(sent.tokens[: sent.tokens.index(t)]):
+        for u in reversed(sent.tokens[: t.i]):
             if u.kind == "period" and u.ref.period is not None and not u.ref.gloss and u.ref.kind in COARSE:
                 if not quarter or _is_quarter(u.ref.period):
                     return u.ref.period
@@ -563,8 +565,8 @@ class Resolver:
 
     def _text_year(self, sent: Sentence, t: Token) -> int | None:
         """The year of the last explicit period before t, in this sentence or the ones before."""
-        for s in reversed(self.sents[: self.sents.index(sent) + 1]):
-            toks = s.tokens if s is not sent else s.tokens[: s.tokens.index(t)]
+        for s in reversed(self.sents[: sent.k + 1]):
+            toks = s.tokens if s is not sent else s.tokens[: t.i]
             for u in reversed(toks):
                 if u.kind == "period" and u.ref.period is not None and u.ref.type in ("year", "quarter", "half", "month", "day"):
                     return u.ref.period.start.year
@@ -624,14 +626,14 @@ def _usable(sent: Sentence, t: Token) -> bool:
 def _occupied(sent: Sentence, t: Token) -> bool:
     """占集团整体约54%: the subject after 占 is the whole, not the part."""
     toks = sent.tokens
-    i = toks.index(t)
+    i = t.i
     return i > 0 and toks[i - 1].kind == "occupy" and toks[i - 1].clause == t.clause
 
 
 def _excluded(sent: Sentence, t: Token) -> bool:
     """A subject or product named inside 剔除.../不考虑... of its clause."""
     toks = sent.tokens
-    for u in reversed(toks[: toks.index(t)]):
+    for u in reversed(toks[: t.i]):
         if u.clause != t.clause or u.kind in ("metric", "change", "num", "growth"):
             return False
         if u.kind == "exclusion":
@@ -649,7 +651,7 @@ def _exclusion_owner(t: Token) -> str | None:
 
 def _compared(sent: Sentence, t: Token) -> bool:
     toks = sent.tokens
-    j = toks.index(t) - 1
+    j = t.i - 1
     while j >= 0 and toks[j].kind in ("period", "and") or (j >= 0 and toks[j].kind in SUBJECTS and toks[j].clause == t.clause):
         j -= 1
     return j >= 0 and toks[j].kind == "comparison" and toks[j].clause == t.clause
@@ -658,7 +660,7 @@ def _compared(sent: Sentence, t: Token) -> bool:
 def _attached(text: str, sent: Sentence, t: Token, num: Token) -> bool:
     """The number belongs to the subject just before it: only periods stand between them."""
     toks = sent.tokens
-    between = toks[toks.index(t) + 1 : toks.index(num)]
+    between = toks[t.i + 1 : num.i]
     if any(u.kind != "period" for u in between) or num.clause != t.clause:
         return False
     gap = text[t.end : num.start]
@@ -677,7 +679,7 @@ def _combined(text: str, sent: Sentence, chosen: list[Token], num: Token) -> boo
         if last.end <= t.start < num.start:
             return True
         if t.end <= first.start:  # 三大云服务厂商A(...)、B和C: a list counted before it is named
-            between = toks[k + 1 : toks.index(first)]
+            between = toks[k + 1 : first.i]
             if all(u.kind in SUBJECTS or u.kind in ("and", "source") for u in between) and len(between) <= 8 \
                     and first.start - t.end <= 40:
                 return True
@@ -686,12 +688,12 @@ def _combined(text: str, sent: Sentence, chosen: list[Token], num: Token) -> boo
 
 def _product_before(sent: Sentence, t: Token) -> bool:
     toks = sent.tokens
-    return any(u.kind == "product" for u in toks[: toks.index(t)])
+    return any(u.kind == "product" for u in toks[: t.i])
 
 
 def _metric_before(sent: Sentence, t: Token) -> Token | None:
     toks = sent.tokens
-    for u in reversed(toks[: toks.index(t)]):
+    for u in reversed(toks[: t.i]):
         if u.kind == "metric":
             return u
     return None
@@ -727,7 +729,7 @@ def _in_forecast(sent: Sentence, t: Token) -> bool:
 def _whole_of_part_after(sent: Sentence, num: Token) -> str | None:
     """X为388.4亿元,其中中国电商集团... : a figure with nobody named, followed by 其中 and a part, is the whole's."""
     toks = sent.tokens
-    after = toks[toks.index(num) + 1 :]
+    after = toks[num.i + 1 :]
     for k, t in enumerate(after):
         if t.kind == "among" and k + 1 < len(after) and after[k + 1].kind in ("segment", "cloud", "entity"):
             company = _company_of(after[k + 1]) or (lexicon.data()["default_company"] if after[k + 1].kind == "cloud" else None)
@@ -755,6 +757,13 @@ def _escapes(sent: Sentence, cue: Token, t: Token) -> bool:
     if bracketed(sent, t.clause) and any(u.kind == "period" and u.clause == t.clause for u in own):
         return True
     return any(u.kind in SUBJECTS and u.kind != "market" and u.clause > cue.clause for u in own)
+
+
+def _report(text: str, sent: Sentence) -> tuple[bool, bool]:
+    """(mentions a results report, calls it the latest), read once per sentence."""
+    if sent.report is None:
+        sent.report = periods.mentions_report(text, sent.start, sent.end)
+    return sent.report
 
 
 def _is_quarter(p: cal.Period | None) -> bool:
@@ -814,7 +823,7 @@ def _is_from_value(toks: list[Token], i: int) -> bool:
 
 def _precedes_other_value(text: str, toks: list[Token], t: Token, num: Token) -> bool:
     """A period written right before another value (从2021年上半年的37.8%) is that value's, not this one's."""
-    j = toks.index(t) + 1
+    j = t.i + 1
     while j < len(toks) and toks[j].kind == "of":
         j += 1
     return j < len(toks) and toks[j].kind == "num" and toks[j] is not num and \

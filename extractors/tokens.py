@@ -9,6 +9,7 @@ and the next line continues it (a number, a bracket, a comma) or it was wrapped 
 from __future__ import annotations
 
 import functools
+import heapq
 from dataclasses import dataclass, field
 
 import regex
@@ -25,6 +26,7 @@ class Token:
     ref: object = None  # the Mention of a number, the Expr of a period
     clause: int = 0  # index of its clause in the sentence
     entity: str | None = None  # for a subject: the entity it stands for here (UNTRACKED, PART...)
+    i: int = -1  # its index among its sentence's tokens
 
 
 @dataclass
@@ -36,6 +38,8 @@ class Sentence:
     clauses: list[tuple[int, int]] = field(default_factory=list)  # (start, end) of each clause
     openers: list[str] = field(default_factory=list)  # the break before each clause ("" for the first)
     heading: bool = False  # a short line of its own, without closing punctuation
+    report: tuple[bool, bool] | None = None  # (mentions a results report, calls it the latest), when read
+    k: int = 0  # its index among the document's sentences
 
 
 @functools.cache
@@ -83,11 +87,13 @@ def _soft(prev: str, nxt: str, cfg) -> bool:
     return bool(cfg["continues"].match(nxt)) or prev.endswith(("，", ",", "、", "(", "（")) or len(prev) >= cfg["wrap"]
 
 
-def sentences(text: str) -> list[Sentence]:
-    """Every sentence of the text, with its clauses, in order."""
+def sentences(text: str, paras: list[tuple[int, int]] | None = None, keep: set[int] | None = None) -> list[Sentence]:
+    """The sentences of the text (of the paragraphs in `keep`, by index), in order."""
     cfg = _cfg()
     out: list[Sentence] = []
-    for p, (ps, pe) in enumerate(paragraphs(text)):
+    for p, (ps, pe) in enumerate(paragraphs(text) if paras is None else paras):
+        if keep is not None and p not in keep:
+            continue
         s = ps
         ends = [m for m in cfg["sentence"].finditer(text, ps, pe)]
         spans = []
@@ -99,7 +105,7 @@ def sentences(text: str) -> list[Sentence]:
         for a, b in spans:
             if not text[a:b].strip():
                 continue
-            sent = Sentence(a, b, p)
+            sent = Sentence(a, b, p, k=len(out))
             sent.heading = one and b - a <= cfg["heading"] and not cfg["closed"].search(text[ps:pe].rstrip())
             out.append(sent)
     return out
@@ -126,9 +132,10 @@ def split_clauses(text: str, sent: Sentence) -> None:
 
 
 def merge(*streams: list[Token]) -> list[Token]:
-    """Tokens in text order; where two overlap the longer one stays (the earlier stream on a tie)."""
-    ranked = sorted(((t.start, -(t.end - t.start), i, t) for i, stream in enumerate(streams) for t in stream),
-                    key=lambda x: x[:3])
+    """Tokens in text order (each stream is in order); where two overlap the longer one stays (the
+    earlier stream on a tie)."""
+    ranked = heapq.merge(*[[(t.start, -(t.end - t.start), i, t) for t in stream] for i, stream in enumerate(streams)],
+                         key=lambda x: x[:3])
     out: list[Token] = []
     end = -1
     for start, _, _, t in ranked:
@@ -155,7 +162,7 @@ def assign(text: str, sents: list[Sentence], tokens: list[Token]) -> None:
             t = tokens[i]
             while clause + 1 < len(sent.clauses) and t.start >= sent.clauses[clause][1]:
                 clause += 1
-            t.clause = clause
+            t.clause, t.i = clause, len(sent.tokens)
             sent.tokens.append(t)
             i += 1
 

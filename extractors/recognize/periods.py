@@ -93,18 +93,34 @@ def _ending(y: int | None, m: int, published: dt.date | None) -> cal.Period | No
 def find(text: str, published: dt.date | None, anchor_year: int | None = None,
          regions: list[tuple[int, int]] | None = None) -> list[Expr]:
     """Every period expression in the text (or in the sorted, disjoint `regions` of it), resolved where
-    possible, in order. 七年之后 counts from the last year written before it, so a text that says
-    N年后 is always read whole."""
+    possible, in order."""
+    return resolve(scan(text, regions), published, anchor_year)
+
+
+Found = tuple[int, int, int, dict]  # start, end, expression index, named groups
+
+
+def scan(text: str, regions: list[tuple[int, int]] | None = None) -> list[Found]:
+    """The period expressions in the text, unresolved (resolve() gives their periods for a publication
+    date). 七年之后 counts from the last year written before it, so a text that says N年后 is read whole."""
+    c = _compiled()
+    if regions is not None and ("年后" in text or "年之后" in text):
+        regions = None
+    out = []
+    for i, m in _matches(c["all"], text, regions):
+        names = c["specs"][i][1]
+        out.append((m.start(), m.end(), i, {n: m.group(full) for n, full in names if m.group(full)}))
+    return out
+
+
+def resolve(found: list[Found], published: dt.date | None, anchor_year: int | None = None) -> list[Expr]:
     c = _compiled()
     out: list[Expr] = []
     last_year = anchor_year
-    if regions is not None and ("年后" in text or "年之后" in text):
-        regions = None
-    for i, m in _matches(c["all"], text, regions):
-        spec, names = c["specs"][i]
-        g = {n: m.group(full) for n, full in names if m.group(full)}
+    for start, end, i, g in found:
+        spec = c["specs"][i][0]
         t = spec["type"]
-        e = Expr(m.start(), m.end(), spec["id"], t, None, type=t, gloss=bool(spec.get("gloss")))
+        e = Expr(start, end, spec["id"], t, None, type=t, gloss=bool(spec.get("gloss")))
         try:
             _resolve(e, t, spec, g, published, last_year)
         except (ValueError, KeyError) as err:  # 2023年13月

@@ -76,15 +76,18 @@ class Alternation:
         heads = sorted(found)
         k, pos = 0, start
         starts = self.starts
+        cand = -1  # the next position where a pattern (not a string) may start, searched lazily
         while True:
             while k < len(heads) and heads[k] < pos:
                 k += 1
-            m0 = starts.search(text, pos, end)
-            p = min(heads[k] if k < len(heads) else end, m0.start() if m0 else end)
+            if cand < pos:
+                m0 = starts.search(text, pos, end)
+                cand = m0.start() if m0 else end
+            p = min(heads[k] if k < len(heads) else end, cand)
             if p >= end:
                 return
             best = found.get(p)
-            rx = self.by_char.get(text[p]) if m0 is not None and m0.start() == p else None
+            rx = self.by_char.get(text[p]) if cand == p else None
             m = rx.match(text, p, end) if rx is not None else None
             if m is not None and m.end() > p:
                 i = int(m.lastgroup[1:])
