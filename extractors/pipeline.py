@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import functools
 from pathlib import Path
@@ -144,20 +145,25 @@ def _infer_published(doc: documents.Document, text: str, sents: list[tokens.Sent
 
 def _once(found: list[Resolved]) -> list[Resolved]:
     """The same figure repeated in one document is one claim: the first statement, with its period
-    (a repeat without a period adds nothing). The ends of a stated change are a series of their own."""
+    (a repeat without a period adds nothing). The ends of a stated change are a series of their own;
+    one without a period takes that of the same figure stated before (coreference)."""
     seen: set[tuple] = set()
-    with_period: set[tuple] = set()
+    with_period: dict[tuple, Resolved] = {}
     out = []
     for r in found:
         base = (r.entity, r.product, r.metric, r.value, r.value_high, r.unit)
-        if not r.claim.frame.endswith("transition"):
+        if r.claim.frame.endswith("transition"):
+            if r.period is None and base in with_period:
+                r.period = dataclasses.replace(with_period[base].period, origin="coreference")
+                r.period_note = "the same figure stated before with its period"
+        else:
             if (base, r.qualifier, r.period.label if r.period else None) in seen:
                 continue
             if r.period is None and base in with_period:
                 continue
             seen.add((base, r.qualifier, r.period.label if r.period else None))
             if r.period is not None:
-                with_period.add(base)
+                with_period.setdefault(base, r)
         out.append(r)
     return out
 

@@ -436,6 +436,8 @@ class Resolver:
             (not market or self.current_by_market)
         if current and self.current_paragraph == sent.paragraph:
             return dataclasses.replace(self.current, origin="context"), "the period this paragraph discusses", None
+        if c.frame.endswith("transition"):  # where a change ended up: only its own paragraph dates it
+            return None, "the end of a change, with no period of its own", None
         stated = self.report is not None and self.report.origin != "report_convention"  # named in the text
         if stated and (financial or (self.report.label[4:5] in "QH" and not self.report_fiscal)):
             return dataclasses.replace(self.report, origin="context"), "the period the document reports", None
