@@ -137,4 +137,5 @@ def synthetic_claims(n: int, seed: int = 0) -> pl.DataFrame:
         pl.format("阿里云{}年第{}季度相关数据为{}", "year", "quarter", (pl.col("value") * 100).round(1)).alias("quote"),
         pl.lit(10, pl.Int64).alias("span_start"), pl.lit(14, pl.Int64).alias("span_end"),
         pl.lit("synthetic").alias("rule_id"), pl.lit("synthetic").alias("extractor_version"),
-    ).cast(CLAIM_SCHEMA)
+    ).pipe(lambda d: d.with_columns([pl.lit(None, t).alias(c) for c, t in CLAIM_SCHEMA.items() if c not in d.columns]))\
+        .select(list(CLAIM_SCHEMA)).cast(CLAIM_SCHEMA)

@@ -36,9 +36,11 @@ NAMES = {
     "GROWTH": "[Ww]", "GROWTH:up": "W", "GROWTH:down": "w",
     "CHANGE": "[CcDGg]", "CHANGE:up": "[CG]", "CHANGE:down": "[cg]", "CHANGE:doubled": "D", "CHANGE:sign": "[Gg]",
     "CUT": "U", "YOY": "Y", "QOQ": "Q", "TO": "Z", "FROM": "J", "BY": "I", "OCCUPY": "O", "OF": "E",
-    "LIST": "L", "AND": "A", "LOSS": "X", "BREAK": ",", "OPEN": r"\(", "CLOSE": r"\)",
+    "LIST": "L", "AND": "A", "LOSS": "X", "MARKET": "K", "BREAK": ",", "OPEN": r"\(", "CLOSE": r"\)",
+    "START": "^",
 }
 _VALUES = {"percent": "[PS]", "signed": "S", "money": "M"}
+_MARKETS = frozenset(k for k, v in rules_data.load("lexicon")["entities"].items() if v.get("market"))
 
 
 def code(t: Token) -> str | None:
@@ -56,6 +58,8 @@ def code(t: Token) -> str | None:
         return _CHANGE[t.id]
     if t.kind == "growth":
         return "W" if t.id == "up" else "w"
+    if t.kind == "market" or (t.kind == "entity" and t.id in _MARKETS):
+        return "K"
     return _SIMPLE.get(t.kind)
 
 
@@ -119,6 +123,9 @@ def compile_pattern(src: str) -> tuple[str, frozenset[str], tuple[frozenset[str]
         if name.startswith("VALUES:"):
             k = _VALUES[name.split(":")[1]]
             body = f"L?{k}(?:A{k})*"
+        elif name == "START":
+            out.append("^")
+            continue
         elif name in NAMES:
             body = NAMES[name]
         else:

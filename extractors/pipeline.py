@@ -143,29 +143,47 @@ def _infer_published(doc: documents.Document, text: str, sents: list[tokens.Sent
         doc.origin["published"] = "inferred"
 
 
+# Which of two statements of one figure to keep: one that dates it, then one that states it of a
+# subject named in its own clause over one that mentions it in passing (年营收百亿美元的阿里云).
+_ORIGIN_RANK = {"clause": 0, "sentence": 1, "exclusion": 1, "whole": 1, "product": 1, "market of the product": 1,
+                "topic": 2, "attributive": 3}
+
+
 def _once(found: list[Resolved]) -> list[Resolved]:
-    """The same figure repeated in one document is one claim: the first statement, with its period
-    (a repeat without a period adds nothing). The ends of a stated change are a series of their own;
-    one without a period takes that of the same figure stated before (coreference)."""
-    seen: set[tuple] = set()
-    with_period: dict[tuple, Resolved] = {}
-    out = []
-    for r in found:
-        base = (r.entity, r.product, r.metric, r.value, r.value_high, r.unit)
+    """The same figure repeated in one document is one claim: its best statement (see _ORIGIN_RANK);
+    a repeat without a period adds nothing to one with. The ends of a stated change are a series of
+    their own; one without a period takes that of the same figure stated before (coreference)."""
+    best: dict[tuple, int] = {}  # (figure, qualifier, period) -> index in found
+    dated: dict[tuple, Resolved] = {}
+    for k, r in enumerate(found):
         if r.claim.frame.endswith("transition"):
-            if r.period is None and base in with_period:
-                r.period = dataclasses.replace(with_period[base].period, origin="coreference")
+            continue
+        base = _figure(r)
+        key = (base, r.qualifier, r.period.label if r.period else None)
+        if key not in best or _rank(r) < _rank(found[best[key]]):
+            best[key] = k
+        if r.period is not None:
+            dated.setdefault(base, r)
+    out = []
+    for k, r in enumerate(found):
+        base = _figure(r)
+        if r.claim.frame.endswith("transition"):
+            if r.period is None and base in dated:
+                r.period = dataclasses.replace(dated[base].period, origin="coreference")
                 r.period_note = "the same figure stated before with its period"
-        else:
-            if (base, r.qualifier, r.period.label if r.period else None) in seen:
-                continue
-            if r.period is None and base in with_period:
-                continue
-            seen.add((base, r.qualifier, r.period.label if r.period else None))
-            if r.period is not None:
-                with_period.setdefault(base, r)
-        out.append(r)
+            out.append(r)
+        elif best.get((base, r.qualifier, r.period.label if r.period else None)) == k and \
+                not (r.period is None and base in dated):
+            out.append(r)
     return out
+
+
+def _figure(r: Resolved) -> tuple:
+    return (r.entity, r.product, r.metric, r.value, r.value_high, r.unit)
+
+
+def _rank(r: Resolved) -> int:
+    return _ORIGIN_RANK.get(r.subject_origin, 2)
 
 
 def _row(doc: documents.Document, norm, masked, r: Resolved) -> dict:

@@ -61,6 +61,7 @@ class Resolver:
         self.fiscal_year: int | None = None  # of the last fiscal label read
         self.product_topic: Token | None = None
         self.last_family: str | None = None  # of the last claim read, for 这一数字
+        self.head: tuple[str, cal.Period | None, str | None] | None = None  # (family, period, product) of a list's head
         self.topic: Token | None = None  # the subject the text is about: the last one named
         _subjects(sents)
         self._glosses()
@@ -147,7 +148,19 @@ class Resolver:
         if prods:
             self.product_topic = prods[0]  # a model or service a price list goes on about
         self._follow_topic(sent)
+        self._follow_head(sent)
         return out
+
+    def _follow_head(self, sent: Sentence) -> None:
+        """A sentence ending in a colon that names a metric heads a list: its lines take that metric
+        (and period) until a sentence names a metric of its own."""
+        words = [t for t in sent.tokens if t.kind == "metric"]
+        if self.text[sent.start : sent.end].rstrip().endswith((":", "：")) and words:
+            dated = [t for t in sent.tokens if t.kind == "period" and t.ref.period is not None]
+            prods = [t for t in sent.tokens if t.kind == "product"]
+            self.head = (words[-1].id, dated[-1].ref.period if dated else None, prods[-1].id if prods else None)
+        elif words:
+            self.head = None
 
     def _claim(self, sent: Sentence, c: Claim, last) -> tuple[list[Resolved] | str, tuple | None]:
         """Rows for one claim (or why there are none), and the period it took from its own sentence."""
@@ -186,7 +199,8 @@ class Resolver:
         if lexicon.annual(family) and period is not None and period.origin in ("context", "report_convention") \
                 and period.label[4:5] in ("Q", "H"):
             period, note = self._year_discussed(sent, c.number)
-        if period is not None and self.published is not None and period.start > self.published:
+        if period is not None and self.published is not None and period.start > self.published \
+                and metric not in metrics.priced():  # a price change announced ahead is decided, not forecast
             return "a period after the publication date: a forecast", own
         src = _source(sent, c.number)
         rows = [Resolved(c, sent, ent, product, metric, family, role, value, high, qualifier, unit, period, note,
@@ -225,6 +239,12 @@ class Resolver:
             if before is None and self.last_family and any(
                     t.kind == "metric_ref" and t.start < c.number.start for t in sent.tokens):
                 before = Token("metric", 0, 0, self.last_family)  # 上年这一数字为358亿元
+            if role == "carried" and last is None:
+                rate = next((t for t in reversed(sent.tokens[: c.number.i]) if t.kind in ("metric", "growth")), None)
+                if rate is not None and rate.kind == "growth":  # 营收增速超过亚马逊,达到30%
+                    role, before = "growth", _metric_before(sent, rate) or Token("metric", 0, 0, "revenue")
+                elif before is None and self.head is not None:  # a line of a list under its head
+                    before = Token("metric", 0, 0, self.head[0])
             if role == "carried" and last is not None:
                 family, role = last
                 if before is not None and before.id != family:
@@ -347,6 +367,8 @@ class Resolver:
                 return listed[c.in_list].id
         if before:
             return before[-1].id
+        if c.frame == "ellipsis.line" and self.head is not None and self.head[2]:
+            return self.head[2]
         if role == "level" or c.metric_id == "market_share":
             after = [t for t in toks[i + 1 :] if t.kind == "product" and t.clause == num.clause]
             if after and lexicon.product(after[0].id).get("market"):
@@ -431,6 +453,8 @@ class Resolver:
             p = self._effective_date(sent) or self._recent_date(sent)
             if p is not None:
                 return p, "the date stated nearby", None
+        if c.frame == "ellipsis.line" and self.head is not None and self.head[1] is not None:
+            return dataclasses.replace(self.head[1], origin="context"), "the period of the list's head", None
         market = self._about_market(sent, c)
         current = self.current is not None and (financial or not self.current_fiscal) and \
             (not market or self.current_by_market)
@@ -532,6 +556,8 @@ class Resolver:
         base = self._context_before(sent, t) or self.current or self.report
         if e.type == "context_quarter" and (base is None or base.label[4:5] != "Q"):
             base = self._context_before(sent, t, quarter=True) or (self.current if _is_quarter(self.current) else self.report)
+        if base is None and self.published is not None and e.type != "context":
+            base = cal.report_quarter(self.published)  # 单季, 本季度 ... 去年同期: the quarter just reported
         if base is None:
             return None, "refers to a period the text does not name", False
         if e.type in ("context", "context_quarter"):
@@ -546,10 +572,14 @@ class Resolver:
                    for u in sent.tokens)
 
     def _context_before(self, sent: Sentence, t: Token, quarter: bool = False) -> cal.Period | None:
+        """The period named last before t in its sentence (本季度 ... 去年同期: the quarter discussed)."""
         for u in reversed(sent.tokens[: t.i]):
-            if u.kind == "period" and u.ref.period is not None and not u.ref.gloss and u.ref.kind in COARSE:
-                if not quarter or _is_quarter(u.ref.period):
-                    return u.ref.period
+            if u.kind != "period" or u.ref.gloss or u.ref.type in ("context_year_before", "context_previous"):
+                continue
+            p = u.ref.period if u.ref.period is not None else (
+                self._period_of(sent, u)[0] if u.ref.type in ("context", "context_quarter", "fiscal_part") else None)
+            if p is not None and (u.ref.kind in COARSE or u.ref.period is None) and (not quarter or _is_quarter(p)):
+                return p
         return None
 
     def _fiscal_part(self, q: int) -> cal.Period | None:

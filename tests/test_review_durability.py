@@ -74,9 +74,9 @@ def after_rules_change(tmp_path_factory):
     work = tmp_path_factory.mktemp("rules")
     rules = work / "rules"
     shutil.copytree(rules_data.RULES_DIR, rules)
-    metrics = yaml.safe_load((rules / "metric_rules.yaml").read_text(encoding="utf-8"))
-    metrics["rules"] = [r for r in metrics["rules"] if r["metric"] != "market_share"]
-    (rules / "metric_rules.yaml").write_text(yaml.safe_dump(metrics, allow_unicode=True), encoding="utf-8")
+    lexicon = yaml.safe_load((rules / "lexicon.yaml").read_text(encoding="utf-8"))
+    lexicon["metric_words"]["share"]["words"] = []  # no word for a market share: no share is read
+    (rules / "lexicon.yaml").write_text(yaml.safe_dump(lexicon, allow_unicode=True), encoding="utf-8")
     out = work / "claims.parquet"
     code = ("import sys; from pathlib import Path; from extractors import rules_data; from extractors.run import cli; "
             "rules_data.RULES_DIR = Path(sys.argv[1]); sys.exit(cli.main(sys.argv[2:]))")

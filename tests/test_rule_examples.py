@@ -2,26 +2,15 @@
 can add a rule (with its examples) without touching Python."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
 import regex
 
-from extractors import rules, rules_data
-from extractors.recognize import lexicon as entities
-from extractors.recognize import numbers, periods
+from extractors import grammar, pipeline, rules_data, tokens
+from extractors.recognize import lexicon, numbers, periods
 from extractors.text import normalize
-
-
-def _sentence(text: str) -> numbers.Masked:
-    norm = normalize.normalize(text)
-    return numbers.mask(norm.text, numbers.find(norm.text))
-
-
-def _values(text: str, rule_id: str | None = None) -> list[float]:
-    masked = _sentence(text)
-    hits = rules.match(masked.text, 0, len(masked.text), set(), only=rule_id)
-    return [masked.mentions[masked.mention_at(h.position)].value * h.sign for h in hits]
 
 
 def _cases(name: str, key: str):
@@ -29,24 +18,61 @@ def _cases(name: str, key: str):
     return [pytest.param(r, id=r["id"]) for r in cfg[key]]
 
 
-METRIC_RULES = rules_data.load("metric_rules")["rules"]
+def _masked(text: str) -> str:
+    norm = normalize.normalize(text)
+    return numbers.mask(norm.text, numbers.find(norm.text)).text
 
 
-@pytest.mark.parametrize("rule", [pytest.param(r, id=r["id"]) for r in METRIC_RULES])
-def test_metric_rule_examples(rule):
-    assert rule.get("match"), f"rule {rule['id']} has no positive example"
-    for sentence, expected in rule["match"]:
-        got = _values(sentence, rule["id"])
-        assert len(got) == len(expected) and all(math.isclose(a, b) for a, b in zip(got, expected)), (sentence, got)
-    for sentence in rule.get("no_match", []):
-        assert _values(sentence, rule["id"]) == [], sentence
+PUBLISHED = dt.date(2025, 11, 20)  # frame examples are read as if published then
 
 
-def test_metric_rule_ids_are_unique_and_metrics_known():
-    ids = [r["id"] for r in METRIC_RULES]
+def _rows(sentence: str, frame_id: str) -> list[tuple[str, float]]:
+    return [(r["metric"], r["value"]) for r in pipeline.extract_text(sentence, PUBLISHED) if r["rule_id"] == frame_id]
+
+
+FRAMES = rules_data.load("frames")["frames"]
+
+
+@pytest.mark.parametrize("frame", [pytest.param(f, id=f["id"]) for f in FRAMES])
+def test_frame_examples(frame):
+    """Each frame reads its own examples, and only them: the rows it makes are the ones written beside it."""
+    assert frame.get("match") or frame.get("no_match"), f"frame {frame['id']} has no example"
+    for sentence, expected in frame.get("match", []):
+        got = _rows(sentence, frame["id"])
+        assert len(got) == len(expected), (sentence, got)
+        for (metric, value), (want_metric, want_value) in zip(got, expected):
+            assert metric == want_metric and math.isclose(value, want_value), (sentence, got)
+    for sentence in frame.get("no_match", []):
+        assert _rows(sentence, frame["id"]) == [], sentence
+
+
+def test_frame_ids_are_unique_and_compile():
+    ids = [f["id"] for f in FRAMES]
     assert len(ids) == len(set(ids))
-    for r in METRIC_RULES:
-        assert r["id"].split(".")[0] == r["metric"], r["id"]
+    assert len(grammar.frames()) == len(FRAMES)
+
+
+@pytest.mark.parametrize("text,expected", lexicon.data()["examples"], ids=[e[0] for e in lexicon.data()["examples"]])
+def test_lexicon_examples(text, expected):
+    """The tagger reads exactly the words listed (kind, id, text), in order."""
+    masked = _masked(text)
+    got = [[t.kind, t.id, masked[t.start : t.end]] for t in lexicon.tag(masked)]
+    assert got == expected
+
+
+def test_every_lexicon_alias_compiles_and_tags_itself():
+    """A literal alias, written alone, is read as itself (a pattern that never fires is a dead rule)."""
+    for kind, ident, alias in lexicon._entries():
+        regex.compile(alias)
+        if not regex.search(r"[\\()\[\]?*+|{}.^$]", alias):
+            tags = lexicon.tag(alias)
+            assert tags and (tags[0].start, tags[0].end) == (0, len(alias)), (kind, ident, alias, tags)
+
+
+@pytest.mark.parametrize("text,expected", rules_data.load("segmenter")["examples"], ids=lambda x: str(x)[:20])
+def test_segmenter_examples(text, expected):
+    got = [text[s.start : s.end] for s in tokens.sentences(text)]
+    assert got == expected
 
 
 @pytest.mark.parametrize("text,expected", rules_data.load("numbers")["examples"])
@@ -88,6 +114,14 @@ def test_line_rule_examples(rule):
         assert not pattern.match(line), line
 
 
+def test_han_space_examples():
+    rule = NORMALIZE["han_space"]
+    for text in rule["match"]:
+        assert " " not in normalize.normalize(text).text, text
+    for text in rule["no_match"]:
+        assert normalize.normalize(text).text.count(" ") == text.count(" "), text
+
+
 def test_pinyin_rule_examples():
     rule = NORMALIZE["pinyin"]
     for text in rule["match"]:
@@ -101,14 +135,3 @@ def test_mojibake_examples(rule):
     for text in rule["match"]:
         out = normalize.normalize(text).text
         assert rule["damaged"] not in out and normalize._char_fold(rule["repaired"]) in out
-
-
-@pytest.mark.parametrize("example", rules_data.load("entities")["examples"])
-def test_entity_examples(example):
-    sentence, expected_entities, expected_product, metric = (example + [None])[:4]
-    masked = _sentence(sentence)
-    pos = masked.positions[-1]
-    start = masked.text.rfind("。", 0, pos) + 1  # the number's own sentence
-    ents, product, _ = entities.attribute(masked.text, start, len(masked.text), pos, pos + 1, None,
-                                          entities.index(entities.find(masked.text)), metric)
-    assert (ents, product) == (expected_entities, expected_product)
