@@ -47,8 +47,10 @@ stress: $(STAMP)
 clean:
 	rm -rf $(VENV) data/claims*.parquet data/cache tests/artifacts
 
-# Accuracy on the bundled gold and on the labelled dev set beside the repo (../shared/devset).
+# Accuracy: the bundled gold, the project's own held-out articles, and the labelled dev set beside the
+# repo (../shared/devset, third parties' texts: read in place, never copied).
 DEVSET ?= ../shared/devset
 eval: $(STAMP)
 	$(BIN)/cloudclaims eval tests/gold.yaml data/articles --brief
+	$(BIN)/cloudclaims eval tests/heldout/gold.yaml tests/heldout/docs --brief
 	$(BIN)/cloudclaims eval $(DEVSET)/gold.yaml $(DEVSET)/docs

@@ -152,13 +152,20 @@ class Resolver:
         return out
 
     def _follow_head(self, sent: Sentence) -> None:
-        """A sentence ending in a colon that names a metric heads a list: its lines take that metric
-        (and period) until a sentence names a metric of its own."""
+        """A sentence ending in a colon heads a list: its lines take the metric, period and product it
+        names (or the sentence before it in its paragraph names: 按市场份额排名,...。具体来看:), until a
+        sentence names a metric of its own."""
         words = [t for t in sent.tokens if t.kind == "metric"]
-        if self.text[sent.start : sent.end].rstrip().endswith((":", "：")) and words:
-            dated = [t for t in sent.tokens if t.kind == "period" and t.ref.period is not None]
-            prods = [t for t in sent.tokens if t.kind == "product"]
-            self.head = (words[-1].id, dated[-1].ref.period if dated else None, prods[-1].id if prods else None)
+        if self.text[sent.start : sent.end].rstrip().endswith((":", "：")):
+            head = [sent] + ([] if words else [s for s in self.sents[max(0, sent.k - 1) : sent.k]
+                                                  if s.paragraph == sent.paragraph])
+            toks = [t for s in head for t in s.tokens]
+            words = [t for t in toks if t.kind == "metric"]
+            dated = [t for t in toks if t.kind == "period" and t.ref.period is not None]
+            prods = [t for t in toks if t.kind == "product"]
+            if words:
+                period = dated[-1].ref.period if dated else self.current
+                self.head = (words[-1].id, period, prods[-1].id if prods else None)
         elif words:
             self.head = None
 
