@@ -4,7 +4,7 @@ On a deterministic synthetic corpus (bench/corpus.py) written to a temporary dir
 median of --runs runs:
   - end-to-end `cloudclaims extract` throughput (chars/s, MB/s, docs/s) with --jobs 1 and with all cores,
     each with its peak RSS (all processes of the run added up);
-  - the time in each stage (read+decode, normalize, numbers, rules, periods+entities, rows) on a sample of the
+  - the time in each stage (read+decode, normalize, numbers, lexicon, periods, segmenting, frames, resolving, rows) on a sample of the
     corpus in this process, and the table write;
   - the cache: a cold run, a warm re-run and a re-run after adding 10 new articles;
   - peak RSS at N and at 4N articles;
@@ -131,16 +131,16 @@ def extracted_count(stdout: str) -> tuple[int, int]:
 
 # ---- stage timing: wrap the stage functions the pipeline calls, counting only the outermost call ------------
 # (no hook in the pipeline is needed; when it calls a new stage function, add it here, or its time shows up
-# under "sentence loop, rows, other")
+# under "sentence loop, rows, other"; a class method is named Class.method)
 STAGES = {
-    "documents": ("read+decode", ["read_document"]),
-    "normalize": ("normalize", ["normalize"]),
-    "numbers": ("numbers", ["find", "mask"]),
-    "rules": ("rules", ["match"]),
-    "periods": ("periods+entities", ["find", "infer_published", "as_metric_period", "mentions_report",
-                                     "report_quarter", "span_marker", "month"]),
-    "entities": ("periods+entities", ["find", "index", "attribute"]),
-    "pipeline": ("periods+entities", ["_period"]),
+    "text.documents": ("read+decode", ["read_document"]),
+    "text.normalize": ("normalize", ["normalize"]),
+    "recognize.numbers": ("numbers", ["find", "mask"]),
+    "recognize.lexicon": ("lexicon", ["tag", "after_numbers"]),
+    "recognize.periods": ("periods", ["scan", "resolve", "infer_published"]),
+    "tokens": ("segment+tokens", ["paragraphs", "sentences", "merge", "assign"]),
+    "grammar": ("frames", ["match"]),
+    "resolve": ("resolve", ["Resolver.__init__", "Resolver.sentence"]),
 }
 
 
@@ -189,10 +189,12 @@ class StageClock:
         for mod_name, (stage, names) in STAGES.items():
             mod = importlib.import_module(f"extractors.{mod_name}")
             for name in names:
-                fn = getattr(mod, name, None)
+                owner, _, attr = name.rpartition(".")
+                holder = getattr(mod, owner) if owner else mod  # a class's method: Resolver.sentence
+                fn = getattr(holder, attr, None)
                 if callable(fn):
-                    self.patched.append((mod, name, fn))
-                    setattr(mod, name, self._timed(stage, fn))
+                    self.patched.append((holder, attr, fn))
+                    setattr(holder, attr, self._timed(stage, fn))
         return self
 
     def __exit__(self, *exc):
@@ -379,7 +381,7 @@ def main() -> None:
         say()
         say("| stage | s | share | chars/s |")
         say("|---|---:|---:|---:|")
-        stage_names = ["read+decode", "normalize", "numbers", "rules", "periods+entities", "sentence loop, rows, other"]
+        stage_names = ["read+decode", "normalize", "numbers", "lexicon", "periods", "segment+tokens", "frames", "resolve", "sentence loop, rows, other"]
         for name in stage_names:
             sec = stages.get(name, 0.0)
             say(f"| {name} | {sec:.2f} | {100 * sec / stage_total:.0f}% | {rate(stage_chars, sec)} |")
