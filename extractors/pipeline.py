@@ -193,7 +193,8 @@ def _row(doc: documents.Document, norm, masked, r: Resolved) -> dict:
         span_start, span_end = norm.offsets.span(m.start, m.end)
     else:  # a word that states its own size (翻倍)
         span_start, span_end = norm.offsets.span(masked.to_normalized(num.start), masked.to_normalized(num.end))
-    q_start, q_end = norm.offsets.span(masked.to_normalized(r.sentence.start), masked.to_normalized(r.sentence.end))
+    qa, qb = tokens.quote_span(r.sentence, num.start, num.end)
+    q_start, q_end = norm.offsets.span(masked.to_normalized(qa), masked.to_normalized(qb))
     entity, p = r.entity, r.period
     return {
         "claim_id": claim_id(doc.doc_id, span_start, span_end, entity, r.product, r.metric),

@@ -56,6 +56,7 @@ def _cfg():
         "section": regex.compile(c["section_mark"]),
         "wrap": int(c["wrapped_line_chars"]),
         "heading": int(c["heading_max_chars"]),
+        "quote": int(c["quote_max_chars"]),
     }
 
 
@@ -109,6 +110,28 @@ def sentences(text: str, paras: list[tuple[int, int]] | None = None, keep: set[i
             sent.heading = one and b - a <= cfg["heading"] and not cfg["closed"].search(text[ps:pe].rstrip())
             out.append(sent)
     return out
+
+
+def quote_span(sent: Sentence, start: int, end: int) -> tuple[int, int]:
+    """The span to quote for a number at start..end: the sentence, or the clauses around it when that is too long."""
+    limit = _cfg()["quote"]
+    if sent.end - sent.start <= limit:
+        return sent.start, sent.end
+    clauses = sent.clauses or [(sent.start, sent.end)]
+    i = next((k for k, (a, b) in enumerate(clauses) if a <= start < b), 0)
+    lo, hi = i, i
+    while True:
+        grown = False
+        for j in (hi + 1, lo - 1):
+            if 0 <= j < len(clauses) and max(clauses[hi][1], clauses[j][1]) - min(clauses[lo][0], clauses[j][0]) <= limit:
+                lo, hi, grown = min(lo, j), max(hi, j), True
+        if not grown:
+            break
+    a, b = clauses[lo][0], clauses[hi][1]
+    if b - a > limit:  # one clause, no commas: the window of characters around the number
+        a = max(a, min(start - limit // 2, b - limit))
+        b = min(b, max(a + limit, end))
+    return a, b
 
 
 def split_clauses(text: str, sent: Sentence) -> None:
