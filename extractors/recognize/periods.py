@@ -176,8 +176,12 @@ def _resolve(e: Expr, t: str, spec: dict, g: dict, published: dt.date | None, la
     elif t == "relative_month":
         y = published.year - spec["years_back"]
         mo = int(g["m"])
-        if spec["years_back"] == 0 and mo > published.month:
-            y -= 1  # a month after publication is last year's
+        if spec["years_back"] == 0:
+            ahead = (mo - published.month) % 12
+            if 0 < ahead <= _compiled()["cfg"]["months_ahead"]:
+                y += mo < published.month  # the coming month, across the new year too
+            elif mo > published.month:
+                y -= 1  # a month after publication is last year's
         e.period, e.kind = cal.month(y, mo, "relative"), "month"
         e.day = dt.date(y, mo, int(g["d"]) if "d" in g else 1)
     elif t == "relative_quarter":
