@@ -128,6 +128,7 @@ class Report:
     misses: list[dict] = field(default_factory=list)
     extras: list[dict] = field(default_factory=list)
     wrong_period: list[tuple[dict, dict]] = field(default_factory=list)
+    wrong_product: list[tuple[dict, dict]] = field(default_factory=list)
 
     def _count(self, item: dict, what: str) -> None:
         for key in ("metric", "entity", "doc"):
@@ -179,6 +180,8 @@ def evaluate(gold: list[dict], rows: list[dict], core_metrics, tracked_entities)
             rep.product_right += g.get("product") == r["product"]
             if _period(g) != r["period"]:
                 rep.wrong_period.append((g, r))
+            if g.get("product") != r["product"]:
+                rep.wrong_product.append((g, r))
         for j, r in enumerate(rs):
             if j not in matched_rows:
                 item = {"doc": doc, **{k: r[k] for k in ("entity", "metric", "value", "unit", "period", "quote")}}
@@ -213,6 +216,9 @@ def format_report(rep: Report, title: str = "", details: bool = True) -> str:
         lines += [f"   {g['doc']}: {g['entity']} {g['metric']} {_fmt_value(g['value'])} gold {g['period']}, "
                   f"row {r['period'] or 'unknown'} ({r['period_origin']}) | {g.get('quote', '')}"
                   for g, r in rep.wrong_period]
+        lines.append(f"-- found with the wrong product ({len(rep.wrong_product)})")
+        lines += [f"   {g['doc']}: {g['entity']} {g['metric']} {_fmt_value(g['value'])} gold {g.get('product')}, "
+                  f"row {r['product']} | {g.get('quote', '')}" for g, r in rep.wrong_product]
     return "\n".join(lines)
 
 

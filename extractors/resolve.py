@@ -60,6 +60,8 @@ class Resolver:
         self.current_paragraph = -1  # ... in this paragraph
         self.fiscal_year: int | None = None  # of the last fiscal label read
         self.product_topic: Token | None = None
+        self.price_month: cal.Period | None = None  # of the last price change dated to a month
+        self.market_topic: tuple[str, str | None] | None = None  # (product, geography) of the market the text ranks
         self.last_family: str | None = None  # of the last claim read, for 这一数字
         self.head: tuple[str, cal.Period | None, str | None] | None = None  # (family, period, product) of a list's head
         self.topic: Token | None = None  # the subject the text is about: the last one named
@@ -144,12 +146,19 @@ class Resolver:
         for t in sent.tokens:
             if t.kind == "period" and t.ref.type in ("fiscal_quarter", "fiscal_year") and t.ref.period is not None:
                 self.fiscal_year = _fiscal_year_of(t.ref.period)
-        prods = [t for t in sent.tokens if t.kind == "product" and not lexicon.product(t.id).get("market")]
+        prods = [t for t in sent.tokens if t.kind == "product" and not lexicon.product(t.id).get("market")
+                 and not _in_mixed_list(sent.tokens, t.i)]
         if prods:
             self.product_topic = prods[0]  # a model or service a price list goes on about
+        self._follow_market(sent)
         self._follow_topic(sent)
         self._follow_head(sent)
         return out
+
+    def _follow_market(self, sent: Sentence) -> None:
+        """The market the text is about: the last product named as a market (中国AI云市场, 公有云存储服务市场);
+        a market named without one (中国公有云市场) ends it."""
+        self.market_topic = _market_named(self.text, sent.tokens, self.market_topic)
 
     def _follow_head(self, sent: Sentence) -> None:
         """A sentence ending in a colon heads a list: its lines take the metric, period and product it
@@ -178,7 +187,7 @@ class Resolver:
         if family is None:
             return why, None
         subjects, origin, why = self._subjects(sent, c, role)
-        product = self._product(sent, c, role)
+        product = self._product(sent, c, role, family)
         if product and lexicon.product(product).get("market") and c.metric_id != "market_share" and role != "level":
             if not subjects or origin == "topic" or set(subjects) <= MARKETS:
                 subjects, origin, why = [self._geography_market(sent, c)], "market of the product", ""
@@ -209,6 +218,8 @@ class Resolver:
         if period is not None and self.published is not None and period.start > self.published \
                 and metric not in metrics.priced():  # a price change announced ahead is decided, not forecast
             return "a period after the publication date: a forecast", own
+        if metric in metrics.priced() and period is not None and period.label[4:5] == "-":
+            self.price_month = period
         src = _source(sent, c.number)
         rows = [Resolved(c, sent, ent, product, metric, family, role, value, high, qualifier, unit, period, note,
                          origin, src) for ent in subjects]
@@ -363,11 +374,12 @@ class Resolver:
         return "china_public_cloud_market"
 
     # ------------------------------------------------------------ product
-    def _product(self, sent: Sentence, c: Claim, role: str) -> str | None:
+    def _product(self, sent: Sentence, c: Claim, role: str, family: str) -> str | None:
         num = c.number
         toks = sent.tokens
         i = num.i
-        before = [t for t in toks[:i] if t.kind == "product" and not _excluded(sent, t)]
+        before = [t for t in toks[:i] if t.kind == "product" and not _excluded(sent, t)
+                  and not (t.clause < num.clause and _parallel(self.text, sent, t, num))]
         if c.in_list is not None:
             listed = _listed_products(toks, i)
             if len(listed) == c.list_len:
@@ -380,9 +392,16 @@ class Resolver:
             after = [t for t in toks[i + 1 :] if t.kind == "product" and t.clause == num.clause]
             if after and lexicon.product(after[0].id).get("market"):
                 return after[0].id
+        if c.metric_id == "market_share" or lexicon.roles(family).get(role) == "market_share":
+            topic = _market_named(self.text, toks[:i], self.market_topic)
+            if topic is not None:
+                return topic[0]
         if c.metric_id == "token_price" or role == "cut":
-            if self.product_topic is not None:
-                return self.product_topic.id
+            topic = self.product_topic
+            owner = lexicon.product(topic.id).get("entity") if topic is not None else None
+            others = [t for t in toks[:i] if t.kind in ("entity", "company") and t.entity != owner]
+            if topic is not None and not (owner and others):  # 腾讯混元...每千tokens: not the Qwen of before
+                return topic.id
         return None
 
     # ------------------------------------------------------------ value
@@ -460,6 +479,8 @@ class Resolver:
             p = self._effective_date(sent) or self._recent_date(sent)
             if p is not None:
                 return p, "the date stated nearby", None
+            if self.price_month is not None:
+                return dataclasses.replace(self.price_month, origin="context"), "the month of the price change reported before", None
         if c.frame == "ellipsis.line" and self.head is not None and self.head[1] is not None:
             return dataclasses.replace(self.head[1], origin="context"), "the period of the list's head", None
         market = self._about_market(sent, c)
@@ -725,6 +746,30 @@ def _combined(text: str, sent: Sentence, chosen: list[Token], num: Token) -> boo
     return False
 
 
+def _market_named(text: str, toks: list[Token], topic: tuple[str, str | None] | None):
+    """The market topic after these tokens: the last product named as a market, with the place named
+    before it; a market named without a product (中国公有云市场), or another place, ends it."""
+    geo = None
+    for t in toks:
+        if t.kind == "geoword":
+            geo = t.id
+            if topic is not None and topic[1] is not None and geo != topic[1]:
+                topic = None
+        elif t.kind == "product" and lexicon.names_market(text, t.start, t.end):
+            topic = (t.id, geo)
+        elif t.kind in SUBJECTS and t.entity in MARKETS:
+            topic, geo = None, lexicon.entity(t.entity)["market"]
+    return topic
+
+
+def _in_mixed_list(toks: list[Token], i: int) -> bool:
+    """计算、存储、数据库等: a product listed among things we do not know is no topic of its own."""
+    def other(j: int, step: int) -> bool:
+        return 0 <= j < len(toks) and toks[j].kind == "and" and not (
+            0 <= j + step < len(toks) and toks[j + step].kind == "product")
+    return other(i - 1, -1) or other(i + 1, 1)
+
+
 def _product_before(sent: Sentence, t: Token) -> bool:
     toks = sent.tokens
     return any(u.kind == "product" for u in toks[: t.i])
@@ -867,6 +912,18 @@ def _precedes_other_value(text: str, toks: list[Token], t: Token, num: Token) ->
         j += 1
     return j < len(toks) and toks[j].kind == "num" and toks[j] is not num and \
         text[t.end : toks[j].start].strip() in ("", "的")
+
+
+def _parallel(text: str, sent: Sentence, t: Token, num: Token) -> bool:
+    """对象存储OSS最高降价50%,云数据库RDS最高降价40%: a product that opens a clause holding a value was that
+    value's, when the number's clause says the same and opens with a name of its own (one we do not know)."""
+    toks = sent.tokens
+    own = [u for u in toks if u.clause == t.clause]
+    if not any(u.kind == "num" for u in own) or text[sent.clauses[t.clause][0] : t.start].strip():
+        return False
+    words = {u.kind for u in own if u.kind in ("cut", "metric", "change")}
+    mine = [u for u in toks if u.clause == num.clause]
+    return any(u.kind in words for u in mine) and len(text[sent.clauses[num.clause][0] : mine[0].start].strip()) >= 2
 
 
 def _listed_products(toks: list[Token], i: int) -> list[Token]:

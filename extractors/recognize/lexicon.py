@@ -127,6 +127,17 @@ def product(ident: str) -> dict:
     return data()["products"][ident]
 
 
+@functools.cache
+def _market_words() -> tuple[regex.Pattern, regex.Pattern]:
+    return regex.compile(data()["market_word"]), regex.compile(data()["market_after"])
+
+
+def names_market(text: str, start: int, end: int) -> bool:
+    """A product named as a market: 存储服务市场, AI云市场 (not AI IaaS in passing)."""
+    word, after = _market_words()
+    return bool(word.search(text, start, end) or after.match(text, end))
+
+
 def roles(family: str) -> dict[str, str]:
     return data()["metric_words"].get(family, {}).get("roles", {})
 
