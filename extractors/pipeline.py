@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extractors import calendar as cal
 from extractors import grammar, rules_data, tokens
-from extractors.recognize import lexicon, numbers, periods
+from extractors.recognize import lexicon, numbers, periods, tables
 from extractors.resolve import Resolved, Resolver
 from extractors.table import claim_id
 from extractors.text import documents, normalize
@@ -73,7 +73,8 @@ def _apply_overrides(doc: documents.Document, fix: dict | None) -> None:
 def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     """Claim rows of a document that was read."""
     norm = normalize.normalize(doc.raw, doc.body_start)
-    masked = numbers.mask(norm.text, numbers.find(norm.text))
+    found = numbers.find(norm.text)
+    masked = numbers.mask(norm.text, sorted(found + tables.find(norm.text, found), key=lambda m: m.start))
     text = masked.text
     _apply_overrides(doc, fix)
     paras = tokens.paragraphs(text)

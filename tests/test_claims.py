@@ -180,6 +180,29 @@ CASES = [
     ("阿里云2021财年第三季度收入增长37%,而上一季度为50%。", D(2021, 5, 1),
      [(AC, None, "revenue_growth", 37, None, "%", "exact", "2020Q4"),
       (AC, None, "revenue_growth", 50, None, "%", "exact", "2020Q3")]),
+    # a month just after publication is the coming one
+    ("2月28日,阿里云宣布下调核心产品价格,平均降幅20%,新价格自3月1日起生效。", D(2024, 2, 28),
+     [(AC, None, "price_cut", 20, None, "%", "average", "2024-03")]),
+    # shares of the market the text ranks, dated by the half the report covers
+    ("IDC报告显示,2025上半年中国AI云市场规模达到100亿元。\n\n阿里云以30.2%的份额位居第一,腾讯云份额为8.1%。", None,
+     [(AC, "ai_cloud", "market_share", 30.2, None, "%", "exact", "2025H1"),
+      ("tencent_cloud", "ai_cloud", "market_share", 8.1, None, "%", "exact", "2025H1")]),
+    # another place ends the market the text ranked
+    ("IDC数据显示,2024年中国公有云IaaS市场中,阿里云份额为26%。\n\n从全球范围看,阿里云份额约为4%。", None,
+     [(AC, "public_cloud_iaas", "market_share", 26, None, "%", "exact", "2024"),
+      (AC, None, "market_share", 4, None, "%", "approx", None)]),
+    # another vendor's model is that vendor's cloud, not the Qwen named before
+    ("阿里云宣布,通义千问Qwen-Turbo输入价格降至每千tokens 0.0003元。腾讯混元 hunyuan-lite 输入价格为每千tokens 0.0008元。", None,
+     [(AC, "qwen-turbo", "token_price", 0.3, None, "CNY/1M tokens", "exact", None),
+      ("tencent_cloud", None, "token_price", 0.8, None, "CNY/1M tokens", "exact", None)]),
+    # parallel clauses: each product its own cut; one we do not know has none
+    ("阿里云宣布全线降价,其中ECS最高降价36%,对象存储OSS最高降价50%,云数据库RDS最高降价40%。", None,
+     [(AC, None, "price_cut", 36, None, "%", "up_to", None), (AC, "storage", "price_cut", 50, None, "%", "up_to", None),
+      (AC, None, "price_cut", 40, None, "%", "up_to", None)]),
+    # a price table: the unit line above, one price per cell
+    ("通义千问商业版模型单价\n\n单位:元/百万tokens\n\n| 模型名称 | 上下文长度 | 输入单价 | 输出单价 |\n| qwen-max | 32,768 | 2.4 | 9.6 |",
+     None, [(AC, "qwen-max", "token_price", 2.4, None, "CNY/1M tokens", "exact", None),
+            (AC, "qwen-max", "token_price", 9.6, None, "CNY/1M tokens", "exact", None)]),
     # nothing about a tracked company: no core claim
     ("阿里云表现稳健。英伟达营收同比增长94%。", D(2024, 8, 29), []),
     ("阿里云的营收占阿里集团总营收的11%。", D(2024, 8, 29), []),

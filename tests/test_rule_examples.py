@@ -9,7 +9,7 @@ import pytest
 import regex
 
 from extractors import grammar, pipeline, rules_data, tokens
-from extractors.recognize import lexicon, numbers, periods
+from extractors.recognize import lexicon, numbers, periods, tables
 from extractors.text import normalize
 
 
@@ -73,6 +73,14 @@ def test_every_lexicon_alias_compiles_and_tags_itself():
 def test_segmenter_examples(text, expected):
     got = [text[s.start : s.end] for s in tokens.sentences(text)]
     assert got == expected
+
+
+@pytest.mark.parametrize("text,expected", rules_data.load("numbers")["tables"]["examples"])
+def test_price_table_examples(text, expected):
+    norm = normalize.normalize(text).text
+    got = tables.find(norm, numbers.find(norm))
+    assert [m.value for m in got] == pytest.approx(expected)
+    assert all(m.kind == "token" and norm[m.start : m.end] == m.text for m in got)
 
 
 @pytest.mark.parametrize("text,expected", rules_data.load("numbers")["examples"])
