@@ -97,7 +97,7 @@ def numbers_in(quote):
 
 def value_derivable(item, quote):
     """Heuristic: can the labelled value be re-derived from the quote?"""
-    metric, unit = item["metric"], item["unit"]
+    unit = item["unit"]
     vals = [item["value"]] + ([item["value_high"]] if "value_high" in item else [])
     q, nums = numbers_in(quote)
     if not nums:
