@@ -98,7 +98,7 @@ class Claim:
     list_qualifier: str | None = None  # 4%和2%左右: the qualifier after the last item is the list's
 
 
-_ELEMENT = regex.compile(r"\s*(?:(?P<label>[a-z]\w*)=)?(?P<name>[A-Z]+(?::[a-z_]+)?|\(|\)|\|)(?P<q>[?*+])?")
+_ELEMENT = regex.compile(r"\s*(?P<not_after>!)?(?:(?P<label>[a-z]\w*)=)?(?P<name>[A-Z]+(?::[a-z_]+)?|\(|\)|\|)(?P<q>[?*+])?")
 
 
 def compile_pattern(src: str) -> tuple[str, frozenset[str], tuple[frozenset[str], ...]]:
@@ -130,6 +130,9 @@ def compile_pattern(src: str) -> tuple[str, frozenset[str], tuple[frozenset[str]
             body = NAMES[name]
         else:
             raise ValueError(f"frames.yaml: unknown token {name!r} in {src!r}")
+        if m["not_after"]:  # !NAME: what follows may not come right after one
+            out.append(f"(?<!{body})")
+            continue
         if depth == 0 and q not in ("?", "*"):
             required.append(frozenset(_CODE_CHARS.findall(body.replace("L?", ""))[:1] and _class(body)))
         if label:

@@ -188,7 +188,7 @@ class Resolver:
             return why, None
         subjects, origin, why = self._subjects(sent, c, role)
         product = self._product(sent, c, role, family)
-        if product and lexicon.product(product).get("market") and c.metric_id != "market_share" and role != "level":
+        if product and self._as_market(sent, c, product) and c.metric_id != "market_share" and role != "level":
             if not subjects or origin == "topic" or set(subjects) <= MARKETS:
                 subjects, origin, why = [self._geography_market(sent, c)], "market of the product", ""
         if (role == "level" or c.metric_id == "market_share" or (product and lexicon.product(product).get("market"))) \
@@ -363,13 +363,19 @@ class Resolver:
                 return [], "", "an amount or share for several subjects together"
         return ents, origin, ""
 
+    def _as_market(self, sent: Sentence, c: Claim, product: str) -> bool:
+        """The product is a market (IaaS) or is named as one before the number (公有云存储服务市场)."""
+        return bool(lexicon.product(product).get("market")) or any(
+            t.kind == "product" and t.id == product and lexicon.names_market(self.text, t.start, t.end)
+            for t in sent.tokens[: c.number.i])
+
     def _geography_market(self, sent: Sentence, c: Claim) -> str:
         """The market a slice (IaaS, PaaS) belongs to: the last market or geography named before it."""
         for s in reversed(self.sents[: sent.k + 1]):
             for t in reversed(s.tokens if s is not sent else s.tokens[: c.number.i]):
                 if t.entity in MARKETS:
                     return t.entity
-                if t.kind == "geography":
+                if t.kind == "geography" or (t.kind == "geoword" and s is sent):
                     return "global_cloud_market" if t.id == "global" else "china_public_cloud_market"
         return "china_public_cloud_market"
 
