@@ -686,7 +686,12 @@ def _cloud_of_company(entity: str, t: Token | None) -> str:
 def _usable(sent: Sentence, t: Token) -> bool:
     """A subject that can be a topic: named for itself, not excluded, compared with or the whole it is part of."""
     return (t.kind in SUBJECTS and t.entity is not None and not _excluded(sent, t) and not _compared(sent, t)
-            and not _occupied(sent, t))
+            and not _occupied(sent, t) and not _a_cause(sent, t))
+
+
+def _a_cause(sent: Sentence, t: Token) -> bool:
+    """主要因高鑫零售、银泰出表: a subject named as a figure's cause."""
+    return any(u.kind == "cause" and u.clause == t.clause for u in sent.tokens[: t.i])
 
 
 def _occupied(sent: Sentence, t: Token) -> bool:

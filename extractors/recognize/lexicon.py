@@ -24,7 +24,7 @@ KEYED = {"entities": "entity", "companies": "company", "segments": "segment", "p
 FLAT = {"cloud_words": "cloud", "cuts": "cut", "yoy": "yoy", "qoq": "qoq", "exclusions": "exclusion",
         "combined": "combined", "comparisons": "comparison", "lists": "list", "and": "and", "to": "to",
         "from": "from", "by": "by", "occupy": "occupy", "aspect": "aspect",
-        "metric_reference": "metric_ref", "losses": "loss", "among": "among"}
+        "metric_reference": "metric_ref", "losses": "loss", "among": "among", "causes": "cause"}
 
 
 @dataclass(frozen=True)
