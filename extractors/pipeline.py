@@ -7,6 +7,8 @@ import datetime as dt
 import functools
 from pathlib import Path
 
+import regex
+
 from extractors import calendar as cal
 from extractors import grammar, rules_data, tokens
 from extractors.recognize import lexicon, numbers, periods, tables
@@ -128,20 +130,36 @@ def _regions(text: str, paras: list[tuple[int, int]], keep: set[int]) -> list[tu
 
 def _infer_published(doc: documents.Document, text: str, sents: list[tokens.Sentence],
                      exprs: list[periods.Expr]) -> None:
-    """An undated document: the latest date it states, else the results it reports (a report of the
-    quarter ending in September comes out in November)."""
+    """An undated document: the latest date it states, or, when later, the date the results of the
+    latest quarter it reports figures for came out (a report of the quarter ending in September comes
+    out in November)."""
     inferred = periods.infer_published(exprs, text, doc.meta.get("fetched"))
-    if inferred is None:
-        head = [e for e in exprs if e.period is not None and e.kind == "quarter"
-                and any(s.start <= e.start < s.end for s in sents[:3])]
-        if head:
-            q = head[0].period
-            due = cal.month_end(q.end.year + (q.end.month == 12), q.end.month % 12 + 2)
-            inferred = (due.replace(day=1), "month",
-                        f"inferred: results for {text[head[0].start:head[0].end]} ({q.label}) come out around {due:%Y-%m}")
+    reported = _latest_reported_quarter(text, sents, exprs)
+    if reported is not None:
+        e, q = reported
+        due = cal.month_end(q.end.year + (q.end.month == 12), q.end.month % 12 + 2).replace(day=1)
+        if inferred is None or (inferred[0] < q.end and due <= dt.date.today()):
+            inferred = (due, "month", f"inferred: results for {text[e.start:e.end]} ({q.label}) come out around {due:%Y-%m}")
     if inferred:
         doc.meta["published"], doc.precision, doc.evidence = inferred
         doc.origin["published"] = "inferred"
+
+
+_VALUE = regex.compile(numbers.VALUE_PLACEHOLDER)
+
+
+def _latest_reported_quarter(text: str, sents: list[tokens.Sentence], exprs: list[periods.Expr]):
+    """(expression, period) of the latest quarter named in a sentence that states a figure."""
+    best, starts = None, [s.start for s in sents]
+    for e in exprs:
+        if e.period is None or e.kind != "quarter" or e.gloss:
+            continue
+        k = bisect.bisect_right(starts, e.start) - 1
+        if k < 0 or e.start >= sents[k].end or not _VALUE.search(text, sents[k].start, sents[k].end):
+            continue
+        if best is None or e.period.end > best[1].end:
+            best = (e, e.period)
+    return best
 
 
 # Which of two statements of one figure to keep: one that dates it, then one that states it of a

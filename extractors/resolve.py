@@ -322,6 +322,8 @@ class Resolver:
         if whole:
             return [whole], "whole", ""
         topic = self.topic
+        if topic is not None and any(t.kind == "metric" and t.id == "company_only" for t in toks[:i]):
+            topic = self._whole_company(topic)  # 经营利润下降85%,主要由于经调整EBITA减少78%: the company's
         if topic is not None and not (share and topic.entity in MARKETS):
             self._subject_tokens = [topic]
             return [topic.entity], "topic", ""
@@ -341,9 +343,12 @@ class Resolver:
         elif usable:
             self.topic = usable[0]  # the sentence's topic: the subject it starts from
         elif any(t.kind == "metric" and t.id == "company_only" for t in sent.tokens) and self.topic is not None:
-            group = lexicon.group_of(_company_of(self.topic) or lexicon.data()["default_company"])
-            if group:
-                self.topic = Token("entity", self.topic.start, self.topic.end, group, entity=group)
+            self.topic = self._whole_company(self.topic)
+
+    def _whole_company(self, topic: Token) -> Token:
+        """The group a topic belongs to (经营利润 with nobody named is the company's)."""
+        group = lexicon.group_of(_company_of(topic) or lexicon.data()["default_company"])
+        return Token("entity", topic.start, topic.end, group, entity=group) if group else topic
 
     def _listed(self, sent: Sentence, j: int, c: Claim, role: str, origin: str) -> tuple[list[str], str, str]:
         toks = sent.tokens

@@ -203,6 +203,19 @@ CASES = [
     ("通义千问商业版模型单价\n\n单位:元/百万tokens\n\n| 模型名称 | 上下文长度 | 输入单价 | 输出单价 |\n| qwen-max | 32,768 | 2.4 | 9.6 |",
      None, [(AC, "qwen-max", "token_price", 2.4, None, "CNY/1M tokens", "exact", None),
             (AC, "qwen-max", "token_price", 9.6, None, "CNY/1M tokens", "exact", None)]),
+    # a cause names a figure of the whole company
+    ("阿里云收入同比增长6%。经营利润为50亿元,同比下降60%,主要由于经调整EBITA减少40%所致。", D(2024, 8, 15),
+     [(AC, None, "revenue_growth", 6, None, "%", "exact", None),
+      (GROUP, None, "adjusted_ebita_growth", -40, None, "%", "exact", None)]),
+    # a subject named as a cause is not the next sentence's subject
+    ("阿里巴巴集团收入为2000亿元,主要因银泰出表;经调整EBITA为300亿元。", D(2024, 8, 15),
+     [(GROUP, None, "revenue", 2e11, None, "CNY", "approx", None), (GROUP, None, "adjusted_ebita", 3e10, None, "CNY", "approx", None)]),
+    # each end of a change dated by its own year
+    ("阿里云的市场份额从2019年的40%下降至2021年的37%。", None,
+     [(AC, None, "market_share", 40, None, "%", "exact", "2019"), (AC, None, "market_share", 37, None, "%", "exact", "2021")]),
+    # an undated text is no older than the latest quarter it reports figures for
+    ("2025年第三季度,百度智能云收入为42亿元,同比增长33%。文心大模型日均调用量在2024年12月达到16亿次。", None,
+     [("baidu_cloud", None, "revenue", 4.2e9, None, "CNY", "exact", "2025Q3")]),
     # nothing about a tracked company: no core claim
     ("阿里云表现稳健。英伟达营收同比增长94%。", D(2024, 8, 29), []),
     ("阿里云的营收占阿里集团总营收的11%。", D(2024, 8, 29), []),
