@@ -215,7 +215,8 @@ CASES = [
      [(AC, None, "market_share", 40, None, "%", "exact", "2019"), (AC, None, "market_share", 37, None, "%", "exact", "2021")]),
     # an undated text is no older than the latest quarter it reports figures for
     ("2025年第三季度,百度智能云收入为42亿元,同比增长33%。文心大模型日均调用量在2024年12月达到16亿次。", None,
-     [("baidu_cloud", None, "revenue", 4.2e9, None, "CNY", "exact", "2025Q3")]),
+     [("baidu_cloud", None, "revenue", 4.2e9, None, "CNY", "exact", "2025Q3"),
+      ("baidu_cloud", None, "revenue_growth", 33, None, "%", "exact", "2025Q3")]),
     # nothing about a tracked company: no core claim
     ("阿里云表现稳健。英伟达营收同比增长94%。", D(2024, 8, 29), []),
     ("阿里云的营收占阿里集团总营收的11%。", D(2024, 8, 29), []),
