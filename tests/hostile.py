@@ -24,6 +24,7 @@ SIMPLIFIED = BODY.replace("雲", "云").replace("財", "财").replace("億", "�
 CLAIMS = [("revenue", 18582000000.0, "2023Q1"), ("revenue_growth", -2.0, "2023Q1")]
 FILLER = "行业观察指出，云计算市场竞争加剧，价格战此起彼伏，厂商纷纷调整策略。"
 BIG_MB = 50
+DEEP = 990  # folders nested this deep (a recursive walk hit Python's recursion limit)
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,18 @@ CASES = [
     Case("utf-8 cut mid-character", "truncated.txt", (BODY + "阿里").encode()[:-2], warning="incomplete UTF-8"),
     Case("utf-16 cut to an odd length", "truncated16.txt", b"\xff\xfe" + (BODY + "阿").encode("utf-16-le")[:-1],
          warning="incomplete UTF-16"),
-    Case("utf-8 bom then invalid bytes", "badbom.txt", b"\xef\xbb\xbf" + BODY.encode() + b"\xff\xfe\xfd" + BODY.encode(),
-         error="not valid UTF-8"),
+    Case("utf-8 bom then invalid bytes", "badbom.txt", b"\xef\xbb\xbf" + BODY.encode() + b"\xff\xfe\xfd" + FILLER.encode(),
+         warning="3 bytes are not valid UTF-8"),
+    Case("one stray invalid byte", "stray.txt", BODY.encode() + FILLER.encode()[:9] + b"\x80" + FILLER.encode(),
+         warning="1 byte is not valid UTF-8"),
+    Case("utf-16 le without bom", "utf16le-nobom.txt", BODY.encode("utf-16-le")),
+    Case("utf-16 be without bom", "utf16be-nobom.txt", BODY.encode("utf-16-be")),
+    Case("utf-32 le with bom", "utf32le.txt", b"\xff\xfe\x00\x00" + BODY.encode("utf-32-le")),
+    Case("utf-32 be with bom", "utf32be.txt", b"\x00\x00\xfe\xff" + BODY.encode("utf-32-be")),
+    Case("gb18030 with a stray byte", "gb-stray.txt", SIMPLIFIED.encode("gb18030") + b"\xff" + FILLER.encode("gb18030"),
+         warning="not valid GB18030"),
+    Case("lossy re-encoding", "lossy.txt", (BODY + "阿里云??????的????????平台?????" + FILLER).encode(),
+         warning="lossy re-encoding"),
     Case("crlf line ends", "crlf.txt", _front("title: 标题\r\n").replace(b"\n", b"\r\n")),
     Case("front matter never closed", "unclosed.md", b"---\ntitle: x\ndate: 2023-08-03\n" + BODY.encode(),
          error="never closed"),
@@ -85,11 +96,18 @@ CASES = [
     Case("name with spaces", "阿里云 财报 2023 Q1.txt", BODY.encode() + b"\n"),
     Case("name with emoji", "云📈🚀.md", BODY.encode() + b"\n\n"),
     Case("name with dots", "..report..2023..txt", BODY.encode() + b"\n\n\n"),
+    Case("name that is a formula", "=1+1.txt", BODY.encode() + b"\n \n"),
+    Case("name with a newline", "forged\n  other.txt: ok.txt", b"", error="empty"),
+    Case("folders 990 deep", "deep", BODY.encode() + b"\t\n", special="deep", uploadable=False),
     Case("name in gbk bytes", "gbk-name", BODY.encode() + b" \n", error="file name is not UTF-8", special="gbk_name",
          uploadable=False),
     Case("symlink loop", "loop-a.txt", error="link", special="symlink_loop", uploadable=False),
     Case("symlink to itself", "self.txt", error="link", special="self_link", uploadable=False),
     Case("symlink to a device", "zero.txt", error="not a regular file", special="dev_zero", uploadable=False),
+    Case("symlink to a file outside the folder", "outside.txt", BODY.encode() + b"\n\t\n", error="outside the folder",
+         special="outside_link", uploadable=False),
+    Case("symlink to a folder inside the folder", "nested", error="not followed", special="folder_link",
+         uploadable=False),
     Case("named pipe", "pipe.txt", error="not a regular file", special="fifo", uploadable=False),
     Case("no read permission", "locked.txt", BODY.encode() + b"\n\n\n\n", error="permission denied",
          special="locked", uploadable=False),
@@ -141,6 +159,20 @@ def write_corpus(folder: Path, big: Path | None = None) -> dict[str, Path]:
             os.symlink(c.name, p)
         elif c.special == "dev_zero":
             os.symlink("/dev/zero", p)
+        elif c.special == "outside_link":
+            target = folder.parent / f"outside-{folder.name}.txt"
+            target.write_bytes(c.data)
+            os.symlink(target, p)
+        elif c.special == "folder_link":  # a directory that contains itself: discovery must not walk it forever
+            p.mkdir()
+            p = p / "up"
+            os.symlink("..", p)
+        elif c.special == "deep":
+            for _ in range(DEEP):  # one level at a time: pathlib's mkdir(parents=True) recurses too
+                os.mkdir(p)
+                p = p / "d"
+            p = p.with_name("article.txt")
+            p.write_bytes(c.data)
         elif c.special == "fifo":
             os.mkfifo(p)
         elif c.special == "locked":
@@ -151,9 +183,6 @@ def write_corpus(folder: Path, big: Path | None = None) -> dict[str, Path]:
             else:
                 os.link(big, p)
         paths[c.kind] = p
-    # a directory that contains itself: discovery must not walk it forever
-    (folder / "nested").mkdir()
-    os.symlink("..", folder / "nested" / "up")
     return paths
 
 
