@@ -4,7 +4,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
-import time
 from pathlib import Path
 
 import regex
@@ -21,20 +20,12 @@ LINE_END = regex.compile("\n")
 UNITS = {"percent": "%", "token": "CNY/1M tokens", "count": "count"}
 
 
-# A document may take this many times its regex budget in all: a safety net, never met by an article.
-DEADLINE_FACTOR = 10
-
-
 def process_path(path: Path, sources: dict | None = None, overrides: dict | None = None) -> tuple[dict, list[dict]]:
     """The document row and the claim rows of one file. Never raises for bad input: errors go in the row."""
     doc = documents.read_document(Path(path), sources)
     claims: list[dict] = []
     if doc.error is None:
-        try:
-            claims = extract(doc, (overrides or {}).get(doc.doc_id))
-        except TimeoutError:
-            doc.error = "timed out: extraction ran past its time limit on this text"
-            claims = []
+        claims = extract(doc, (overrides or {}).get(doc.doc_id))
     return document_row(doc, len(claims)), claims
 
 
@@ -79,12 +70,11 @@ def _apply_overrides(doc: documents.Document, fix: dict | None) -> None:
 
 
 def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
-    """Claim rows of a document that was read. Raises TimeoutError past the document's time limit."""
+    """Claim rows of a document that was read."""
     norm = normalize.normalize(doc.raw, doc.body_start)
     mentions = numbers.find(norm.text)
     masked = numbers.mask(norm.text, mentions)
     text = masked.text
-    deadline = time.monotonic() + DEADLINE_FACTOR * normalize.budget(len(text))
     _apply_overrides(doc, fix)
     if "published" not in doc.meta:
         inferred = periods.infer_published(periods.find(text, None), text, doc.meta.get("fetched"))
@@ -107,15 +97,13 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
         for s, e in _sentences(text, *line_spans[line]):
             # only this sentence's expressions and aliases: keeps long documents linear
             sent_aliases = aliases[bisect.bisect_left(alias_starts, s) : bisect.bisect_left(alias_starts, e)]
-            if HAS_NUMBER.search(text, s, e, timeout=normalize.TIMEOUT):
+            if HAS_NUMBER.search(text, s, e):
                 hits = rules.match(text, s, e, claimed)
                 if hits:
                     sent_exprs = exprs[bisect.bisect_left(expr_starts, s) : bisect.bisect_left(expr_starts, e)]
                     sent = _Sentence(text, s, e, masked, sent_exprs, entities.index(sent_aliases), line)
                     for hit in hits:
                         rows.extend(_claims(doc, norm, masked, hit, sent, ctx))
-                        if time.monotonic() > deadline:
-                            raise TimeoutError("document time limit")
             ctx.para_entities = _last_entities(sent_aliases) or ctx.para_entities
     _coreference(rows)
     return rows
@@ -127,7 +115,7 @@ PERIOD_LOOKBACK = 3  # paragraphs: how far back a price change's date may stand
 def _sentences(text: str, start: int, end: int):
     """(start, end) of each sentence in text[start:end], the last one even without its full stop."""
     s = start
-    for m in SENTENCE_END.finditer(text, start, end, timeout=normalize.budget(end - start)):
+    for m in SENTENCE_END.finditer(text, start, end):
         yield s, m.start()
         s = m.end()
     if s < end:
@@ -137,12 +125,12 @@ def _sentences(text: str, start: int, end: int):
 def _value_lines(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     """Indexes of the lines that hold a number some rule may read, and every line's span."""
     spans, start = [], 0
-    for m in LINE_END.finditer(text + "\n", timeout=normalize.budget(len(text))):
+    for m in LINE_END.finditer(text + "\n"):
         spans.append((start, m.start()))
         start = m.end()
     starts = [s for s, _ in spans]
     numbered = sorted({bisect.bisect_right(starts, m.start()) - 1
-                       for m in HAS_NUMBER.finditer(text, timeout=normalize.budget(len(text)))})
+                       for m in HAS_NUMBER.finditer(text)})
     return numbered, spans
 
 

@@ -8,7 +8,6 @@ import regex
 
 from extractors import rules_data
 from extractors.recognize.numbers import PLACEHOLDER
-from extractors.text.normalize import TIMEOUT
 
 SLOTS = {"P": PLACEHOLDER["percent"], "M": PLACEHOLDER["money"], "T": PLACEHOLDER["token"],
          "B": PLACEHOLDER["big"], "C": PLACEHOLDER["count"]}
@@ -64,7 +63,7 @@ def match(text: str, start: int, end: int, claimed: set[int], only: str | None =
     for rule in load():
         if only is not None and rule.id != only:
             continue
-        for m in rule.pattern.finditer(text, start, end, overlapped=True, timeout=TIMEOUT):
+        for m in rule.pattern.finditer(text, start, end, overlapped=True):
             sign = rule.sign if m.groupdict().get("neg") else 1
             for name in m.groupdict():
                 if name[0] != "v":

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from extractors.text.documents import discover
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "data" / "articles"
+N_ARTICLES = len(discover([ARTICLES]))  # counts follow the corpus: a sixth article breaks no test about the others
 
 
 @pytest.fixture(scope="session")

@@ -8,38 +8,48 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ARTICLES, N_ARTICLES
 
 from extractors.run import cli
-from extractors.table import CLAIM_SCHEMA, documents_path, read_table
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLES = ROOT / "data" / "articles"
+from extractors.table import CLAIM_SCHEMA, claims_frame, documents_frame, documents_path, read_table, write_tables
 
 
 def _setup(root: Path, kind: str) -> Path:
     d = root / "in"
+    if kind == "typo'd path":
+        return root / "artciles"
     d.mkdir()
-    if kind in ("bundled", "mixed"):
+    if kind in ("bundled", "mixed", "symlinked folder"):
         for p in sorted(ARTICLES.iterdir()):
             shutil.copy(p, d / p.name)
     if kind in ("mixed", "only bad"):
         (d / "empty.txt").write_bytes(b"")
         (d / "binary.md").write_bytes(b"\x00" * 64)
+    if kind == "symlinked folder":  # a link to a folder, named on the command line, is walked like the folder
+        (root / "link").symlink_to(d, target_is_directory=True)
+        return root / "link"
     return d
+
+
+N = N_ARTICLES
 
 
 @pytest.mark.parametrize(
     "kind, code, read_line, error_files",
     [
-        ("bundled", 0, "documents read: 5 of 5", []),
-        ("mixed", 0, "documents read: 5 of 7", ["binary.md", "empty.txt"]),  # some could be read: success
+        ("bundled", 0, f"documents read: {N} of {N}", []),
+        ("symlinked folder", 0, f"documents read: {N} of {N}", []),
+        ("mixed", 0, f"documents read: {N} of {N + 2}", ["binary.md", "empty.txt"]),  # some could be read: success
         ("only bad", 1, "documents read: 0 of 2", ["binary.md", "empty.txt"]),  # nothing could be read
         ("empty folder", 1, "documents read: 0 of 0", []),
+        ("typo'd path", 1, "documents read: 0 of 1", ["artciles"]),
     ],
 )
 def test_exit_code_and_summary(tmp_path, capsys, kind, code, read_line, error_files):
     src = _setup(tmp_path, kind)
     out = tmp_path / "out" / "claims.parquet"
+    write_tables({out: claims_frame([]), documents_path(out): documents_frame([])}, out)  # an earlier run's
+    before = {p: p.read_bytes() for p in (out, documents_path(out))}
     assert cli.main(["extract", str(src), "--out", str(out), "--cache-dir", str(tmp_path / "cache")]) == code
     printed = capsys.readouterr()
     assert read_line in printed.out
@@ -48,13 +58,16 @@ def test_exit_code_and_summary(tmp_path, capsys, kind, code, read_line, error_fi
     assert all(why for _, why in listed)  # each with its reason
     if error_files:
         assert f"files with errors: {len(error_files)}" in printed.out
-    if code:
-        assert "cloudclaims: no" in printed.err
-    claims = read_table(out)  # written even when empty, so later steps find a table
+    if code:  # nothing was read: the earlier tables are left byte for byte
+        assert "cloudclaims: no" in printed.err and "is left as it was" in printed.out
+        assert {p: p.read_bytes() for p in before} == before
+        return
+    claims = read_table(out)
     counted = {m: n for m, n in claims["metric"].value_counts().iter_rows()}
     for metric, n in counted.items():
         assert f"  {metric}: {n}" in printed.out  # claims per metric, as in the table
     assert f"claims: {claims.height}" in printed.out
+    assert claims.height > 0 and not list(out.parent.glob("*.tmp"))
 
 
 def test_csv_is_utf8_with_bom_and_the_schema_columns(tmp_path, capsys):
@@ -82,7 +95,7 @@ def test_cache_flags(tmp_path, capsys, monkeypatch, flags, cache_used):
         assert cli.main(["extract", str(ARTICLES), "--out", "t.parquet", *flags]) == 0
     last = capsys.readouterr().out.splitlines()
     summary = next(line for line in reversed(last) if line.startswith("documents read"))
-    assert ("5 from cache, 0 extracted" in summary) is cache_used
+    assert (f"{N} from cache, 0 extracted" in summary) is cache_used
     assert (tmp_path / "data" / "cache").exists() is cache_used
 
 
@@ -145,6 +158,6 @@ def test_the_console_script_runs_on_all_cores(tmp_path):
     r = subprocess.run([str(exe), "extract", str(ARTICLES), "--out", str(out), "--cache-dir", str(tmp_path / "c")],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "extract: 5/5 documents (100%)" in r.stderr
-    assert "documents read: 5 of 5" in r.stdout
+    assert f"extract: {N}/{N} documents (100%)" in r.stderr
+    assert f"documents read: {N} of {N}" in r.stdout
     assert read_table(out).height > 0

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
-from extractors.text.normalize import TIMEOUT, budget
 
 CLAUSE_BREAKS = "，,：:；;"
 CLAUSE_MAX = 200
@@ -59,7 +58,7 @@ def find(text: str, regions: list[tuple[int, int]] | None = None) -> list[Alias]
     pattern, names = _compiled()[:2]
     out = []
     for start, end in regions if regions is not None else [(0, len(text))]:
-        for m in pattern.finditer(text, start, end, timeout=budget(end - start)):
+        for m in pattern.finditer(text, start, end):
             kind, ident = names[m.lastgroup]
             out.append(Alias(m.start(), m.end(), kind, ident))
     return out
@@ -102,7 +101,7 @@ def _subject(found: Index, text: str, pos: int, lo: int, skip: set[str] = frozen
         return []
     chosen = [found.items[k - 1]]
     for a in reversed(found.items[: k - 1]):
-        if a.start >= lo and a.id not in skip and joiners.fullmatch(text, a.end, chosen[-1].start, timeout=TIMEOUT):
+        if a.start >= lo and a.id not in skip and joiners.fullmatch(text, a.end, chosen[-1].start):
             chosen.append(a)
         else:
             break

@@ -12,7 +12,6 @@ import regex
 from extractors import metrics, rules_data
 from extractors.calendar import Period, fiscal_quarter, fiscal_year, half, month, quarter, report_quarter, year  # noqa: F401
 from extractors.recognize import numbers
-from extractors.text.normalize import TIMEOUT, budget
 
 SENTENCE_BREAK = regex.compile("[。！？!?\n]")
 
@@ -59,7 +58,7 @@ def _compiled():
 
 def _matches(pattern, text: str, regions: list[tuple[int, int]] | None):
     for start, end in regions if regions is not None else [(0, len(text))]:
-        yield from pattern.finditer(text, start, end, timeout=budget(end - start))
+        yield from pattern.finditer(text, start, end)
 
 
 def find(text: str, published: dt.date | None, anchor_year: int | None = None,
@@ -118,7 +117,7 @@ def find(text: str, published: dt.date | None, anchor_year: int | None = None,
             elif t == "relative_year":
                 e.period, e.kind = year(published.year - spec["years_back"][g["rel"]], "relative"), "year"
             elif t == "context_half":
-                same_sentence = last_year_end >= 0 and not SENTENCE_BREAK.search(text, last_year_end, m.start(), timeout=TIMEOUT)
+                same_sentence = last_year_end >= 0 and not SENTENCE_BREAK.search(text, last_year_end, m.start())
                 y = last_year if same_sentence else published.year
                 e.period = half(y, 1 if g["h"] == "上" else 2, "explicit" if same_sentence else "relative")
                 e.kind = "half"
@@ -131,15 +130,15 @@ def find(text: str, published: dt.date | None, anchor_year: int | None = None,
 
 
 def span_marker(text: str, start: int, end: int) -> str | None:
-    m = _compiled()["span"].search(text, start, end, timeout=TIMEOUT)
+    m = _compiled()["span"].search(text, start, end)
     return m.group(0) if m else None
 
 
 def mentions_report(text: str, start: int, end: int) -> tuple[bool, bool]:
     """(mentions an earnings report, says it is the latest one)."""
     c = _compiled()
-    return (bool(c["report"].search(text, start, end, timeout=TIMEOUT)),
-            bool(c["report_latest"].search(text, start, end, timeout=TIMEOUT)))
+    return (bool(c["report"].search(text, start, end)),
+            bool(c["report_latest"].search(text, start, end)))
 
 
 def as_metric_period(e: Expr, metric: str, report: bool) -> Period | None:
@@ -157,7 +156,7 @@ AGO = regex.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})[ \
 def infer_published(exprs: list[Expr], text: str, fetched: dt.date | None = None) -> tuple[dt.date, str, str] | None:
     """(date, precision, evidence): "N天前" near the top, counted back from the fetch date when there is one;
     otherwise the latest full date the text states."""
-    m = AGO.search(text, 0, min(len(text), 400), timeout=TIMEOUT)
+    m = AGO.search(text, 0, min(len(text), 400))
     if m and fetched is not None:
         if m.group("y"):
             days = 1 if m.group("y") in ("昨天", "昨日") else 2
