@@ -12,10 +12,11 @@ import fcntl
 import hashlib
 import io
 import os
-import uuid
 from pathlib import Path
 
 import polars as pl
+
+from extractors.files import fsync, remove_leftovers, temp_path
 
 CLAIM_SCHEMA: dict[str, pl.DataType] = {
     "claim_id": pl.String,
@@ -131,39 +132,6 @@ def to_csv_bytes(df: pl.DataFrame) -> bytes:
 
 
 # ---- files that appear whole, in pairs --------------------------------------------------------------------------
-def temp_path(path: str | Path) -> Path:
-    """A hidden name beside `path` that no other writer uses: .claims.parquet.<pid>-<random>.tmp"""
-    p = Path(path)
-    return p.with_name(f".{p.name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_leftovers(path: str | Path) -> list[Path]:
-    """Temporary files of `path` left by writers that died (killed, out of memory, power cut): removed."""
-    p = Path(path)
-    gone = []
-    try:
-        names = list(p.parent.glob(f".{p.name}.*.tmp")) + [p.with_name(p.name + ".tmp")]  # + the old fixed name
-    except OSError:
-        return gone
-    for t in names:
-        pid = t.name[len(p.name) + 2 :].split("-", 1)[0]
-        if t.exists() and not (pid.isdigit() and _alive(int(pid))):
-            with contextlib.suppress(OSError):
-                t.unlink()
-                gone.append(t)
-    return gone
-
-
 def _lock_path(claims_path: Path) -> Path:
     return claims_path.with_name(f".{claims_path.name}.lock")
 
@@ -188,23 +156,15 @@ def pair_lock(claims_path: str | Path, shared: bool = False):
         os.close(fd)
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish(moves: list[tuple[Path, Path]], claims_path: str | Path) -> None:
     """Move finished temporary files into place, all under the pair lock: readers see all or none of them."""
     for tmp, _ in moves:
-        _fsync(tmp)  # on disk before it takes the table's name: a power cut leaves the old table or the new one
+        fsync(tmp)  # on disk before it takes the table's name: a power cut leaves the old table or the new one
     with pair_lock(claims_path):
         for tmp, final in moves:
             os.replace(tmp, final)
     with contextlib.suppress(OSError):
-        _fsync(Path(claims_path).parent)
+        fsync(Path(claims_path).parent)
 
 
 def check_format(path: str | Path) -> str:
@@ -258,7 +218,8 @@ def write_table(df: pl.DataFrame, path: str | Path) -> None:
 def write_tables(tables: dict[Path, pl.DataFrame], claims_path: str | Path) -> None:
     """Several tables (the claims table and its documents table) replaced together, as one pair."""
     Path(claims_path).parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(claims_path)
+    for path in tables:
+        remove_leftovers(path)
     moves: list[tuple[Path, Path]] = []
     try:
         for path, df in tables.items():

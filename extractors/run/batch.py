@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from extractors import table
+from extractors import files, table
 from extractors.run import cache as cachelib
 from extractors.run import watchdog
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame, documents_path
@@ -295,7 +295,7 @@ class _Runner:
             self._tick(len(idx))
         broken = []
         for i, e in w.hits.items():
-            got = self.cache.read(e)
+            got = self.cache.read(e, (w.shas[i] or "")[:16], _text(str(w.paths[i])))
             if got is None:
                 broken.append(i)
             else:
@@ -323,6 +323,9 @@ class _Runner:
             ids, errors = docs.column("doc_id").to_pylist(), docs.column("error").to_pylist()
             keys = [w.keys[i] if ok and err is None and doc_id == (w.shas[i] or "")[:16] else None
                     for i, ok, doc_id, err in zip(idx, cacheable, ids, errors)]
+            for i, doc_id in zip(idx, ids):
+                if w.shas[i] and doc_id and doc_id != w.shas[i][:16]:  # changed, or a remembered sha was wrong
+                    self.cache.forget_sha(_text(os.path.abspath(str(w.paths[i]))))
             self.cache.store(docs, claims, keys, counts)
         start = 0
         for row, (i, n) in enumerate(zip(idx, counts)):
@@ -368,21 +371,21 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
                 processor: str = PROCESSOR, doc_timeout: float | None = None) -> Iterator[tuple[pa.Table, pa.Table]]:
     """(documents, claims) Arrow tables, one pair per window of files, in discovery order."""
     t0 = time.perf_counter()
-    files, refused = documents.find_articles([Path(p) for p in paths])
-    sources = documents.load_sources_for(files) | {path: {documents.REFUSED: why} for path, why in refused.items()}
+    articles, refused = documents.find_articles([Path(p) for p in paths])
+    sources = documents.load_sources_for(articles) | {path: {documents.REFUSED: why} for path, why in refused.items()}
     cache = None
     if cache_dir is not None:
         try:
             cache = cachelib.Cache(cache_dir)
         except cachelib.WRITE_ERRORS as e:
             cachelib.warn(f"cannot use {cache_dir} ({e}); extracting every document without a cache")
-    r = _Runner(sources, overrides, max(1, jobs or default_jobs()), cache, processor, progress, len(files),
+    r = _Runner(sources, overrides, max(1, jobs or default_jobs()), cache, processor, progress, len(articles),
                 doc_timeout)
     ahead = collections.deque()
     lookahead = max(2, -(-4 * r.jobs * CHUNK // WINDOW))  # windows planned ahead, to keep every worker busy
     try:
-        for start in range(0, len(files), WINDOW):
-            ahead.append(r.plan(files[start : start + WINDOW], start))
+        for start in range(0, len(articles), WINDOW):
+            ahead.append(r.plan(articles[start : start + WINDOW], start))
             if len(ahead) > lookahead:
                 yield r.emit(ahead.popleft())
         while ahead:
@@ -423,7 +426,7 @@ class _Sink:
     FLUSH_ROWS = 100_000
 
     def __init__(self, path: Path, arrow_schema: pa.Schema):
-        self.path, self.tmp = path, table.temp_path(path)
+        self.path, self.tmp = path, files.temp_path(path)
         self.csv = table.check_format(path) == ".csv"
         self.schema, self.buf, self.rows, self.header = arrow_schema, [], 0, True
         self.pq = self.fh = None
@@ -483,7 +486,7 @@ def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: i
     targets = [out, documents_path(out)]
     for t in targets:
         table.check_target(t)
-        table.remove_leftovers(t)  # of runs that were killed
+        files.remove_leftovers(t)  # of runs that were killed
     sinks = [_Sink(targets[0], cachelib.CLAIMS_ARROW)]
     try:
         sinks.append(_Sink(targets[1], cachelib.DOCS_ARROW))
