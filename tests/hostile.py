@@ -120,6 +120,29 @@ CASES = [
 ]
 
 
+# The copies a text may come in, each a way of writing it as bytes (the same text whatever the encoding).
+REENCODINGS = {
+    "utf-8": lambda t: t.encode("utf-8"),
+    "utf-8 with bom": lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"),
+    "utf-16 le with bom": lambda t: b"\xff\xfe" + t.encode("utf-16-le"),
+    "utf-16 be with bom": lambda t: b"\xfe\xff" + t.encode("utf-16-be"),
+    "utf-16 le without bom": lambda t: t.encode("utf-16-le"),
+    "utf-16 be without bom": lambda t: t.encode("utf-16-be"),
+    "utf-32 le with bom": lambda t: b"\xff\xfe\x00\x00" + t.encode("utf-32-le"),
+    "utf-32 be with bom": lambda t: b"\x00\x00\xfe\xff" + t.encode("utf-32-be"),
+    "gb18030": lambda t: t.encode("gb18030"),
+    "big5": lambda t: t.encode("big5"),
+}
+
+
+def reencode(text: str, encoding: str) -> bytes | None:
+    """text in one of REENCODINGS, or None when that encoding cannot carry every character of it."""
+    try:
+        return REENCODINGS[encoding](text)
+    except UnicodeEncodeError:
+        return None
+
+
 def gbk_name() -> bytes:
     """A file name a Windows scraper wrote in GBK: not valid UTF-8, so Python sees surrogates."""
     return "阿里云财报.txt".encode("gbk")
@@ -184,6 +207,22 @@ def write_corpus(folder: Path, big: Path | None = None) -> dict[str, Path]:
                 os.link(big, p)
         paths[c.kind] = p
     return paths
+
+
+def remove_tree(top: Path) -> None:
+    """shutil.rmtree without recursion: Python 3.11's recurses, and fails on the DEEP folders."""
+    stack, folders = [Path(top)], []
+    while stack:
+        d = stack.pop()
+        folders.append(d)
+        with os.scandir(d) as it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(Path(e.path))
+                else:
+                    os.unlink(e.path)
+    for d in reversed(folders):
+        os.rmdir(d)
 
 
 # ---- an unreadable file, when the tests run as root ------------------------------------------------------------

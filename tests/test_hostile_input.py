@@ -31,7 +31,9 @@ def big_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory, big_file) -> dict[str, Path]:
-    return hostile.write_corpus(tmp_path_factory.mktemp("hostile") / "corpus", big=big_file)
+    kinds = hostile.write_corpus(tmp_path_factory.mktemp("hostile") / "corpus", big=big_file)
+    yield kinds
+    hostile.remove_tree(kinds["empty"].parent / "deep")  # pytest's own clean-up recurses, and fails on it
 
 
 @pytest.fixture(scope="session")
