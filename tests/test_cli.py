@@ -2,16 +2,29 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import hostile
 import pytest
 from conftest import ARTICLES, N_ARTICLES
+from test_batch import load_bench_corpus
 
-from extractors.run import cli
-from extractors.table import CLAIM_SCHEMA, claims_frame, documents_frame, documents_path, read_table, write_tables
+from extractors.run import batch, cli
+from extractors.table import (
+    CLAIM_SCHEMA,
+    DOCUMENT_SCHEMA,
+    claims_frame,
+    documents_frame,
+    documents_path,
+    read_table,
+    write_tables,
+)
 
 
 def _setup(root: Path, kind: str) -> Path:
@@ -161,3 +174,113 @@ def test_the_console_script_runs_on_all_cores(tmp_path):
     assert f"extract: {N}/{N} documents (100%)" in r.stderr
     assert f"documents read: {N} of {N}" in r.stdout
     assert read_table(out).height > 0
+
+
+# ---- operational errors: one line naming the path and the problem, no traceback, a non-zero exit ---------------
+def _disk_full(*a, **k):
+    raise OSError(28, "No space left on device")
+
+
+class _FullDisk(batch.pq.ParquetWriter):
+    def write_table(self, *a, **k):
+        _disk_full()
+
+
+def _readonly_parent(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "posix_fallocate", lambda *a: (_ for _ in ()).throw(OSError(30, "Read-only file system")))
+    return tmp_path / "ro" / "claims.parquet"
+
+
+OPERATIONAL = [
+    # (what, how the --out or the run is made to fail, exit code, what the one line says, whether it is said before
+    #  any document is read)
+    ("--out is a directory", lambda t, mp: t, 2, "is a directory", True),
+    ("--out on a full disk", lambda t, mp: (mp.setattr(os, "posix_fallocate", _disk_full), t / "c.parquet")[1], 1,
+     "cannot be written (No space left on device)", True),
+    ("--out on a read-only mount", _readonly_parent, 1, "cannot be written (Read-only file system)", True),
+    ("the disk fills while writing", lambda t, mp: (mp.setattr(batch.pq, "ParquetWriter", _FullDisk), t / "c.parquet")[1],
+     1, "writing failed (No space left on device); the previous table is left as it was", False),
+    ("a bug", lambda t, mp: (mp.setattr(batch, "iter_tables", lambda *a, **k: 1 / 0), t / "c.parquet")[1], 1,
+     "extract failed (ZeroDivisionError: division by zero)", True),
+]
+
+
+@pytest.mark.parametrize("what,make,code,message,before_work", OPERATIONAL, ids=[o[0] for o in OPERATIONAL])
+def test_an_operational_error_is_one_line_naming_the_path(tmp_path, capsys, monkeypatch, what, make, code, message,
+                                                          before_work):
+    monkeypatch.delenv("CLOUDCLAIMS_DEBUG", raising=False)
+    out = make(tmp_path, monkeypatch)
+    emitted, emit = [], batch._Runner.emit
+    monkeypatch.setattr(batch._Runner, "emit", lambda self, w: (emitted.append(1), emit(self, w))[1])
+    assert cli.main(["extract", str(ARTICLES), "--out", str(out), "--no-cache"]) == code
+    printed = capsys.readouterr()
+    said = [line for line in printed.err.splitlines() if not line.startswith("extract: ")]
+    assert len(said) == 1 and said[0].startswith("cloudclaims: ") and message in said[0], printed.err
+    assert str(out) in said[0] or what == "a bug"
+    assert (not emitted) is before_work  # said before any document was extracted, where it can be
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_read_only_folder_is_refused_before_any_work(tmp_path):
+    """For real: a folder this user may not write in (root's power to write anywhere dropped, as for an analyst)."""
+    if hostile.unprivileged() is None:
+        pytest.skip("cannot drop root's power to write anywhere here")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    proc = subprocess.run([*hostile.cloudclaims(), "extract", str(ARTICLES), "--out", str(ro / "c.parquet"), "--no-cache"],
+                          capture_output=True, text=True, timeout=300, preexec_fn=hostile.unprivileged())
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"cloudclaims: {ro / 'c.parquet'}: cannot be written (Permission denied)" in proc.stderr
+    assert "documents read" not in proc.stdout and list(ro.iterdir()) == []
+
+
+def test_a_killed_extract_leaves_no_workers_and_the_next_run_cleans_its_files(tmp_path):
+    """SIGKILL an extract while a worker is stuck on a document (it would never finish by itself): the workers
+    exit with their parent, and the next run removes the half-written files the killed one left."""
+    corpus = tmp_path / "corpus"
+    load_bench_corpus().write(corpus, 200, seed=2)
+    (corpus / "zz").mkdir()  # discovered last: the chunks before it finish, and the cache starts a segment
+    (corpus / "zz" / "hangs.txt").write_text("阿里云营收同比增长6%。\n", encoding="utf-8")
+    out, cache_dir = tmp_path / "out" / "claims.parquet", tmp_path / "cache"
+    code = ("import sys; from extractors.run import batch; batch.extract_to([sys.argv[1]], sys.argv[2], jobs=2, "
+            "cache_dir=sys.argv[3], processor='test_timeouts:hanging_process')")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", code, str(corpus), str(out), str(cache_dir)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+    while proc.poll() is None and not (len(workers) >= 2 and list(tmp_path.rglob("*.part"))):
+        time.sleep(0.05)
+        workers = [p for p in _children(proc.pid) if b"multiprocessing" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert proc.poll() is None  # still stuck on hangs.txt: the watchdog's limit is minutes away
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    left = [p.name for p in tmp_path.rglob("*") if p.name.endswith((".tmp", ".part"))]
+    assert left  # the killed run did leave half-written files behind
+    deadline = time.monotonic() + 60  # a bound for a hung test, not a speed target: without the fix, never
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [w for w in workers if _running(w)] == []
+    again = subprocess.run([*hostile.cloudclaims(), "extract", str(corpus), "--out", str(out), "--cache-dir",
+                            str(cache_dir), "--jobs", "2"], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert [p for p in tmp_path.rglob("*") if p.name.endswith((".tmp", ".part"))] == []
+    assert read_table(documents_path(out), DOCUMENT_SCHEMA).height == 201
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
