@@ -228,8 +228,12 @@ def uploads(work: Path) -> int:
     from dashboard import uploads as up
     from extractors.run import batch
 
-    body = hostile.BODY.encode()
     bad = 0
+    made = [0]
+
+    def body(extra: int = 1) -> bytes:  # a new article each time: never "already in the corpus"
+        made[0] += 1
+        return (hostile.BODY + f"第{made[0]}篇。\n" + hostile.FILLER * extra).encode()
 
     def attempt(what, files, folder: Path, extract=batch.extract, damage=None):
         nonlocal bad
@@ -249,25 +253,25 @@ def uploads(work: Path) -> int:
         named = all(r.error.startswith(repr(r.name)) for r in got if r.error)
         consistent = (set(left) == set(before_files) | {r.path.name for r in kept}
                       and (_pair_bytes(claims) == before if not kept else read_tables(claims)[0].height > 0))
-        reason = next((r.error for r in got if r.error), "") or f"{len(kept)} stored"
+        reason = next((r.error for r in got if r.error), "") or ", ".join(r.path.name for r in kept)
         print(f"  {what:44s} stored {len(kept)} of {len(files)}; files left {len(left) - len(before_files)}; "
-              f"named {'yes' if named else 'NO'}; consistent {'yes' if consistent else 'NO'}: {reason[:110]}")
+              f"named {'yes' if named else 'NO'}; consistent {'yes' if consistent else 'NO'}:\n      {reason[-150:]}")
         bad += (not named) + (not consistent)
 
     def seeded(folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        up.ingest([("seed.txt", body)], folder / "claims.parquet", folder / "uploads", 10 * 2**20, batch.extract)
+        up.ingest([("seed.txt", body())], folder / "claims.parquet", folder / "uploads", 10 * 2**20, batch.extract)
         return folder
 
     for n in (100, 200, 400):
-        attempt(f"a name of {n} Chinese characters", [("阿" * n + ".txt", body)], seeded(work / f"up-name{n}"))
-    attempt("a corrupt claims table", [("a.txt", body)], seeded(work / "up-corrupt"),
+        attempt(f"a name of {n} Chinese characters", [("阿" * n + ".txt", body())], seeded(work / f"up-name{n}"))
+    attempt("a corrupt claims table", [("a.txt", body())], seeded(work / "up-corrupt"),
             damage=lambda c: c.write_bytes(b"PAR1 not a table"))
 
     def crash(paths):
         raise RuntimeError("the extractor crashed")
 
-    attempt("an extractor that crashes", [("a.txt", body), ("b.md", body + b" ")], seeded(work / "up-crash"), crash)
+    attempt("an extractor that crashes", [("a.txt", body()), ("b.md", body())], seeded(work / "up-crash"), crash)
     with _small_disk(work / "up-disk", "2m") as disk:
         if disk is None:
             print("  a full disk, a read-only folder: skipped (this machine does not allow mounting a tmpfs)")
@@ -276,10 +280,10 @@ def uploads(work: Path) -> int:
         filler = disk / "filler"
         with contextlib.suppress(OSError), open(filler, "wb") as f:
             f.write(b"\0" * (3 * 2**20))  # fill the disk to the last byte
-        attempt("a full disk (a real 2 MB tmpfs, filled)", [("a.txt", body * 20), ("b.txt", body * 300)], disk)
+        attempt("a full disk (a real 2 MB tmpfs, filled)", [("a.txt", body(20)), ("b.txt", body(300))], disk)
         filler.unlink()
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True)
-        attempt("a read-only folder (the tmpfs remounted ro)", [("a.txt", body), ("b.txt", body + b" ")], disk)
+        attempt("a read-only folder (the tmpfs remounted ro)", [("a.txt", body()), ("b.txt", body())], disk)
     return bad
 
 
@@ -305,9 +309,10 @@ def kill(work: Path, kills: int = 3) -> int:
     base = work / "kill"
     corpus = base / "corpus"
     _bench_corpus().write(corpus, 3000, seed=5)
-    out, c = base / "out" / "claims.parquet", base / "cache"
+    out = base / "out" / "claims.parquet"
     bad = 0
     for k in range(kills):
+        c = base / f"cache{k}"  # a cold cache: the killed run is writing segments
         proc = subprocess.Popen([*hostile.cloudclaims(), "extract", str(corpus), "--out", str(out), "--cache-dir",
                                  str(c), "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         workers, t0 = [], time.monotonic()
@@ -318,6 +323,9 @@ def kill(work: Path, kills: int = 3) -> int:
             time.sleep(0.1)
         time.sleep(0.5 + k)  # let them work a moment: mid-chunk, tables half written
         left_tmp = len(_leftovers(base))
+        if proc.poll() is not None:
+            print(f"  kill {k + 1}: the run finished before it could be killed (exit {proc.returncode})")
+            continue
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         t1 = time.monotonic()
@@ -330,7 +338,7 @@ def kill(work: Path, kills: int = 3) -> int:
         again = cli(corpus, "--out", out, "--cache-dir", c, "--jobs", "2")
         after = _leftovers(base)
         ok = not alive and again.returncode == 0 and not after and not _traceback(again)
-        print(f"  kill {k + 1}: {len(workers)} workers, all gone {gone:.2f} s after the parent's SIGKILL "
+        print(f"  kill {k + 1}: {len(workers)} worker processes, all gone {gone:.2f} s after the parent's SIGKILL "
               f"({len(alive)} still alive after 60 s); {left_tmp} .tmp/.part files left by the killed run, "
               f"{len(after)} after the next run (exit {again.returncode})")
         bad += not ok
