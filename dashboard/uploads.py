@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard.data import merge_extracted
+from extractors.files import remove_leftovers, temp_path
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, TableError, documents_path, read_tables, write_tables
 
 ALLOWED_SUFFIXES = (".txt", ".md")
@@ -70,22 +71,25 @@ def store_upload(name: str, data: bytes, uploads_dir: Path, max_bytes: int) -> P
     uploads_dir.mkdir(parents=True, exist_ok=True)
     root = uploads_dir.resolve()
     stem, suffix = safe[: -len(Path(safe).suffix)], Path(safe).suffix
-    for n in range(1000):
-        target = root / (safe if n == 0 else f"{stem}-{n}{suffix}")
-        if target.parent != root:  # belt and braces: sanitise_name already removed separators
-            raise UploadError(f"{name!r}: refused, the name leaves the uploads folder")
-        try:
-            with open(target, "xb") as f:
-                try:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                except BaseException:
-                    target.unlink(missing_ok=True)  # half a file is no article
-                    raise
-            return target
-        except FileExistsError:
-            continue
+    # Written whole under a hidden temporary name first, then linked to its name (which fails if the name is
+    # taken): a killed upload never leaves half an article where extraction would read it.
+    tmp = temp_path(root / "upload")  # short: the name itself may be near the limit
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        for n in range(1000):
+            target = root / (safe if n == 0 else f"{stem}-{n}{suffix}")
+            if target.parent != root:  # belt and braces: sanitise_name already removed separators
+                raise UploadError(f"{name!r}: refused, the name leaves the uploads folder")
+            try:
+                os.link(tmp, target)
+                return target
+            except FileExistsError:
+                continue
+    finally:
+        tmp.unlink(missing_ok=True)
     raise UploadError(f"{name!r}: 1000 files with this name already exist in {uploads_dir}")
 
 
@@ -109,6 +113,7 @@ def ingest(files: list[tuple[str, bytes]], claims_path: Path, uploads_dir: Path,
     """
     try:
         with _dir_lock(uploads_dir):
+            remove_leftovers(uploads_dir)  # of uploads that were killed
             return _ingest(files, claims_path, uploads_dir, max_bytes, extract)
     except OSError as e:  # the uploads folder cannot be created or locked
         return _all_failed(files, f"the uploads folder {uploads_dir} cannot be used ({e.strerror or e})")

@@ -27,20 +27,28 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def _dead_writers(p: Path) -> bool:
+    """Whether p is a temporary file (temp_path's name) whose writer is gone."""
+    if not (p.name.startswith(".") and p.name.endswith(".tmp")):
+        return False
+    pid = p.name[:-4].rsplit(".", 1)[-1].split("-", 1)[0]
+    return not (pid.isdigit() and pid_alive(int(pid)))
+
+
 def remove_leftovers(path: str | Path) -> list[Path]:
-    """Temporary files of `path` left by writers that died (killed, out of memory, power cut): removed."""
+    """Temporary files of `path` (or, for a folder, of anything in it) left by writers that died (killed, out of
+    memory, power cut): removed. A living writer's are left alone."""
     p = Path(path)
-    gone = []
     try:
-        names = list(p.parent.glob(f".{p.name}.*.tmp")) + [p.with_name(p.name + ".tmp")]  # + the old fixed name
+        found = list(p.glob(".*.tmp")) if p.is_dir() else list(p.parent.glob(f".{p.name}.*.tmp"))
+        old = [] if p.is_dir() else [p.with_name(p.name + ".tmp")]  # the fixed name older versions used
     except OSError:
-        return gone
-    for t in names:
-        pid = t.name[len(p.name) + 2 :].split("-", 1)[0]
-        if t.exists() and not (pid.isdigit() and pid_alive(int(pid))):
-            with contextlib.suppress(OSError):
-                t.unlink()
-                gone.append(t)
+        return []
+    gone = []
+    for t in [t for t in found if _dead_writers(t)] + [t for t in old if t.exists()]:
+        with contextlib.suppress(OSError):
+            t.unlink()
+            gone.append(t)
     return gone
 
 

@@ -8,6 +8,7 @@ Every CSV meant for people is formula-safe (write_csv, to_csv_bytes), and read_t
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import io
@@ -188,13 +189,16 @@ def check_target(path: str | Path) -> None:
         p.parent.mkdir(parents=True, exist_ok=True)
         probe = temp_path(p)
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.posix_fallocate(fd, 0, RESERVE_BYTES)
-        finally:
-            os.close(fd)
-            probe.unlink(missing_ok=True)
-    except OSError as e:
+    except OSError as e:  # read-only, no permission, not a folder...
         raise TableError(f"{p}: cannot be written ({e.strerror or e})") from None
+    try:
+        os.posix_fallocate(fd, 0, RESERVE_BYTES)
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):  # other errors: a file system without fallocate
+            raise TableError(f"{p}: cannot be written ({e.strerror or e})") from None
+    finally:
+        os.close(fd)
+        probe.unlink(missing_ok=True)
 
 
 def _write_one(df: pl.DataFrame, path: Path) -> Path:

@@ -23,6 +23,7 @@ from extractors.table import (
     documents_frame,
     documents_path,
     read_table,
+    read_tables,
     write_tables,
 )
 
@@ -284,3 +285,23 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_concurrent_extracts_to_one_out_leave_a_readable_pair_from_one_run(tmp_path):
+    """Three runs at once, each on its own folder: each exits 0, and the pair left is whole and from one run."""
+    out = tmp_path / "out" / "claims.parquet"
+    inputs = []
+    for k in range(3):
+        d = tmp_path / f"run{k}"
+        shutil.copytree(ARTICLES, d)
+        (d / f"only-in-run{k}.md").write_text(f"阿里云营收同比增长{k + 1}%。\n", encoding="utf-8")
+        inputs.append(d)
+    procs = [subprocess.Popen([*hostile.cloudclaims(), "extract", str(d), "--out", str(out), "--no-cache", "--jobs", "1"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for d in inputs]
+    results = [(p.communicate(timeout=300), p.returncode) for p in procs]
+    assert [code for _, code in results] == [0, 0, 0] and not any("Traceback" in e for (_, e), _ in results)
+    claims, docs = read_tables(out)
+    runs = {Path(p).parent.name for p in docs["doc_path"]}
+    assert len(runs) == 1 and docs.height == N + 1  # one run's documents, all of them
+    assert set(claims["doc_path"]) <= set(docs["doc_path"]) and set(claims["doc_id"]) <= set(docs["doc_id"])
+    assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []

@@ -18,6 +18,7 @@ from dashboard import config, data, uploads
 from dashboard.reviews import ReviewStore
 from extractors.run import batch
 from extractors.table import CLAIM_SCHEMA, read_table
+from extractors.text import documents
 from factcheck.verdicts import VERDICT_SCHEMA
 
 
@@ -267,3 +268,14 @@ def test_fault_a_corrupt_claims_table_refuses_the_upload_by_name_and_stores_noth
     r, = ingest(site, ("a.txt", "阿里云营收同比增长6%。".encode()))
     assert r.path is None and r.error.startswith("'a.txt': not added: ") and str(site.claims) in r.error
     assert _files(site.uploads_dir) == on_disk and site.claims.read_bytes() == damage
+
+
+def test_fault_a_killed_upload_leaves_no_half_article_and_its_temporary_file_is_removed(site):
+    from cache_faults import dead_pid
+
+    half = site.uploads_dir / f".upload.{dead_pid()}-0123456789ab.tmp"  # what a killed upload leaves
+    half.write_bytes("阿里云营收同比增".encode())
+    assert half not in documents.discover([site.uploads_dir])  # never read as an article
+    r, = ingest(site, ("a.txt", "阿里云营收同比增长6%。".encode()))
+    assert r.error is None and not half.exists()
+    assert set(_files(site.uploads_dir)) == {"news.md", "a.txt"}
