@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import cache_faults
+import corpus as bench_corpus  # bench/corpus.py: bench/ is the script's folder
 import hostile
 import polars as pl
 
@@ -162,7 +163,7 @@ def cache(work: Path, seeds: int) -> int:
     base = work / "cache"
     corpus = base / "corpus"
     shutil.copytree(ARTICLES, corpus / "bundled")
-    _bench_corpus().write(corpus / "synthetic", 150, seed=11)
+    bench_corpus.write(corpus / "synthetic", 150, seed=11)
     ref_out = base / "reference.parquet"
     if cli(corpus, "--out", ref_out, "--no-cache", "--jobs", "1").returncode:
         print("  CRASH building the reference")
@@ -198,15 +199,6 @@ def cache(work: Path, seeds: int) -> int:
           f"wrong rows {wrong}, unreadable outputs {unreadable}, failed runs {failed}, tracebacks {tracebacks}; "
           f"damage reported {warned}; the next run took every document from the cache in {repaired} of {seeds}")
     return wrong + unreadable + tracebacks + failed
-
-
-def _bench_corpus():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "bench" / "corpus.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 # ---- uploads ----------------------------------------------------------------------------------------------------------
@@ -288,27 +280,10 @@ def uploads(work: Path) -> int:
 
 
 # ---- a killed extract ------------------------------------------------------------------------------------------------
-def _children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(stat.parent.name))
-    return out
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def kill(work: Path, kills: int = 3) -> int:
     base = work / "kill"
     corpus = base / "corpus"
-    _bench_corpus().write(corpus, 3000, seed=5)
+    bench_corpus.write(corpus, 3000, seed=5)
     out = base / "out" / "claims.parquet"
     bad = 0
     for k in range(kills):
@@ -317,7 +292,7 @@ def kill(work: Path, kills: int = 3) -> int:
                                  str(c), "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         workers, t0 = [], time.monotonic()
         while time.monotonic() - t0 < 120 and proc.poll() is None:
-            workers = [w for w in _children(proc.pid) if "multiprocessing" in _cmdline(w)]
+            workers = [w for w in hostile.children(proc.pid) if "multiprocessing" in hostile.cmdline(w)]
             if len(workers) >= 2 and _leftovers(base):
                 break
             time.sleep(0.1)
@@ -329,10 +304,10 @@ def kill(work: Path, kills: int = 3) -> int:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         t1 = time.monotonic()
-        while any(_running(w) for w in workers) and time.monotonic() - t1 < 60:
+        while any(hostile.running(w) for w in workers) and time.monotonic() - t1 < 60:
             time.sleep(0.05)
         gone = time.monotonic() - t1
-        alive = [w for w in workers if _running(w)]
+        alive = [w for w in workers if hostile.running(w)]
         for w in alive:
             os.kill(w, signal.SIGKILL)
         again = cli(corpus, "--out", out, "--cache-dir", c, "--jobs", "2")
@@ -343,13 +318,6 @@ def kill(work: Path, kills: int = 3) -> int:
               f"{len(after)} after the next run (exit {again.returncode})")
         bad += not ok
     return bad
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
 
 
 # ---- decoding -------------------------------------------------------------------------------------------------------

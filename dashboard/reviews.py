@@ -33,7 +33,7 @@ SCHEMA_VERSION = 3
 ACTIONS = ("accept", "reject", "correct")
 STATUS_OF_ACTION = {"accept": "accepted", "reject": "rejected", "correct": "corrected"}
 DOC_FIELDS = ("published", "publisher")
-BUSY_SECONDS = 10  # how long a write waits for a database another process holds
+BUSY_SECONDS = 30  # how long a write waits for a database another process holds (16 busy writers need it)
 MAX_NOTE_CHARS = 10_000  # a note is a sentence or a paragraph, not a document
 MAX_FIELD_CHARS = 200  # a reviewer's name, an entity, a publisher...
 

@@ -266,3 +266,31 @@ def locked_is_unreadable(path: Path) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return r.returncode != 0 and b"PermissionError" in r.stderr
+
+
+# ---- processes a test or the stress run started ------------------------------------------------------------------
+def children(pid: int) -> list[int]:
+    """The processes whose parent is pid (read from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def running(pid: int) -> bool:
+    """Whether pid is a live process (a zombie is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""

@@ -252,39 +252,21 @@ def test_a_killed_extract_leaves_no_workers_and_the_next_run_cleans_its_files(tm
     workers = []
     while proc.poll() is None and not (len(workers) >= 2 and list(tmp_path.rglob("*.part"))):
         time.sleep(0.05)
-        workers = [p for p in _children(proc.pid) if b"multiprocessing" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        workers = [p for p in hostile.children(proc.pid) if "multiprocessing" in hostile.cmdline(p)]
     assert proc.poll() is None  # still stuck on hangs.txt: the watchdog's limit is minutes away
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     left = [p.name for p in tmp_path.rglob("*") if p.name.endswith((".tmp", ".part"))]
     assert left  # the killed run did leave half-written files behind
     deadline = time.monotonic() + 60  # a bound for a hung test, not a speed target: without the fix, never
-    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+    while any(hostile.running(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [w for w in workers if _running(w)] == []
+    assert [w for w in workers if hostile.running(w)] == []
     again = subprocess.run([*hostile.cloudclaims(), "extract", str(corpus), "--out", str(out), "--cache-dir",
                             str(cache_dir), "--jobs", "2"], capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert [p for p in tmp_path.rglob("*") if p.name.endswith((".tmp", ".part"))] == []
     assert read_table(documents_path(out), DOCUMENT_SCHEMA).height == 201
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(stat.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
-
-
-def _running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_concurrent_extracts_to_one_out_leave_a_readable_pair_from_one_run(tmp_path):

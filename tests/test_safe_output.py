@@ -13,6 +13,7 @@ import threading
 import hostile
 import polars as pl
 import pytest
+from test_table_io import FORMULA_CELLS
 
 from dashboard import config, data, uploads
 from dashboard.reviews import ReviewStore
@@ -44,23 +45,8 @@ def _cells(raw: bytes) -> list[dict[str, str]]:
 
 TEXT_COLUMNS = [c for c, t in {**CLAIM_SCHEMA, **data.REVIEW_SCHEMA, **VERDICT_SCHEMA}.items() if t == pl.String]
 
-CELLS = [
-    # (text put in every text column, the cell a spreadsheet receives) — OWASP: prefix = + - @ tab CR with '
-    ("=1+1", "'=1+1"),
-    ("+8613800000000", "'+8613800000000"),
-    ("-2%的下滑", "'-2%的下滑"),
-    ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-    ("\t=1+1", "'\t=1+1"),
-    ("\r=1+1", "'\r=1+1"),
-    ('=HYPERLINK("http://evil.example","点我")', '\'=HYPERLINK("http://evil.example","点我")'),
-    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
-    ("-", "'-"),
-    ("=\n=1+1", "'=\n=1+1"),  # a line break inside the cell does not end the row
-    ("阿里云=第一", "阿里云=第一"),  # only the first character can start a formula
-    ("營收增長6%, 约775.9億元", "營收增長6%, 约775.9億元"),
-    ("'=1+1", "'=1+1"),  # already quoted: left alone, not double-prefixed
-    ("<script>alert(1)</script>", "<script>alert(1)</script>"),  # not a formula (HTML escaping is the app's job)
-    (None, ""),  # a null stays an empty cell
+CELLS = FORMULA_CELLS + [
+    ("'=1+1", "'=1+1"),  # already quoted: left alone (table.to_csv_bytes adds one, so that it reads back exactly)
 ]
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from extractors import files, table
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame, documents_path
 
-CELLS = [
+FORMULA_CELLS = [
     # (text in a cell, what a spreadsheet receives): OWASP, a quote in front of = + - @ tab CR
     ("=1+1", "'=1+1"),
     ("+8613800000000", "'+8613800000000"),
@@ -26,14 +26,21 @@ CELLS = [
     ("\t=1+1", "'\t=1+1"),
     ("\r=1+1", "'\r=1+1"),
     ('=HYPERLINK("http://evil.example","点我")', '\'=HYPERLINK("http://evil.example","点我")'),
+    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    ("-", "'-"),
+    ("=\n=1+1", "'=\n=1+1"),  # a line break inside the cell does not end the row
+    ("阿里云=第一", "阿里云=第一"),  # only the first character can start a formula
+    ("營收增長6%, 约775.9億元", "營收增長6%, 约775.9億元"),
+    ("<script>alert(1)</script>", "<script>alert(1)</script>"),  # not a formula (HTML escaping is the app's job)
+    (None, ""),  # a null stays an empty cell
+]
+CELLS = FORMULA_CELLS + [
     ("/data/=1+1.txt", "/data/=1+1.txt"),  # only the first character can start a formula
     ("=1+1.txt", "'=1+1.txt"),  # a relative doc_path from a file named like a formula
     ("'=1+1", "''=1+1"),  # text that itself starts with a quote and a formula gets one more: read back exactly
     ("''-x", "'''-x"),
     ("'hello", "'hello"),  # a quote before ordinary text is left alone
-    ("阿里云=第一", "阿里云=第一"),
     ("", ""),
-    (None, ""),
 ]
 
 
