@@ -135,6 +135,9 @@ def test_every_reencoded_copy_of_an_article_gives_the_same_claims(tmp_path, arti
     assert documents.read_document(copy).warnings == documents.read_document(original).warnings
 
 
+ENGLISH = "Alibaba Cloud reported its results for the quarter, according to the company's filing. " * 40
+
+
 @pytest.mark.parametrize("data,encoding,warning", [
     # (bytes, encoding read, a fragment of the warning, or None for none)
     (BODY.encode("utf-16-le"), "utf-16-le", None),  # no BOM: told by its zero bytes
@@ -145,6 +148,8 @@ def test_every_reencoded_copy_of_an_article_gives_the_same_claims(tmp_path, arti
     (b"\xff\xfe" + BODY.encode("utf-16-le") + b"\x00\xd8" + BODY.encode("utf-16-le"), "utf-16", "not valid UTF-16"),
     ((BODY + "??????的??????平台????").encode(), "utf-8", "lossy re-encoding"),
     ((BODY + " https://x.cn/a?b=1&c=2?d=3 ").encode(), "utf-8", None),  # '?' in a link is not damage
+    # mostly English in GB18030: its few non-UTF-8 bytes are its Chinese, not damage to replace
+    ((ENGLISH + BODY.replace("雲", "云") + ENGLISH).encode("gb18030"), "gb18030", None),
 ])
 def test_decoding_keeps_the_text_and_says_what_it_repaired(tmp_path, data, encoding, warning):
     p = tmp_path / "a.txt"

@@ -221,9 +221,14 @@ def _decode(data: bytes, warnings: list[str] | None) -> tuple[str, str]:
             return got
         raise DocumentError("binary file (contains NUL bytes), not text")
     try:
-        return _decode_unicode(data, "utf-8", "UTF-8", [] if warnings is None else warnings), "utf-8"
-    except DocumentError:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
         pass
+    repaired: list[str] = []
+    try:  # UTF-8 with a stray byte or a cut-off end...
+        utf8 = _decode_unicode(data, "utf-8", "UTF-8", repaired)
+    except DocumentError:
+        utf8 = None
     candidates = []
     for enc in ("big5", "gb18030"):
         try:
@@ -232,8 +237,15 @@ def _decode(data: bytes, warnings: list[str] | None) -> tuple[str, str]:
             continue
     # GB18030 decodes almost any byte string; prefer the reading with more common characters.
     candidates.sort(key=lambda c: -_common_share(c[1]))
-    if candidates and _common_share(candidates[0][1]) >= 0.5:
-        return candidates[0][1], candidates[0][0]
+    legacy = candidates[0] if candidates and _common_share(candidates[0][1]) >= 0.5 else None
+    # ... unless a legacy encoding reads it cleanly as more Chinese (a mostly English GB18030 text has only a
+    # few bytes that are not UTF-8, and those are its Chinese words)
+    if legacy and (utf8 is None or _han(legacy[1]) > _han(utf8)):
+        return legacy[1], legacy[0]
+    if utf8 is not None:
+        for w in repaired:
+            _warn(warnings, w)
+        return utf8, "utf-8"
     for enc, name in (("big5", "Big5"), ("gb18030", "GB18030")):  # a legacy text with a few damaged bytes
         text, bad, _ = _replacing(data, enc)
         if bad and bad <= _bad_limit(len(data)) and _common_share(text) >= 0.5:
@@ -285,6 +297,10 @@ def lossy_reencoding(text: str) -> str | None:
 _COMMON = set(
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严云营亿阿"
 )
+
+
+def _han(text: str) -> int:
+    return sum(1 for c in text[:4000] if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf")
 
 
 def _common_share(text: str) -> float:
