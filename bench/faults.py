@@ -3,6 +3,7 @@ many times something was lost, wrong, unreadable or a traceback (0 is the only g
 
   concurrent   N `cloudclaims extract` runs to one --out at once, a reader reading the pair all along
   typo         a typo'd path, an empty folder, unreadable files: the old tables stay byte-identical
+  targets      --out a directory, on a full disk, on a read-only mount: one line, before any work
   cache        K seeds of damage to a cache (flipped bits, swapped or shifted index rows, truncation, leftovers)
   uploads      a full disk, a read-only folder, a corrupt claims table, long Chinese names, a crashing extractor
   kill         `extract` killed with SIGKILL: how long its workers outlive it, and what the next run cleans
@@ -137,6 +138,38 @@ def typo(work: Path) -> int:
         print(f"  {what:32s} exit {proc.returncode}; tables {'byte-identical' if same else 'replaced'}"
               f"{'' if ok else '   UNEXPECTED: ' + proc.stderr.strip()[-300:]}")
         bad += not ok
+    return bad
+
+
+# ---- --out where no table can be written -------------------------------------------------------------------------
+def targets(work: Path) -> int:
+    base = work / "targets"
+    (base / "a-folder").mkdir(parents=True)
+    bad = 0
+    with _small_disk(base / "disk", "1m") as disk:
+        cases = [("--out is a directory", base / "a-folder", 2, "is a directory")]
+        if disk is not None:
+            with contextlib.suppress(OSError), open(disk / "filler", "wb") as f:
+                f.write(b"\0" * (2 * 2**20))
+            cases.append(("--out on a full disk (a real tmpfs)", disk / "claims.parquet", 1, "No space left on device"))
+        for what, out, code, says in cases:
+            t0 = time.perf_counter()
+            proc = cli(ARTICLES, "--out", out, "--no-cache")
+            said = [line for line in proc.stderr.splitlines() if line.startswith("cloudclaims: ")]
+            ok = (proc.returncode == code and not _traceback(proc) and len(said) == 1 and says in said[0]
+                  and "documents read" not in proc.stdout)
+            print(f"  {what:40s} exit {proc.returncode} after {time.perf_counter() - t0:.1f} s, before any document: "
+                  f"{'yes' if 'documents read' not in proc.stdout else 'NO'}; {said[0] if said else 'NOTHING SAID'}")
+            bad += not ok
+        if disk is not None:
+            (disk / "filler").unlink()
+            subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True)
+            proc = cli(ARTICLES, "--out", disk / "claims.parquet", "--no-cache")
+            ok = proc.returncode == 1 and not _traceback(proc) and "Read-only file system" in proc.stderr
+            print(f"  {'--out on a read-only mount':40s} exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1]}")
+            bad += not ok
+        else:
+            print("  a full disk, a read-only mount: skipped (this machine does not allow mounting a tmpfs)")
     return bad
 
 
@@ -363,13 +396,14 @@ def decode(work: Path) -> int:
     return bad
 
 
-CASES = {"concurrent": concurrent, "typo": typo, "cache": cache, "uploads": uploads, "kill": kill, "decode": decode}
+CASES = {"concurrent": concurrent, "typo": typo, "targets": targets, "cache": cache, "uploads": uploads, "kill": kill,
+         "decode": decode}
 
 
 def run_all(args, work: Path) -> int:
     bad = 0
     for name, title in [("concurrent", "concurrent extracts to one --out"), ("typo", "a typo'd input"),
-                        ("cache", "damaged caches"), ("uploads", "upload faults"), ("kill", "a killed extract"),
+                        ("targets", "--out where no table can be written"), ("cache", "damaged caches"), ("uploads", "upload faults"), ("kill", "a killed extract"),
                         ("decode", "decode table: claims of each re-encoded copy against its UTF-8 original")]:
         t0 = time.perf_counter()
         print(f"\n{title}", flush=True)
