@@ -9,12 +9,16 @@ Why it is built this way:
 - schema_version records the layout; opening a database migrates it forward step by step.
 - A decision may also set the claim's verdict (schema version 3). Like a correction, a decision states
   its verdict whole: a later decision without one ends the override (the form offers the current one).
+- A database held by a stuck process makes a writer wait BUSY_SECONDS, then raise ReviewStoreBusy (a
+  ReviewStoreError, so the pages that catch those show its message). Reads never wait in WAL mode, and a
+  database already at the current schema is opened without taking the write lock.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +33,9 @@ SCHEMA_VERSION = 3
 ACTIONS = ("accept", "reject", "correct")
 STATUS_OF_ACTION = {"accept": "accepted", "reject": "rejected", "correct": "corrected"}
 DOC_FIELDS = ("published", "publisher")
+BUSY_SECONDS = 30  # how long a write waits for a database another process holds (16 busy writers need it)
+MAX_NOTE_CHARS = 10_000  # a note is a sentence or a paragraph, not a document
+MAX_FIELD_CHARS = 200  # a reviewer's name, an entity, a publisher...
 
 
 
@@ -114,6 +121,11 @@ class ReviewStoreError(ValueError):
     """A decision that cannot be recorded, or a database this build cannot read; the message says why."""
 
 
+class ReviewStoreBusy(ReviewStoreError):
+    """The review database is locked by another process (a stuck app, an open sqlite3 shell): nothing was
+    recorded, and trying again later may work. The message names the file."""
+
+
 @dataclass(frozen=True)
 class Correction:
     """The corrected claim as a whole: a correction states every field, None meaning unknown/none."""
@@ -138,14 +150,21 @@ class ReviewStore:
             self._migrate(con)
 
     def _connect(self) -> _Closing:
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # we issue BEGIN ourselves
-        con.execute("PRAGMA busy_timeout = 30000")
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA synchronous = FULL")
+        try:
+            con = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)  # we issue BEGIN ourselves
+            con.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+            if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                con.execute("PRAGMA journal_mode = WAL")
+            con.execute("PRAGMA synchronous = FULL")
+        except sqlite3.OperationalError as e:
+            raise _busy(self.path, e) from None
         return _Closing(con)
 
     def _migrate(self, con: sqlite3.Connection) -> None:
-        with _immediate(con):  # one migrator at a time; others wait, then see the new version
+        with contextlib.suppress(sqlite3.OperationalError):  # no table yet: migrate below
+            if con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION:
+                return  # current: no write lock needed, so a stuck writer elsewhere does not stop the app opening
+        with _immediate(con, self.path):  # one migrator at a time; others wait, then see the new version
             con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             version = con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
             if version > SCHEMA_VERSION:
@@ -194,6 +213,7 @@ class ReviewStore:
         if correction:
             c = _checked(correction)
             fields = (c.value, c.value_high, c.unit, c.period, c.entity, c.product)
+        note, reviewer = _limited(note, "note", MAX_NOTE_CHARS), _limited(reviewer, "reviewer", MAX_FIELD_CHARS)
         snap = json.dumps(snapshot, ensure_ascii=False, default=str) if snapshot else None
         doc_id = (snapshot or {}).get("doc_id")
         return self._insert(
@@ -213,6 +233,8 @@ class ReviewStore:
             raise ReviewStoreError(f"{field}: the new value is empty")
         if field == "published":
             _check_published(value)
+        value, reviewer = _limited(value, field, MAX_FIELD_CHARS), _limited(reviewer, "reviewer", MAX_FIELD_CHARS)
+        note = _limited(note, "note", MAX_NOTE_CHARS)
         return self._insert(
             "INSERT INTO doc_fixes (doc_id, field, value, note, reviewer, created_at) VALUES (?,?,?,?,?,?)",
             (doc_id, field, value, (note or "").strip(), reviewer),
@@ -221,7 +243,7 @@ class ReviewStore:
     def _insert(self, sql: str, params: tuple) -> int:
         """Run one INSERT whose last parameter, created_at, is appended here: the time is taken while
         holding the write lock, so timestamps follow the order of the log even with many writers."""
-        with self._connect() as con, _immediate(con):
+        with self._connect() as con, _immediate(con, self.path):
             return con.execute(sql, (*params, _now())).lastrowid
 
     # ------------------------------------------------------------------ reading
@@ -258,24 +280,41 @@ class ReviewStore:
 
     def _frame(self, sql: str, params: tuple, schema: dict) -> pl.DataFrame:
         with self._connect() as con:
-            cur = con.execute(sql, params)
-            names = [d[0] for d in cur.description]
-            rows = cur.fetchall()
+            try:
+                cur = con.execute(sql, params)
+                names = [d[0] for d in cur.description]
+                rows = cur.fetchall()
+            except sqlite3.OperationalError as e:
+                raise _busy(self.path, e) from None
         return pl.DataFrame(rows, schema=list(zip(names, [schema[n] for n in names])), orient="row").select(
             list(schema)
         )
 
 
+def _busy(path: Path, e: sqlite3.OperationalError) -> ReviewStoreError:
+    if "locked" in str(e) or "busy" in str(e):
+        return ReviewStoreBusy(f"{path}: the review database is locked by another program (waited {BUSY_SECONDS:g} s); "
+                               "nothing was recorded. Try again, or close the program that holds it.")
+    return ReviewStoreError(f"{path}: the review database cannot be used ({e})")
+
+
 @contextlib.contextmanager
-def _immediate(con: sqlite3.Connection):
+def _immediate(con: sqlite3.Connection, path: Path):
     """One write transaction, committed when the block ends (the decision is then on disk) or rolled back."""
-    con.execute("BEGIN IMMEDIATE")
+    try:
+        con.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise _busy(path, e) from None
     try:
         yield
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    try:
+        con.execute("COMMIT")
+    except sqlite3.OperationalError as e:
+        con.execute("ROLLBACK")
+        raise _busy(path, e) from None
 
 
 class _Closing:
@@ -298,6 +337,9 @@ def _checked(c: Correction) -> Correction:
         raise ReviewStoreError("a correction needs an entity")
     if c.value is None or c.value != c.value:  # NaN
         raise ReviewStoreError("a correction needs a value")
+    for name, v in (("value", c.value), ("upper end", c.value_high)):
+        if v is not None and not math.isfinite(v):
+            raise ReviewStoreError(f"{name} {v}: a claim's value is a finite number")
     if c.value_high is not None and c.value_high < c.value:
         raise ReviewStoreError(f"range {c.value}–{c.value_high}: the upper end is below the lower end")
     period = (c.period or "").strip() or None
@@ -309,6 +351,14 @@ def _checked(c: Correction) -> Correction:
     product = (c.product or "").strip() or None
     return Correction(float(c.value), c.unit, c.entity.strip(), period, product,
                       None if c.value_high is None else float(c.value_high))
+
+
+def _limited(text: str | None, what: str, limit: int) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise ReviewStoreError(f"{what}: {len(text):,} characters is more than the {limit:,} a {what} may have; "
+                               "shorten it")
+    return text
 
 
 def _check_published(value: str) -> None:

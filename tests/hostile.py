@@ -24,6 +24,7 @@ SIMPLIFIED = BODY.replace("雲", "云").replace("財", "财").replace("億", "�
 CLAIMS = [("revenue", 18582000000.0, "2023Q1"), ("revenue_growth", -2.0, "2023Q1")]
 FILLER = "行业观察指出，云计算市场竞争加剧，价格战此起彼伏，厂商纷纷调整策略。"
 BIG_MB = 50
+DEEP = 990  # folders nested this deep (a recursive walk hit Python's recursion limit)
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,18 @@ CASES = [
     Case("utf-8 cut mid-character", "truncated.txt", (BODY + "阿里").encode()[:-2], warning="incomplete UTF-8"),
     Case("utf-16 cut to an odd length", "truncated16.txt", b"\xff\xfe" + (BODY + "阿").encode("utf-16-le")[:-1],
          warning="incomplete UTF-16"),
-    Case("utf-8 bom then invalid bytes", "badbom.txt", b"\xef\xbb\xbf" + BODY.encode() + b"\xff\xfe\xfd" + BODY.encode(),
-         error="not valid UTF-8"),
+    Case("utf-8 bom then invalid bytes", "badbom.txt", b"\xef\xbb\xbf" + BODY.encode() + b"\xff\xfe\xfd" + FILLER.encode(),
+         warning="3 bytes are not valid UTF-8"),
+    Case("one stray invalid byte", "stray.txt", BODY.encode() + FILLER.encode()[:9] + b"\x80" + FILLER.encode(),
+         warning="1 byte is not valid UTF-8"),
+    Case("utf-16 le without bom", "utf16le-nobom.txt", BODY.encode("utf-16-le")),
+    Case("utf-16 be without bom", "utf16be-nobom.txt", BODY.encode("utf-16-be")),
+    Case("utf-32 le with bom", "utf32le.txt", b"\xff\xfe\x00\x00" + BODY.encode("utf-32-le")),
+    Case("utf-32 be with bom", "utf32be.txt", b"\x00\x00\xfe\xff" + BODY.encode("utf-32-be")),
+    Case("gb18030 with a stray byte", "gb-stray.txt", SIMPLIFIED.encode("gb18030") + b"\xff" + FILLER.encode("gb18030"),
+         warning="not valid GB18030"),
+    Case("lossy re-encoding", "lossy.txt", (BODY + "阿里云??????的????????平台?????" + FILLER).encode(),
+         warning="lossy re-encoding"),
     Case("crlf line ends", "crlf.txt", _front("title: 标题\r\n").replace(b"\n", b"\r\n")),
     Case("front matter never closed", "unclosed.md", b"---\ntitle: x\ndate: 2023-08-03\n" + BODY.encode(),
          error="never closed"),
@@ -85,11 +96,18 @@ CASES = [
     Case("name with spaces", "阿里云 财报 2023 Q1.txt", BODY.encode() + b"\n"),
     Case("name with emoji", "云📈🚀.md", BODY.encode() + b"\n\n"),
     Case("name with dots", "..report..2023..txt", BODY.encode() + b"\n\n\n"),
+    Case("name that is a formula", "=1+1.txt", BODY.encode() + b"\n \n"),
+    Case("name with a newline", "forged\n  other.txt: ok.txt", b"", error="empty"),
+    Case("folders 990 deep", "deep", BODY.encode() + b"\t\n", special="deep", uploadable=False),
     Case("name in gbk bytes", "gbk-name", BODY.encode() + b" \n", error="file name is not UTF-8", special="gbk_name",
          uploadable=False),
     Case("symlink loop", "loop-a.txt", error="link", special="symlink_loop", uploadable=False),
     Case("symlink to itself", "self.txt", error="link", special="self_link", uploadable=False),
     Case("symlink to a device", "zero.txt", error="not a regular file", special="dev_zero", uploadable=False),
+    Case("symlink to a file outside the folder", "outside.txt", BODY.encode() + b"\n\t\n", error="outside the folder",
+         special="outside_link", uploadable=False),
+    Case("symlink to a folder inside the folder", "nested", error="not followed", special="folder_link",
+         uploadable=False),
     Case("named pipe", "pipe.txt", error="not a regular file", special="fifo", uploadable=False),
     Case("no read permission", "locked.txt", BODY.encode() + b"\n\n\n\n", error="permission denied",
          special="locked", uploadable=False),
@@ -100,6 +118,29 @@ CASES = [
     Case(f"{BIG_MB} MB on a single line", f"one-line-{BIG_MB}MB.txt", None, error="too long for an article", special="big",
          upload_error="upload limit"),
 ]
+
+
+# The copies a text may come in, each a way of writing it as bytes (the same text whatever the encoding).
+REENCODINGS = {
+    "utf-8": lambda t: t.encode("utf-8"),
+    "utf-8 with bom": lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"),
+    "utf-16 le with bom": lambda t: b"\xff\xfe" + t.encode("utf-16-le"),
+    "utf-16 be with bom": lambda t: b"\xfe\xff" + t.encode("utf-16-be"),
+    "utf-16 le without bom": lambda t: t.encode("utf-16-le"),
+    "utf-16 be without bom": lambda t: t.encode("utf-16-be"),
+    "utf-32 le with bom": lambda t: b"\xff\xfe\x00\x00" + t.encode("utf-32-le"),
+    "utf-32 be with bom": lambda t: b"\x00\x00\xfe\xff" + t.encode("utf-32-be"),
+    "gb18030": lambda t: t.encode("gb18030"),
+    "big5": lambda t: t.encode("big5"),
+}
+
+
+def reencode(text: str, encoding: str) -> bytes | None:
+    """text in one of REENCODINGS, or None when that encoding cannot carry every character of it."""
+    try:
+        return REENCODINGS[encoding](text)
+    except UnicodeEncodeError:
+        return None
 
 
 def gbk_name() -> bytes:
@@ -141,6 +182,20 @@ def write_corpus(folder: Path, big: Path | None = None) -> dict[str, Path]:
             os.symlink(c.name, p)
         elif c.special == "dev_zero":
             os.symlink("/dev/zero", p)
+        elif c.special == "outside_link":
+            target = folder.parent / f"outside-{folder.name}.txt"
+            target.write_bytes(c.data)
+            os.symlink(target, p)
+        elif c.special == "folder_link":  # a directory that contains itself: discovery must not walk it forever
+            p.mkdir()
+            p = p / "up"
+            os.symlink("..", p)
+        elif c.special == "deep":
+            for _ in range(DEEP):  # one level at a time: pathlib's mkdir(parents=True) recurses too
+                os.mkdir(p)
+                p = p / "d"
+            p = p.with_name("article.txt")
+            p.write_bytes(c.data)
         elif c.special == "fifo":
             os.mkfifo(p)
         elif c.special == "locked":
@@ -151,10 +206,23 @@ def write_corpus(folder: Path, big: Path | None = None) -> dict[str, Path]:
             else:
                 os.link(big, p)
         paths[c.kind] = p
-    # a directory that contains itself: discovery must not walk it forever
-    (folder / "nested").mkdir()
-    os.symlink("..", folder / "nested" / "up")
     return paths
+
+
+def remove_tree(top: Path) -> None:
+    """shutil.rmtree without recursion: Python 3.11's recurses, and fails on the DEEP folders."""
+    stack, folders = [Path(top)], []
+    while stack:
+        d = stack.pop()
+        folders.append(d)
+        with os.scandir(d) as it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(Path(e.path))
+                else:
+                    os.unlink(e.path)
+    for d in reversed(folders):
+        os.rmdir(d)
 
 
 # ---- an unreadable file, when the tests run as root ------------------------------------------------------------
@@ -198,3 +266,31 @@ def locked_is_unreadable(path: Path) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return r.returncode != 0 and b"PermissionError" in r.stderr
+
+
+# ---- processes a test or the stress run started ------------------------------------------------------------------
+def children(pid: int) -> list[int]:
+    """The processes whose parent is pid (read from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def running(pid: int) -> bool:
+    """Whether pid is a live process (a zombie is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""

@@ -104,7 +104,7 @@ def _main(db: str, writer: str, n: int, hang: bool) -> None:
         print("committed", store.record(f"claim{i % 7}", "accept", writer, note(writer, i)), flush=True)
     if hang:
         @contextlib.contextmanager
-        def stuck(con):
+        def stuck(con, path):
             con.execute("BEGIN IMMEDIATE")
             yield  # the INSERT runs here; then the writer stops before COMMIT, holding the write lock
             print("in-transaction", flush=True)

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import ARTICLES, N_ARTICLES, ROOT
 
 from extractors.run import batch
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLES = ROOT / "data" / "articles"
 
 
 def load_bench_corpus():
@@ -46,7 +44,7 @@ def reference(archive):
 
 def test_the_archive_has_claims_from_both_parts(reference):
     claims, docs = reference
-    assert docs.height == 45 and docs["error"].null_count() == 45
+    assert docs.height == N_ARTICLES + 40 and docs["error"].null_count() == N_ARTICLES + 40
     assert claims.filter(pl.col("doc_path").str.contains("synthetic")).height > 0
     assert claims.filter(pl.col("doc_path").str.contains("bundled")).height > 0
 
@@ -75,7 +73,7 @@ def test_streamed_files_hold_the_same_tables(archive, reference, tmp_path, monke
     summary = batch.extract_to([archive], out, jobs=2, cache_dir=None)
     assert read_table(out, CLAIM_SCHEMA).equals(reference[0])
     assert read_table(documents_path(out), DOCUMENT_SCHEMA).equals(reference[1])
-    assert (summary.files, summary.read, summary.claims) == (45, 45, reference[0].height)
+    assert (summary.files, summary.read, summary.claims) == (N_ARTICLES + 40, N_ARTICLES + 40, reference[0].height)
     assert dict(summary.per_metric) == dict(reference[0]["metric"].value_counts().iter_rows())
     if suffix == ".csv":
         assert out.read_bytes().startswith(b"\xef\xbb\xbfclaim_id,doc_id,")  # Excel needs the BOM

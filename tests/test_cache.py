@@ -5,12 +5,13 @@ import os
 import shutil
 from pathlib import Path
 
+import cache_faults
 import pytest
+from conftest import ARTICLES, N_ARTICLES
 
 from extractors.run import batch, cache
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLES = ROOT / "data" / "articles"
+N = N_ARTICLES
 NEW_SENTENCE = "\n\n阿里云2023年第一季度营收185.82亿元,同比增长3%。\n"
 
 
@@ -33,19 +34,19 @@ def counts(s: batch.Summary) -> tuple[int, int]:
 def test_a_second_run_takes_every_document_from_the_cache(archive, tmp_path):
     first, s1 = run(archive, tmp_path / "cache", jobs=2)
     second, s2 = run(archive, tmp_path / "cache", jobs=2)
-    assert counts(s1) == (0, 5) and counts(s2) == (5, 0)
+    assert counts(s1) == (0, N) and counts(s2) == (N, 0)
     assert second[0].equals(first[0]) and second[1].equals(first[1])
 
 
 @pytest.mark.parametrize(
     "change, expected",
     [
-        ("append a sentence to one file", (4, 1)),
-        ("add two files", (5, 2)),
-        ("touch every file (content unchanged)", (5, 0)),
-        ("rename one file", (4, 1)),  # its doc_path is part of its rows
-        ("remove one file", (4, 0)),
-        ("edit the sources.yaml entry of one file", (4, 1)),
+        ("append a sentence to one file", (N - 1, 1)),
+        ("add two files", (N, 2)),
+        ("touch every file (content unchanged)", (N, 0)),
+        ("rename one file", (N - 1, 1)),  # its doc_path is part of its rows
+        ("remove one file", (N - 1, 0)),
+        ("edit the sources.yaml entry of one file", (N - 1, 1)),
     ],
 )
 def test_a_change_re_extracts_exactly_the_documents_it_touches(archive, tmp_path, change, expected):
@@ -78,10 +79,10 @@ def test_files_that_could_not_be_read_are_tried_again_next_run(archive, tmp_path
     (archive / "empty.txt").write_bytes(b"")
     (archive / "binary.txt").write_bytes(b"\x00" * 100)
     c = tmp_path / "cache"
-    assert counts(run(archive, c, jobs=1)[1]) == (0, 7)
+    assert counts(run(archive, c, jobs=1)[1]) == (0, N + 2)
     (claims, docs), s = run(archive, c, jobs=1)
-    assert counts(s) == (5, 2)  # error rows are not cached: a timeout or a fixed decoder may pass next time
-    assert docs["error"].null_count() == 5
+    assert counts(s) == (N, 2)  # error rows are not cached: a timeout or a fixed decoder may pass next time
+    assert docs["error"].null_count() == N
 
 
 # a per-document function that rewrites one file just before reading it, as a scraper writing into the archive
@@ -100,7 +101,7 @@ def test_a_file_rewritten_during_the_run_is_not_cached_under_its_old_content(arc
     _, s = run(archive, c, jobs=1, processor="test_cache:rewriting_process")
     one.write_bytes(original)  # back to the bytes that were hashed
     tables, s = run(archive, c, jobs=1)
-    assert counts(s) == (4, 1)
+    assert counts(s) == (N - 1, 1)
     fresh = batch.extract([archive], jobs=1, cache_dir=None)
     assert tables[0].equals(fresh[0]) and tables[1].equals(fresh[1])
 
@@ -112,7 +113,7 @@ def test_a_file_name_that_is_not_utf8_does_not_break_the_cache(archive, tmp_path
     c = tmp_path / "cache"
     first, s1 = run(archive, c, jobs=1)
     second, s2 = run(archive, c, jobs=1)
-    assert counts(s1) == (0, 6) and counts(s2) == (5, 1)  # the pipeline reports the name: an error row, retried
+    assert counts(s1) == (0, N + 1) and counts(s2) == (N, 1)  # the pipeline reports the name: an error row, retried
     assert second[0].equals(first[0]) and second[1].equals(first[1])
     assert first[1]["doc_path"].str.contains(r"\xb0", literal=True).sum() == 1  # shown escaped, not lost
 
@@ -122,11 +123,11 @@ def test_editing_a_rule_file_invalidates_every_entry(archive, tmp_path, monkeypa
     shutil.copytree(cache.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache, "PACKAGE_DIR", package)
     c = tmp_path / "cache"
-    assert counts(run(archive, c, jobs=1)[1]) == (0, 5)
+    assert counts(run(archive, c, jobs=1)[1]) == (0, N)
     rule = sorted((package / "rules").glob("*.yaml"))[0]
     rule.write_text(rule.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
-    assert counts(run(archive, c, jobs=1)[1]) == (0, 5)
-    assert counts(run(archive, c, jobs=1)[1]) == (5, 0)
+    assert counts(run(archive, c, jobs=1)[1]) == (0, N)
+    assert counts(run(archive, c, jobs=1)[1]) == (N, 0)
 
 
 @pytest.mark.parametrize(
@@ -139,6 +140,8 @@ def test_editing_a_rule_file_invalidates_every_entry(archive, tmp_path, monkeypa
         ("recognize/numbers.py", True),
         ("calendar.py", True),
         ("run/batch.py", False),  # the batch layer does not shape a document's rows
+        ("run/watchdog.py", False),
+        ("files.py", False),
         ("run/cli.py", False),
         ("run/cache.py", False),
         ("evaluate.py", False),
@@ -159,11 +162,11 @@ def test_overrides_are_part_of_the_key(archive, tmp_path):
     doc_id = docs.filter(docs["doc_path"].str.ends_with("000_65f9f70029febef9.txt"))["doc_id"][0]
     fix = {doc_id: {"published": "2021-06", "publisher": "某分析师"}}
     (claims2, docs2), s = run(archive, c, jobs=1, overrides=fix)
-    assert counts(s) == (4, 1)
+    assert counts(s) == (N - 1, 1)
     row = docs2.filter(docs2["doc_id"] == doc_id).row(0, named=True)
     assert (str(row["published"]), row["publisher"]) == ("2021-06-01", "某分析师")
     _, s = run(archive, c, jobs=1)  # without the fix: the earlier entry is still there
-    assert counts(s) == (5, 0)
+    assert counts(s) == (N, 0)
 
 
 def _corrupt(c: Path, how: str) -> None:
@@ -207,10 +210,70 @@ def test_a_corrupt_cache_is_rebuilt_never_fatal(archive, tmp_path, capsys, how, 
     _corrupt(c, how)
     (claims2, docs2), s = run(archive, c, jobs=1)
     assert claims2.equals(claims) and docs2.equals(docs)
-    assert counts(s) == (0, 5)
+    assert counts(s) == (0, N)
     assert ("cloudclaims: cache:" in capsys.readouterr().err) is warned  # said, not silent
     (claims3, _), s = run(archive, c, jobs=1)
-    assert counts(s) == (5, 0) and claims3.equals(claims)  # and healthy again
+    assert counts(s) == (N, 0) and claims3.equals(claims)  # and healthy again
+
+
+# (damage, how many documents it must cost at least, at most): never a wrong row, always said, then repaired
+DAMAGE = [
+    (cache_faults.swap_rows, 2, 2),  # two index rows pointing at each other's rows
+    (cache_faults.shift_claims, 1, 1),  # an index row's claims one row off
+    *[(lambda c, k=k: cache_faults.flip_bits(c, seed=k, n=1), 0, N) for k in range(12)],  # one flipped bit
+]
+
+
+@pytest.mark.parametrize("damage, least, most", DAMAGE,
+                         ids=["swapped rows", "shifted claims", *[f"bit flips seed {k}" for k in range(12)]])
+def test_cached_rows_are_verified_on_read_and_repaired(archive, tmp_path, capsys, damage, least, most):
+    c = tmp_path / "cache"
+    (claims, docs), _ = run(archive, c, jobs=1)
+    capsys.readouterr()
+    damage(c)
+    (claims2, docs2), s = run(archive, c, jobs=1)
+    assert claims2.equals(claims) and docs2.equals(docs)  # never a wrong or unreadable row
+    assert least <= s.extracted <= most and s.cached + s.extracted == N
+    assert ("cloudclaims: cache:" in capsys.readouterr().err) is (s.extracted > 0)  # a miss is said, not silent
+    (claims3, docs3), s = run(archive, c, jobs=1)
+    assert counts(s) == (N, 0) and claims3.equals(claims) and docs3.equals(docs)  # repaired
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_flipped_bits_in_the_index_cost_speed_never_rows(archive, tmp_path, seed):
+    c = tmp_path / "cache"
+    (claims, docs), _ = run(archive, c, jobs=1)
+    cache_faults.flip_bits(c, seed=seed, n=4, index=True)
+    for _ in range(2):
+        (claims2, docs2), s = run(archive, c, jobs=1)
+        assert claims2.equals(claims) and docs2.equals(docs) and s.cached + s.extracted == N
+
+
+def test_segments_are_on_disk_before_the_index_points_at_them(archive, tmp_path, monkeypatch):
+    events = []
+    real_sync, real_open = cache.fsync, cache.Cache._open_db
+    monkeypatch.setattr(cache, "fsync", lambda p: (events.append(("fsync", Path(p).name)), real_sync(p)))
+
+    def traced(self):
+        db = real_open(self)
+        db.set_trace_callback(lambda sql: events.append(("sql", sql.split()[0])) if "INTO entries" in sql else None)
+        return db
+
+    monkeypatch.setattr(cache.Cache, "_open_db", traced)
+    run(archive, tmp_path / "cache", jobs=1)
+    first_entry = events.index(("sql", "INSERT"))
+    written = {p.name + ".part" for p in cache_faults.segments(tmp_path / "cache")}
+    assert written and written <= {name for kind, name in events[:first_entry] if kind == "fsync"}
+
+
+def test_a_killed_runs_half_written_segment_is_removed_on_the_next_run(archive, tmp_path):
+    c = tmp_path / "cache"
+    run(archive, c, jobs=1)
+    part = cache_faults.leave_part(c)
+    live = c / "segments" / part.name.replace(part.name.split("-")[1], f"p{os.getpid()}")
+    live.write_bytes(b"")  # one that this (living) process could be writing: left alone
+    (claims, _), s = run(archive, c, jobs=1)
+    assert not part.exists() and live.exists() and counts(s) == (N, 0)
 
 
 def test_a_cache_that_cannot_be_written_costs_the_speed_not_the_run(archive, tmp_path, capsys, monkeypatch):
@@ -218,7 +281,7 @@ def test_a_cache_that_cannot_be_written_costs_the_speed_not_the_run(archive, tmp
     not_a_folder = tmp_path / "cache"
     not_a_folder.write_text("a file where the cache folder should be")
     tables, s = run(archive, not_a_folder, jobs=1)
-    assert tables[0].equals(reference[0]) and counts(s) == (0, 5)
+    assert tables[0].equals(reference[0]) and counts(s) == (0, N)
     assert "cloudclaims: cache: cannot use" in capsys.readouterr().err
 
     def disk_full(*a):
@@ -227,10 +290,10 @@ def test_a_cache_that_cannot_be_written_costs_the_speed_not_the_run(archive, tmp
     monkeypatch.setattr(cache._SegmentWriter, "write", disk_full)
     c = tmp_path / "cache2"
     tables, s = run(archive, c, jobs=1)
-    assert tables[0].equals(reference[0]) and counts(s) == (0, 5)
+    assert tables[0].equals(reference[0]) and counts(s) == (0, N)
     assert "No space left on device" in capsys.readouterr().err
     monkeypatch.undo()
-    assert counts(run(archive, c, jobs=1)[1]) == (0, 5)  # nothing half-stored was taken for a result
+    assert counts(run(archive, c, jobs=1)[1]) == (0, N)  # nothing half-stored was taken for a result
 
 
 def test_entries_of_an_older_extractor_are_pruned(archive, tmp_path, monkeypatch):

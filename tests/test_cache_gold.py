@@ -5,9 +5,8 @@ document of which is read back from the cache.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import ARTICLES, N_ARTICLES
 from test_gold import (  # noqa: F401  collected again here, with the fixture below
     rows,
     test_documents_carry_metadata_with_origin,
@@ -18,8 +17,6 @@ from test_gold import (  # noqa: F401  collected again here, with the fixture be
 )
 
 from extractors.run import batch
-
-ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +29,6 @@ def corpus_tables(tmp_path_factory):
     finally:
         batch.POOL_MIN = pool_min
     second = batch.extract([ARTICLES], jobs=2, cache_dir=cache_dir, summary=warm)
-    assert (cold.extracted, warm.cached, warm.extracted) == (5, 5, 0)
+    assert (cold.extracted, warm.cached, warm.extracted) == (N_ARTICLES, N_ARTICLES, 0)
     assert second[0].equals(first[0]) and second[1].equals(first[1])
     return second

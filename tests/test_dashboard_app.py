@@ -295,6 +295,24 @@ def test_a_bad_correction_is_refused_in_the_ui_and_nothing_is_stored(corpus, fie
     assert corpus.decisions() == []
 
 
+def test_a_review_database_held_by_a_stuck_process_shows_one_clear_line_and_stores_nothing(corpus, monkeypatch):
+    import review_load
+
+    from dashboard import reviews
+
+    monkeypatch.setattr(reviews, "BUSY_SECONDS", 0.5)
+    at = run("views/claims.py")
+    stuck = review_load.start_killable_writer(corpus.db, "stuck", 0, hang=True)  # holds the write lock
+    try:
+        assert review_load.committed_until(stuck, "in-transaction")[1], stuck.stderr.read()
+        _review_first_match(at, "年营收已突破千亿", "accept")
+        assert [m for m in messages(at.error) if "is locked by another program" in m and str(corpus.db) in m]
+    finally:
+        stuck.kill()
+        stuck.wait()
+    assert corpus.decisions() == []
+
+
 def test_a_review_without_a_reviewer_name_is_refused(corpus):
     at = run("views/claims.py")
     pick_row(at, "claims_table", 0)

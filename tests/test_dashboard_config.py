@@ -31,3 +31,11 @@ def test_settings(env, attr, expected):
 def test_a_bad_upload_limit_is_named(raw, message):
     with pytest.raises(ValueError, match=f"CLOUDCLAIMS_UPLOAD_MAX_MB='{raw}'.*{message}"):
         settings({"CLOUDCLAIMS_UPLOAD_MAX_MB": raw})
+
+
+def test_the_app_shows_no_stack_traces_and_listens_only_locally():
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["client"]["showErrorDetails"] in ("type", "none")  # never "full"/"stacktrace": paths in tracebacks
+    assert cfg["server"]["address"] == "127.0.0.1" and cfg["browser"]["gatherUsageStats"] is False

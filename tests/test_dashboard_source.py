@@ -51,6 +51,15 @@ URLS = [
     ("//evil.example/x", None),
     ("articles/001.txt", None),
     ("http://[::1", None),
+    # http(s) without a host: the host check alone refuses these
+    ("http://", None),
+    ("https://", None),
+    ("http:///etc/passwd", None),
+    ("https:/evil.example/x", None),
+    ("http:evil.example", None),
+    ("https://?q=1", None),
+    ("https://#top", None),
+    ("https://zhidx.com", "https://zhidx.com"),
     ("", None),
     (None, None),
 ]

@@ -1,7 +1,9 @@
 """Reading article files: encodings, front matter, metadata precedence and clear errors."""
 from __future__ import annotations
 
+import hostile
 import pytest
+from conftest import ARTICLES
 
 from extractors import pipeline
 from extractors.text import documents
@@ -108,3 +110,88 @@ def test_discover_is_sorted_and_skips_other_files(tmp_path):
         (tmp_path / n).parent.mkdir(exist_ok=True)
         (tmp_path / n).write_text("x", encoding="utf-8")
     assert [p.relative_to(tmp_path).as_posix() for p in documents.discover([tmp_path])] == ["a.md", "b.txt", "sub/d.txt"]
+
+
+def _claims(path) -> list[tuple]:
+    _, rows = pipeline.process_path(path)
+    return sorted(tuple(str(r[k]) for k in ("metric", "value", "period", "entity", "product", "span_start", "span_end",
+                                            "quote")) for r in rows)
+
+
+ARTICLE_FILES = documents.discover([ARTICLES])
+
+
+@pytest.mark.parametrize("encoding", hostile.REENCODINGS)
+@pytest.mark.parametrize("article", ARTICLE_FILES, ids=[p.name for p in ARTICLE_FILES])
+def test_every_reencoded_copy_of_an_article_gives_the_same_claims(tmp_path, article, encoding):
+    text = article.read_bytes().decode("utf-8")
+    data = hostile.reencode(text, encoding)
+    if data is None:
+        pytest.skip(f"{encoding} cannot carry every character of {article.name}")
+    original, copy = tmp_path / "original.txt", tmp_path / "copy.txt"
+    original.write_bytes(text.encode("utf-8"))
+    copy.write_bytes(data)
+    assert _claims(copy) == _claims(original)
+    assert documents.read_document(copy).warnings == documents.read_document(original).warnings
+
+
+ENGLISH = "Alibaba Cloud reported its results for the quarter, according to the company's filing. " * 40
+
+
+@pytest.mark.parametrize("data,encoding,warning", [
+    # (bytes, encoding read, a fragment of the warning, or None for none)
+    (BODY.encode("utf-16-le"), "utf-16-le", None),  # no BOM: told by its zero bytes
+    (BODY.encode("utf-16-be"), "utf-16-be", None),
+    (b"\xff\xfe\x00\x00" + BODY.encode("utf-32-le"), "utf-32", None),  # not read as UTF-16 (0 claims)
+    (BODY.encode() + b"\xff" + BODY.encode(), "utf-8", "1 byte is not valid UTF-8 (the first at byte 97)"),
+    (b"\xef\xbb\xbf" + BODY.encode() + b"\xc3\x28\xa0\xa1" + BODY.encode(), "utf-8-sig", "3 bytes are not valid UTF-8"),
+    (b"\xff\xfe" + BODY.encode("utf-16-le") + b"\x00\xd8" + BODY.encode("utf-16-le"), "utf-16", "not valid UTF-16"),
+    ((BODY + "??????的??????平台????").encode(), "utf-8", "lossy re-encoding"),
+    ((BODY + " https://x.cn/a?b=1&c=2?d=3 ").encode(), "utf-8", None),  # '?' in a link is not damage
+    # mostly English in GB18030: its few non-UTF-8 bytes are its Chinese, not damage to replace
+    ((ENGLISH + BODY.replace("雲", "云") + ENGLISH).encode("gb18030"), "gb18030", None),
+])
+def test_decoding_keeps_the_text_and_says_what_it_repaired(tmp_path, data, encoding, warning):
+    p = tmp_path / "a.txt"
+    p.write_bytes(data)
+    doc = documents.read_document(p)
+    assert doc.error is None and doc.encoding == encoding
+    assert doc.raw.count("185.82") >= 1
+    assert (warning is None and not doc.warnings) or any(warning in w for w in doc.warnings), doc.warnings
+
+
+@pytest.mark.parametrize("data,error", [
+    (bytes(range(256)) * 4, "binary"),  # NUL bytes everywhere, no UTF-16 pattern
+    (b"\x00\x01" * 500, "binary"),  # a UTF-16 pattern, but no text
+    (b"\x80\x81\xfe" * 400, "not"),  # mostly invalid in every encoding tried
+])
+def test_bytes_that_are_not_text_are_named_binary_or_not_text(tmp_path, data, error):
+    p = tmp_path / "a.txt"
+    p.write_bytes(data)
+    assert error in documents.read_document(p).error
+
+
+def test_links_and_deep_folders_follow_the_documented_rules(tmp_path):
+    root, outside = tmp_path / "in", tmp_path / "outside"
+    (root / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (root / "a.txt").write_text(BODY, encoding="utf-8")
+    (outside / "b.txt").write_text(BODY, encoding="utf-8")
+    (root / "inside-link.txt").symlink_to(root / "a.txt")  # to a file inside the folder: read
+    (root / "outside-link.txt").symlink_to(outside / "b.txt")  # to a file outside it: reported, not read
+    (root / "sub" / "folder-link").symlink_to(outside, target_is_directory=True)  # a folder link: reported
+    deep = root
+    for _ in range(1100):  # deeper than Python's recursion limit (os.makedirs itself recurses)
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "deep.txt").write_text(BODY, encoding="utf-8")
+    try:
+        found, refused = documents.find_articles([root])
+        names = [p.name for p in found]
+        assert names == ["a.txt", "inside-link.txt", "outside-link.txt", "deep.txt", "folder-link"]
+        assert set(refused) == {str(root / "outside-link.txt"), str(root / "sub" / "folder-link")}
+        assert "outside the folder" in refused[str(root / "outside-link.txt")]
+        assert documents.find_articles([root / "outside-link.txt"])[1] == {}  # named explicitly: read
+        assert documents.find_articles([root / "sub" / "folder-link"])[0] == [root / "sub" / "folder-link" / "b.txt"]
+    finally:
+        hostile.remove_tree(root / "d")  # pytest's own clean-up recurses, and fails on it

@@ -2,7 +2,8 @@
 
 Reuses that module's fixtures: the bundled corpus plus an article whose title, publisher and body carry
 <script> and <img src=x onerror=alert(...)>, served by `streamlit run` and driven with Debian's chromium.
-Here: the Sources page shows that title and publisher literally in the table and in the document panel,
+Here: the Sources page shows that title and publisher literally in the table and in the document panel (the row is
+found by its content, so more articles or another order change nothing),
 and an upload whose file name and text are themselves hostile is reported literally. Nothing may run: no
 dialog opens, no <img src=x> and no injected <script> exist in the page.
 """
@@ -36,11 +37,15 @@ def test_sources_page_shows_hostile_metadata_and_upload_names_literally(app_url,
     page.goto(f"{app_url}/sources")
     page.locator(IDLE).wait_for()
 
-    # The document table is a canvas grid: select the hostile article's row (last of six) by its checkbox.
+    # The document table is a canvas grid; its accessible twin (a hidden <table role=grid>) says which row holds
+    # the hostile article, wherever it sorts: click that row's checkbox on the canvas.
     grid = page.locator(".st-key-docs_table [data-testid='stDataFrame']")
     expect(grid).to_be_visible()
+    row = grid.locator("tr[role='row']", has=page.locator("td[role='gridcell']", has_text="hostile.md"))
+    expect(row).to_have_count(1)
+    index = int(row.get_attribute("aria-rowindex"))  # 1 is the header row
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 16, box["y"] + ROW_PX + 5 * ROW_PX + ROW_PX / 2)
+    page.mouse.click(box["x"] + 16, box["y"] + (index - 1) * ROW_PX + ROW_PX / 2)
     panel = page.locator(".st-key-doc_panel")
     expect(panel).to_contain_text(TITLE)
     expect(panel).to_contain_text(PUBLISHER)

@@ -6,6 +6,7 @@ of the batch is still extracted. The CLI runs as a real subprocess: exit code, s
 """
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 from pathlib import Path
@@ -30,7 +31,9 @@ def big_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory, big_file) -> dict[str, Path]:
-    return hostile.write_corpus(tmp_path_factory.mktemp("hostile") / "corpus", big=big_file)
+    kinds = hostile.write_corpus(tmp_path_factory.mktemp("hostile") / "corpus", big=big_file)
+    yield kinds
+    hostile.remove_tree(kinds["empty"].parent / "deep")  # pytest's own clean-up recurses, and fails on it
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +81,7 @@ def test_the_cli_extracts_or_names_the_file_and_the_reason(cli, corpus, kind):
     row = docs.filter(pl.col("doc_path") == shown).row(0, named=True)
     if case.error:
         assert case.error in (row["error"] or ""), row
-        assert f"  {shown}: {row['error']}" in proc.stdout.splitlines()  # the summary names the file and why
+        assert f"  {documents.printable(shown)}: {row['error']}" in proc.stdout.splitlines()  # names the file and why
         assert _claims_of(claims, shown) == []
     else:
         assert row["error"] is None, row
@@ -105,7 +108,33 @@ def test_salted_text_is_kept_literally_and_exported_formula_safe(cli, corpus):
 def test_a_directory_that_contains_itself_is_not_walked_forever(corpus):
     folder = corpus["empty"].parent
     assert (folder / "nested" / "up").resolve() == folder.resolve()
-    assert not [p for p in documents.discover([folder]) if "nested" in p.parts]
+    assert [p for p in documents.discover([folder]) if "nested" in p.parts] == [folder / "nested" / "up"]  # reported
+
+
+def test_a_file_name_cannot_forge_lines_of_the_summary(cli):
+    proc, _, _ = cli
+    assert not [line for line in proc.stdout.splitlines() if line.startswith("  other.txt")]
+    assert [line for line in proc.stdout.splitlines() if "forged\\n  other.txt: ok.txt: empty file" in line]
+
+
+def test_no_csv_text_cell_starts_like_a_formula_and_the_csv_reads_back_as_the_parquet(cli, corpus, tmp_path):
+    """The CLI's CSV tables of the whole hostile corpus, read cell by cell as a spreadsheet would, and by us."""
+    import csv
+
+    _, docs, claims = cli
+    out = tmp_path / "claims.csv"
+    proc = subprocess.run([*hostile.cloudclaims(), "extract", str(corpus["empty"].parent), str(corpus["png by its own name"]),
+                           "--out", str(out), "--no-cache"], capture_output=True, text=True, timeout=300,
+                          preexec_fn=hostile.unprivileged(), env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert proc.returncode == 0, proc.stderr
+    for path, schema, parquet in ((out, CLAIM_SCHEMA, claims), (documents_path(out), DOCUMENT_SCHEMA, docs)):
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+        text = [c for c, t in schema.items() if t == pl.String]
+        cells = [r[c] for r in rows for c in text if r[c]]
+        assert cells and not [c for c in cells if c[0] in "=+-@\t\r"]
+        assert read_table(path, schema).equals(parquet)  # lossless: the same table as the Parquet run's
+    formula = claims.filter(pl.col("doc_path").str.ends_with("/=1+1.txt"))
+    assert formula.height == 2 and sorted(formula["value"]) == [-2.0, 18582000000.0]
 
 
 # ---------------------------------------------------------------------------------------------- the upload

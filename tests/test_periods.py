@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from extractors import calendar as cal
+from extractors import pipeline
 from extractors.recognize import periods
+from extractors.text import documents
 from extractors.text.normalize import normalize
 
 D = dt.date
@@ -93,6 +97,27 @@ UNRESOLVED = [
 def test_unresolvable_period_says_why(text, published, reason):
     found = periods.find(normalize(text).text, published)
     assert found and found[-1].period is None and reason in found[-1].reason
+
+
+# every month's first and last day: a report covers the last quarter that ended before its month
+REPORT_MONTHS = [(D(2024, m, 1), q) for m, q in zip(range(1, 13), ["2023Q4"] * 3 + ["2024Q1"] * 3 + ["2024Q2"] * 3
+                                                    + ["2024Q3"] * 3)]
+REPORT_MONTHS += [(D(2024, m, 28 if m == 2 else 30), q) for (_, q), m in zip(REPORT_MONTHS, range(1, 13))]
+
+
+@pytest.mark.parametrize("day,label", REPORT_MONTHS, ids=[str(d) for d, _ in REPORT_MONTHS])
+def test_report_quarter_at_every_month_boundary(day, label):
+    assert cal.report_quarter(day).label == label
+
+
+@pytest.mark.parametrize("day,label", [(D(2024, 1, 1), "2023Q4"), (D(2024, 3, 31), "2023Q4"), (D(2024, 4, 1), "2024Q1"),
+                                       (D(2024, 6, 30), "2024Q1"), (D(2024, 7, 1), "2024Q2"), (D(2024, 9, 30), "2024Q2"),
+                                       (D(2024, 10, 1), "2024Q3"), (D(2024, 12, 31), "2024Q3")])
+def test_a_claim_dated_by_the_latest_report_takes_the_quarter_before_the_month(day, label):
+    doc = documents.Document(path=Path("case.txt"), doc_id="case", raw="阿里巴巴发布最新季报,阿里云经调整EBITA利润为26.61亿元。",
+                             meta={"published": day}, origin={"published": "front_matter"}, precision="day")
+    rows = [r for r in pipeline.extract(doc) if r["metric"] == "adjusted_ebita"]
+    assert [(r["period"], r["period_origin"]) for r in rows] == [(label, "report_convention")]
 
 
 @pytest.mark.parametrize("text", ["连续7个季度增长不足5%", "已連續兩季度營收增長接近0%", "连续三个季度超过50%",

@@ -4,12 +4,17 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+import review_load
 
+from dashboard import reviews
 from dashboard.reviews import (
     DECISION_SCHEMA,
+    MAX_FIELD_CHARS,
+    MAX_NOTE_CHARS,
     SCHEMA_VERSION,
     Correction,
     ReviewStore,
+    ReviewStoreBusy,
     ReviewStoreError,
 )
 
@@ -65,6 +70,10 @@ BAD_DECISIONS = [
     ("c1", "correct", "王芳", Correction(1.0, "%", "alibaba_cloud", period="2023Q5"), None, "period '2023Q5'"),
     ("c1", "correct", "王芳", Correction(50.0, "%", "alibaba_cloud", value_high=15.0), None, "upper end is below"),
     ("c1", "correct", "王芳", Correction(float("nan"), "%", "alibaba_cloud"), None, "needs a value"),
+    ("c1", "correct", "王芳", Correction(float("inf"), "%", "alibaba_cloud"), None, "value inf: a claim's value is a finite"),
+    ("c1", "correct", "王芳", Correction(float("-inf"), "CNY", "alibaba_cloud"), None, "value -inf"),
+    ("c1", "correct", "王芳", Correction(1.0, "%", "alibaba_cloud", value_high=float("inf")), None, "upper end inf"),
+    ("c1", "accept", "王" * (MAX_FIELD_CHARS + 1), None, None, "reviewer: 201 characters"),
     ("c1", "accept", "王芳", None, "probably fine", "verdict 'probably fine'"),
     ("c1", "accept", "王芳", None, "Consistent", "verdict 'Consistent'"),  # the stored ids, not labels
     ("c1", "correct", "王芳", Correction(1.0, "%", "alibaba_cloud"), "一致", "verdict '一致'"),
@@ -109,6 +118,36 @@ def test_the_database_itself_refuses_a_verdict_outside_the_three(store, verdict)
     assert store.history().height == 0
 
 
+@pytest.mark.parametrize("size", [MAX_NOTE_CHARS + 1, 50 * 2**20])  # just over; the 50 MB note of the issue
+def test_a_note_too_long_is_refused_and_nothing_is_stored(store, size):
+    with pytest.raises(ReviewStoreError, match=f"note: {size:,} characters"):
+        store.record("c1", "accept", "王芳", "注" * size)
+    with pytest.raises(ReviewStoreError, match="note"):
+        store.fix_document("d1", "publisher", "极客公园", "王芳", "注" * size)
+    assert store.history().height == 0 and store.doc_fix_log().height == 0
+    store.record("c1", "accept", "王芳", "注" * MAX_NOTE_CHARS)  # the limit itself is fine
+    assert store.history()["note"].str.len_chars().to_list() == [MAX_NOTE_CHARS]
+
+
+def test_a_database_held_by_a_stuck_process_is_reported_by_name_and_nothing_is_stored(store, monkeypatch):
+    monkeypatch.setattr(reviews, "BUSY_SECONDS", 0.5)
+    store.record("c0", "accept", "王芳")
+    stuck = review_load.start_killable_writer(store.path, "stuck", 0, hang=True)  # holds the write lock
+    try:
+        assert review_load.committed_until(stuck, "in-transaction")[1], stuck.stderr.read()
+        with pytest.raises(ReviewStoreBusy, match=f"^{store.path}: the review database is locked by another program"):
+            store.record("c1", "accept", "王芳")
+        with pytest.raises(ReviewStoreError, match="locked"):  # the pages catch ReviewStoreError: this too
+            store.fix_document("d1", "publisher", "极客公园", "王芳")
+        again = ReviewStore(store.path)  # opening and reading do not wait for the lock
+        assert again.history()["claim_id"].to_list() == ["c0"]
+    finally:
+        stuck.kill()
+        stuck.wait()
+    store.record("c1", "accept", "王芳")  # the lock is gone with the process
+    assert store.history()["claim_id"].to_list() == ["c0", "c1"]
+
+
 def test_a_correction_is_stored_whole_and_blank_optional_fields_become_null(store):
     store.record("c1", "correct", "王芳", correction=Correction(6.0, "%", " alibaba_cloud ", period=" 2024Q2 ", product=" "))
     row = store.latest().row(0, named=True)
@@ -138,6 +177,26 @@ def test_document_fixes_are_validated_and_the_latest_per_field_is_the_override(s
     else:
         store.fix_document("d1", field, value, "王芳")
         assert store.doc_overrides()["d1"][field] == expected
+
+
+FIX_SEQUENCES = [
+    # (fixes in the order they were recorded, as (doc_id, field, value); the overrides: the latest per field wins)
+    ([("d1", "publisher", "A"), ("d1", "publisher", "B")], {"d1": {"publisher": "B"}}),
+    ([("d1", "publisher", "A"), ("d1", "publisher", "B"), ("d1", "publisher", "C")], {"d1": {"publisher": "C"}}),
+    ([("d1", "published", "2023-08"), ("d1", "published", "2023-09-01")], {"d1": {"published": "2023-09-01"}}),
+    ([("d1", "publisher", "A"), ("d1", "published", "2023-08"), ("d1", "publisher", "B")],
+     {"d1": {"publisher": "B", "published": "2023-08"}}),
+    ([("d1", "publisher", "A"), ("d2", "publisher", "X"), ("d1", "publisher", "B"), ("d2", "publisher", "Y")],
+     {"d1": {"publisher": "B"}, "d2": {"publisher": "Y"}}),
+    ([("d1", "publisher", "B"), ("d1", "publisher", "A")], {"d1": {"publisher": "A"}}),  # latest, not largest
+]
+
+
+@pytest.mark.parametrize("fixes,overrides", FIX_SEQUENCES)
+def test_the_latest_document_fix_wins_over_the_first(store, fixes, overrides):
+    for doc_id, field, value in fixes:
+        store.fix_document(doc_id, field, value, "王芳")
+    assert store.doc_overrides() == overrides
 
 
 def test_version_changes_exactly_when_something_is_recorded(store):

@@ -13,11 +13,13 @@ import threading
 import hostile
 import polars as pl
 import pytest
+from test_table_io import FORMULA_CELLS
 
 from dashboard import config, data, uploads
 from dashboard.reviews import ReviewStore
 from extractors.run import batch
 from extractors.table import CLAIM_SCHEMA, read_table
+from extractors.text import documents
 from factcheck.verdicts import VERDICT_SCHEMA
 
 
@@ -43,23 +45,8 @@ def _cells(raw: bytes) -> list[dict[str, str]]:
 
 TEXT_COLUMNS = [c for c, t in {**CLAIM_SCHEMA, **data.REVIEW_SCHEMA, **VERDICT_SCHEMA}.items() if t == pl.String]
 
-CELLS = [
-    # (text put in every text column, the cell a spreadsheet receives) — OWASP: prefix = + - @ tab CR with '
-    ("=1+1", "'=1+1"),
-    ("+8613800000000", "'+8613800000000"),
-    ("-2%的下滑", "'-2%的下滑"),
-    ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-    ("\t=1+1", "'\t=1+1"),
-    ("\r=1+1", "'\r=1+1"),
-    ('=HYPERLINK("http://evil.example","点我")', '\'=HYPERLINK("http://evil.example","点我")'),
-    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
-    ("-", "'-"),
-    ("=\n=1+1", "'=\n=1+1"),  # a line break inside the cell does not end the row
-    ("阿里云=第一", "阿里云=第一"),  # only the first character can start a formula
-    ("營收增長6%, 约775.9億元", "營收增長6%, 约775.9億元"),
-    ("'=1+1", "'=1+1"),  # already quoted: left alone, not double-prefixed
-    ("<script>alert(1)</script>", "<script>alert(1)</script>"),  # not a formula (HTML escaping is the app's job)
-    (None, ""),  # a null stays an empty cell
+CELLS = FORMULA_CELLS + [
+    ("'=1+1", "'=1+1"),  # already quoted: left alone (table.to_csv_bytes adds one, so that it reads back exactly)
 ]
 
 
@@ -193,3 +180,88 @@ def test_rule_two_uploads_of_one_name_at_once_both_land_under_different_names(si
         t.join()
     assert sorted(r.path.name for r in results) == ["same-1.txt", "same.txt"]
     assert read_table(site.claims, CLAIM_SCHEMA).height == 2  # the second write did not drop the first's claims
+
+
+# ------------------------------------------------------------------------------------------- upload faults
+@pytest.mark.parametrize("chars", [100, 200, 1000])
+def test_rule_a_long_chinese_name_is_cut_to_what_the_file_system_takes(site, chars):
+    name = "阿" * chars + ".txt"  # 3 bytes a character in UTF-8
+    r, = ingest(site, (name, "阿里云营收同比增长6%。".encode()))
+    assert r.error is None, r
+    assert len(r.path.name.encode()) <= uploads.MAX_NAME_BYTES and r.path.name.endswith(".txt")
+    again, = ingest(site, (name, "阿里云营收同比增长7%。".encode()))  # taken: gets -1, still a valid name
+    assert again.error is None and again.path.name.endswith("-1.txt") and again.path.is_file()
+
+
+def _disk_full(*a, **k):
+    raise OSError(28, "No space left on device")
+
+
+def _read_only(*a, **k):
+    raise OSError(30, "Read-only file system")
+
+
+def _second_store_fails(monkeypatch):
+    real = uploads.store_upload
+    calls = []
+
+    def store(*a, **k):
+        calls.append(1)
+        if len(calls) == 2:
+            _disk_full()
+        return real(*a, **k)
+
+    monkeypatch.setattr(uploads, "store_upload", store)
+
+
+UPLOAD_FAULTS = [
+    # (what goes wrong, how it is made to, what every message says)
+    ("the disk fills while storing the second file", _second_store_fails, "No space left on device"),
+    ("the disk fills while writing the tables", lambda mp: mp.setattr(uploads, "write_tables", _disk_full),
+     "No space left on device"),
+    ("the uploads folder is read-only", lambda mp: mp.setattr(uploads, "store_upload", _read_only), "Read-only file system"),
+    ("the extractor crashes", None, "extraction failed"),
+]
+
+
+@pytest.mark.parametrize("fault,make,message", UPLOAD_FAULTS, ids=[f[0] for f in UPLOAD_FAULTS])
+def test_fault_a_failing_upload_is_all_or_nothing_on_disk(site, monkeypatch, fault, make, message):
+    ingest(site, ("first.txt", "阿里云营收同比增长5%。".encode()))  # an earlier upload: the table exists
+    before = {p: p.read_bytes() for p in (site.claims, site.claims.with_name("claims.documents.parquet"))}
+    on_disk = _files(site.uploads_dir)
+    extract = batch.extract
+    if make is None:
+        def extract(paths):
+            raise RuntimeError("a bug")
+    else:
+        make(monkeypatch)
+    files = [("c.pdf", b"%PDF"), ("a.txt", "阿里云营收同比增长6%。".encode()), ("b.txt", "阿里云营收同比增长7%。".encode())]
+    got = uploads.ingest(files, site.claims, site.uploads_dir, site.upload_max_bytes, extract)
+    assert [r.path for r in got] == [None, None, None]
+    assert "only .txt and .md" in got[0].error  # refused for what it is before the fault, and said so
+    for r in got[1:]:
+        assert r.error.startswith(repr(r.name)) and message in r.error and "nothing of this upload was kept" in r.error
+    assert _files(site.uploads_dir) == on_disk  # no file of the batch left behind
+    assert {p: p.read_bytes() for p in before} == before  # the tables untouched
+    assert not list(site.claims.parent.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("damage", [b"", b"PAR1 this is not a table", b"\x00" * 4096])
+def test_fault_a_corrupt_claims_table_refuses_the_upload_by_name_and_stores_nothing(site, damage):
+    ingest(site, ("first.txt", "阿里云营收同比增长5%。".encode()))
+    site.claims.write_bytes(damage)
+    on_disk = _files(site.uploads_dir)
+    r, = ingest(site, ("a.txt", "阿里云营收同比增长6%。".encode()))
+    assert r.path is None and r.error.startswith("'a.txt': not added: ") and str(site.claims) in r.error
+    assert _files(site.uploads_dir) == on_disk and site.claims.read_bytes() == damage
+
+
+def test_fault_a_killed_upload_leaves_no_half_article_and_its_temporary_file_is_removed(site):
+    from cache_faults import dead_pid
+
+    half = site.uploads_dir / f".upload.{dead_pid()}-0123456789ab.tmp"  # what a killed upload leaves
+    half.write_bytes("阿里云营收同比增".encode())
+    assert half not in documents.discover([site.uploads_dir])  # never read as an article
+    r, = ingest(site, ("a.txt", "阿里云营收同比增长6%。".encode()))
+    assert r.error is None and not half.exists()
+    assert set(_files(site.uploads_dir)) == {"news.md", "a.txt"}

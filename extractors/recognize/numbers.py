@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
-from extractors.text.normalize import TIMEOUT, budget, fold
+from extractors.text.normalize import fold
 
 PLACEHOLDER = {"percent": "\ue001", "money": "\ue002", "token": "\ue003", "big": "\ue004", "count": "\ue005",
                "points": "\ue007"}
@@ -51,8 +51,7 @@ def _alt(words) -> str:
 
 def _expand(pattern: str, fragments: dict[str, str]) -> str:
     """Replace {name} (lowercase) by its grammar fragment, recursively; {0,14} quantifiers stay."""
-    return regex.sub(r"\{([a-z_]+)\}", lambda m: _expand(fragments[m.group(1)], fragments), pattern,
-                     timeout=TIMEOUT)
+    return regex.sub(r"\{([a-z_]+)\}", lambda m: _expand(fragments[m.group(1)], fragments), pattern)
 
 
 @functools.cache
@@ -116,7 +115,7 @@ def _cfg():
         "cheng_value": regex.compile(_expand("{cheng_value}", g)),
         "cheng_before": regex.compile(_expand("{cheng_before}", g)),
         "url": regex.compile(c["url"]),
-        # Word lists checked with str methods on a few characters around a number: no regex, no timeout.
+        # Word lists checked with str methods on a few characters around a number: no regex.
         "other_currencies": tuple(c["other_currencies"]),
         "not_numbers": tuple(c["not_numbers"]),
         "scope": [(n, w) for n in names for w in spec[n].get("scope", [])],
@@ -208,7 +207,7 @@ def parse_value(text: str) -> float | None:
     '二三十' -> None (an estimate).
     """
     cfg = _cfg()
-    m = cfg["whole"].fullmatch(fold(text).strip(), timeout=TIMEOUT)
+    m = cfg["whole"].fullmatch(fold(text).strip())
     if not m or _estimate(m.group("v")) is not None:
         return None
     mag = m.group("mag")
@@ -322,8 +321,8 @@ def _read(m, text: str, mags: dict, token_units: dict):
         return "points", to_number(written), None, "pp", False, False, "", written
     if g("cheng") is not None:
         cfg = _cfg()
-        if (not cfg["cheng_value"].fullmatch(written, timeout=TIMEOUT)
-                or cfg["cheng_before"].match(text, max(m.start() - 1, 0), m.start(), timeout=TIMEOUT)):
+        if (not cfg["cheng_value"].fullmatch(written)
+                or cfg["cheng_before"].match(text, max(m.start() - 1, 0), m.start())):
             return None  # only 一成 to 十成, and not inside a word (统一成)
         value = to_number(written) * 10 + (to_number(g("chd")) if g("chd") else 5 if g("chh") else 0)
         return "percent", value, None, "%", False, False, "", written
@@ -368,7 +367,7 @@ def _regions(text: str) -> list[tuple[int, int]]:
     cfg = _cfg()
     reach, chars = cfg["reach"], cfg["number_chars"]
     regions: list[tuple[int, int]] = []
-    for a in cfg["anchors"].finditer(text, timeout=budget(len(text))):
+    for a in cfg["anchors"].finditer(text):
         start = max(0, a.start() - reach)
         while start > 0 and text[start - 1] in chars:
             start -= 1
@@ -389,7 +388,7 @@ def _numbered_after(text: str, pos: int, regions: list[tuple[int, int]], i: int)
             i += 1
             continue
         stop = min(len(text), end + TAIL)
-        m = numbered.search(text, max(pos, start), stop, timeout=budget(stop - start))
+        m = numbered.search(text, max(pos, start), stop)
         if m and m.start() < end:
             return m, i
         i += 1
@@ -404,14 +403,14 @@ def _scan(text: str, anchored: bool = True):
     lead = cfg["lead"]
     regions = _regions(text) if anchored else [(0, len(text))]
     pos, i = 0, 0
-    a = lead.search(text, pos, timeout=budget(len(text)))
+    a = lead.search(text, pos)
     b, i = _numbered_after(text, pos, regions, i)
     while a or b:
         m = a if a and (not b or a.start() <= b.start()) else b
         yield m
         pos = m.end() if m.end() > m.start() else m.end() + 1
         if a and a.start() < pos:
-            a = lead.search(text, pos, timeout=budget(len(text) - pos))
+            a = lead.search(text, pos)
         if b and b.start() < pos:
             b, i = _numbered_after(text, pos, regions, i)
 
@@ -430,7 +429,7 @@ def find(text: str, anchored: bool = True) -> list[Mention]:
     mags = c["magnitudes"]
     links = []  # numbers inside a link are part of the address
     if "://" in text or "www." in text:
-        links = [u.span() for u in cfg["url"].finditer(text, timeout=budget(len(text)))]
+        links = [u.span() for u in cfg["url"].finditer(text)]
     out: list[Mention] = []
     for m in _scan(text, anchored):
         s, e = m.span()
@@ -501,12 +500,12 @@ def mask(text: str, mentions: list[Mention]) -> Masked:
 def _link(masked: Masked) -> None:
     """Mark transitions (从A降至B) and 分别 lists on the mentions."""
     cfg = _cfg()
-    for m in cfg["transition"].finditer(masked.text, overlapped=True, timeout=budget(len(masked.text))):
+    for m in cfg["transition"].finditer(masked.text, overlapped=True):
         a, b = masked.mention_at(m.start("a")), masked.mention_at(m.start("b"))
         if a is not None and b is not None and masked.mentions[a].role is None:
             masked.mentions[a].role, masked.mentions[a].partner = "from", b
             masked.mentions[b].role, masked.mentions[b].partner = "to", a
-    for m in cfg["respectively"].finditer(masked.text, timeout=budget(len(masked.text))):
+    for m in cfg["respectively"].finditer(masked.text):
         starts = [m.start("a")] + m.starts("b")
         for k, s in enumerate(starts):
             i = masked.mention_at(s)

@@ -4,11 +4,13 @@ Documents stream through in windows of a few hundred files, in discovery order. 
 answers what it can; the rest is extracted in chunks by worker processes (or in this process with jobs=1) and
 comes back as Arrow record batches. The window's rows are then handed to a sink: a Parquet/CSV writer for the
 CLI (memory stays flat however large the archive), or a collector for `extract()`. The output does not depend
-on `jobs` or on the cache: same rows, same order, same claim_ids.
+on `jobs` or on the cache: same rows, same order, same claim_ids. A document that runs past the watchdog's
+generous limit is stopped and reported as timed out (watchdog.py); the batch goes on.
 """
 from __future__ import annotations
 
 import collections
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -24,7 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from extractors import files, table
 from extractors.run import cache as cachelib
+from extractors.run import watchdog
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame, documents_path
 from extractors.text import documents
 
@@ -48,6 +52,7 @@ class Summary:
     extracted: int = 0
     seconds: float = 0.0
     write_seconds: float = 0.0  # of those, writing the output tables
+    written: bool = False  # extract_to replaced the tables (something was read)
 
     def add(self, docs: pa.Table, claims: pa.Table) -> None:
         self.files += docs.num_rows
@@ -68,9 +73,14 @@ def default_jobs() -> int:
 _WORKER: dict = {}
 
 
-def _init_worker(sources, overrides, processor: str = PROCESSOR) -> None:
+def _init_worker(sources, overrides, processor: str = PROCESSOR, board: watchdog.Board | None = None,
+                 parent: int | None = None) -> None:
     module, name = processor.split(":")
-    _WORKER.update(sources=sources, overrides=overrides, process=getattr(importlib.import_module(module), name))
+    _WORKER.update(sources=sources, overrides=overrides, process=getattr(importlib.import_module(module), name),
+                   board=board, slot=None)
+    if board is not None:  # a worker process
+        watchdog.die_with_parent(parent)
+        _WORKER["slot"] = board.join()
 
 
 def _failed_row(path: Path, reason: str) -> dict:
@@ -95,13 +105,20 @@ def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
     return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=schema)
 
 
-def extract_chunk(paths: list[Path]) -> tuple[pa.RecordBatch, pa.RecordBatch, list[int], list[bool]]:
-    """Docs batch, claims batch, claims per document, and whether each document may be cached."""
+def extract_chunk(paths: list[Path], numbers: list[int] | None = None, alarm: float | None = None,
+                  ) -> tuple[pa.RecordBatch, pa.RecordBatch, list[int], list[bool]]:
+    """Docs batch, claims batch, claims per document, and whether each document may be cached.
+
+    numbers: each document's number in the batch, shown on the watchdog's board (in a worker);
+    alarm: the watchdog's base limit, for work done in this process (main thread only)."""
     docs, claims, counts, cacheable = [], [], [], []
-    for p in paths:
+    for i, p in enumerate(paths):
         try:
-            doc, rows = _WORKER["process"](p, _WORKER["sources"], _WORKER["overrides"])
+            with _watched(p, numbers[i] if numbers else -1, alarm):
+                doc, rows = _WORKER["process"](p, _WORKER["sources"], _WORKER["overrides"])
             ok = True
+        except watchdog.DocTimeout:
+            doc, rows, ok = _failed_row(p, watchdog.message(watchdog.limit(watchdog.file_size(p), alarm))), [], False
         except Exception as e:  # a bug on one odd text must not stop the archive
             doc, rows, ok = _failed_row(p, f"extractor failed: {type(e).__name__}: {e}"), [], False
         docs.append(doc)
@@ -112,14 +129,30 @@ def extract_chunk(paths: list[Path]) -> tuple[pa.RecordBatch, pa.RecordBatch, li
             _one_batch(claims_frame(claims).to_arrow(), cachelib.CLAIMS_ARROW), counts, cacheable)
 
 
-class _Now:
-    """A finished-on-demand stand-in for a Future, for work done in this process."""
+@contextlib.contextmanager
+def _watched(path: Path, number: int, alarm: float | None):
+    board, slot = _WORKER.get("board"), _WORKER.get("slot")
+    if board is not None and slot is not None:
+        board.begin(slot, number, watchdog.file_size(path))
+        try:
+            yield
+        finally:
+            board.end(slot)
+    elif alarm is not None:
+        with watchdog.alarm(watchdog.limit(watchdog.file_size(path), alarm)):
+            yield
+    else:
+        yield
 
-    def __init__(self, paths):
-        self.paths = paths
+
+class _Now:
+    """A finished-on-demand stand-in for a Future, for work done in this process (under the alarm)."""
+
+    def __init__(self, paths, base: float):
+        self.paths, self.base = paths, base
 
     def result(self):
-        return extract_chunk(self.paths)
+        return extract_chunk(self.paths, alarm=self.base)
 
 
 # ---- the parent: planning windows, running chunks, emitting rows in order ------------------------------------
@@ -130,15 +163,19 @@ class _Window:
     shas: list[str | None]  # sha256 of the bytes the key was made from
     hits: dict[int, cachelib.Entry]
     chunks: list[tuple[list[int], Future | _Now]]  # (file indexes within the window, work)
+    first: int = 0  # the number of its first file in the batch
 
 
 class _Runner:
-    def __init__(self, sources, overrides, jobs, cache, processor, progress, total):
+    def __init__(self, sources, overrides, jobs, cache, processor, progress, total, doc_timeout=None):
         self.sources, self.overrides = sources, overrides
         self.jobs = jobs
         self.cache, self.processor = cache, processor
         self.progress, self.total, self.done = progress, total, 0
         self.pool: ProcessPoolExecutor | None = None
+        self.board: watchdog.Board | None = None
+        self.base = watchdog.DOC_SECONDS if doc_timeout is None else doc_timeout  # the watchdog's base limit
+        self.timed_out: dict[int, str] = {}  # document number -> why it was stopped
         self.summary = Summary()
         _init_worker(sources, overrides, processor)  # for in-process work
 
@@ -149,12 +186,23 @@ class _Runner:
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             # spawn, not fork: forking a process that already runs polars/arrow threads can deadlock the child.
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_init_worker,
-                                            initargs=(self.sources, self.overrides, self.processor))
+            ctx = multiprocessing.get_context("spawn")
+            self.board = watchdog.Board(ctx, self.jobs)
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
+                                            initargs=(self.sources, self.overrides, self.processor, self.board,
+                                                      os.getpid()))
         return self.pool
 
-    def plan(self, paths: list[Path]) -> _Window:
+    def _wait(self, future: Future):
+        """The future's result, stopping any worker that runs past the watchdog's limit meanwhile."""
+        while True:
+            try:
+                return future.result(timeout=watchdog.CHECK_EVERY)
+            except TimeoutError:
+                if self.board is not None:
+                    self.timed_out.update(self.board.stop_overdue(self.base))
+
+    def plan(self, paths: list[Path], first: int = 0) -> _Window:
         keys: list[str | None] = [None] * len(paths)
         shas: list[str | None] = [None] * len(paths)
         hits: dict[int, cachelib.Entry] = {}
@@ -164,13 +212,15 @@ class _Runner:
             hits = {i: found[k] for i, k in enumerate(keys) if k in found}
         misses = [i for i in range(len(paths)) if i not in hits]
         use_pool = self.jobs > 1 and (len(misses) >= POOL_MIN or self.pool is not None)
+        use_pool = use_pool or (bool(misses) and not watchdog.alarm_available())  # no alarm: a worker is watched
         size = max(1, min(CHUNK, -(-len(misses) // self.jobs))) if use_pool else CHUNK
         chunks = []
         for j in range(0, len(misses), size):
             idx = misses[j : j + size]
             work = [paths[i] for i in idx]
-            chunks.append((idx, self._pool().submit(extract_chunk, work) if use_pool else _Now(work)))
-        return _Window(paths, keys, shas, hits, chunks)
+            chunks.append((idx, self._pool().submit(extract_chunk, work, [first + i for i in idx])
+                           if use_pool else _Now(work, self.base)))
+        return _Window(paths, keys, shas, hits, chunks, first)
 
     def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None]]:
         """Cache key and sha256 per file; the sha comes from the index when the file's stat is unchanged."""
@@ -197,33 +247,40 @@ class _Runner:
                 for t, sha in zip(texts, shas)]
         return keys, shas
 
-    def _chunk_result(self, work, paths):
-        try:
+    def _chunk_result(self, work, paths, numbers):
+        if isinstance(work, _Now):
             return work.result()
+        try:
+            return self._wait(work)
         except BrokenProcessPool:
-            return self._isolated(paths)
+            return self._isolated(paths, numbers)
 
     def _drop_pool(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
-    def _isolated(self, paths: list[Path]):
-        """A worker died (killed, out of memory, crashed in native code): redo the chunk one file per task."""
+    def _isolated(self, paths: list[Path], numbers: list[int]):
+        """A worker died (killed by the watchdog or otherwise, out of memory, crashed in native code): redo the
+        chunk one file per task; a file the watchdog stopped is not tried again."""
         self._drop_pool()
         parts, deaths = [], 0
-        for p in paths:
+        for p, n in zip(paths, numbers):
+            if n in self.timed_out:
+                parts.append(_failed_part(p, self.timed_out[n]))
+                continue
             try:
-                parts.append(self._pool().submit(extract_chunk, [p]).result())
+                parts.append(self._wait(self._pool().submit(extract_chunk, [p], [n])))
                 deaths = 0
             except BrokenProcessPool:
                 self._drop_pool()
+                if n in self.timed_out:
+                    parts.append(_failed_part(p, self.timed_out[n]))
+                    continue
                 deaths += 1
                 if deaths >= 3:  # not one bad file: the workers cannot run at all
                     raise RuntimeError(f"extractor worker processes keep dying (last on {p})") from None
-                failed = _failed_row(p, "extractor process died on this file (killed or crashed)")
-                parts.append((_one_batch(documents_frame([failed]).to_arrow(), cachelib.DOCS_ARROW),
-                              _one_batch(claims_frame([]).to_arrow(), cachelib.CLAIMS_ARROW), [0], [False]))
+                parts.append(_failed_part(p, "extractor process died on this file (killed or crashed)"))
         docs = pa.Table.from_batches([x[0] for x in parts], cachelib.DOCS_ARROW)
         claims = pa.Table.from_batches([x[1] for x in parts], cachelib.CLAIMS_ARROW)
         return (_one_batch(docs, cachelib.DOCS_ARROW), _one_batch(claims, cachelib.CLAIMS_ARROW),
@@ -233,17 +290,24 @@ class _Runner:
         # part per file: (docs batch, row, claims batch, first claim row, claim count)
         parts: list[tuple | None] = [None] * len(w.paths)
         for idx, work in w.chunks:
-            self._place(w, idx, self._chunk_result(work, [w.paths[i] for i in idx]), parts)
+            self._place(w, idx, self._chunk_result(work, [w.paths[i] for i in idx], [w.first + i for i in idx]),
+                        parts)
             self._tick(len(idx))
         broken = []
         for i, e in w.hits.items():
-            got = self.cache.read(e)
+            got = self.cache.read(e, (w.shas[i] or "")[:16], _text(str(w.paths[i])))
             if got is None:
                 broken.append(i)
             else:
                 parts[i] = (got[0], e.row, got[1], e.cstart, e.ccount)
-        if broken:  # cached rows could not be read back: extract those files again, here
-            self._place(w, broken, extract_chunk([w.paths[i] for i in broken]), parts)
+        if broken:  # cached rows could not be read back: extract those files again (and store them anew)
+            again = [w.paths[i] for i in broken]
+            if watchdog.alarm_available():
+                result = extract_chunk(again, alarm=self.base)
+            else:
+                result = self._chunk_result(self._pool().submit(extract_chunk, again, [w.first + i for i in broken]),
+                                            again, [w.first + i for i in broken])
+            self._place(w, broken, result, parts)
         self.summary.cached += len(w.hits) - len(broken)
         self._tick(len(w.hits))
         docs, claims = _assemble(parts)
@@ -259,6 +323,9 @@ class _Runner:
             ids, errors = docs.column("doc_id").to_pylist(), docs.column("error").to_pylist()
             keys = [w.keys[i] if ok and err is None and doc_id == (w.shas[i] or "")[:16] else None
                     for i, ok, doc_id, err in zip(idx, cacheable, ids, errors)]
+            for i, doc_id in zip(idx, ids):
+                if w.shas[i] and doc_id and doc_id != w.shas[i][:16]:  # changed, or a remembered sha was wrong
+                    self.cache.forget_sha(_text(os.path.abspath(str(w.paths[i]))))
             self.cache.store(docs, claims, keys, counts)
         start = 0
         for row, (i, n) in enumerate(zip(idx, counts)):
@@ -278,6 +345,12 @@ class _Runner:
             self.cache.close()
 
 
+def _failed_part(path: Path, reason: str) -> tuple:
+    failed = _failed_row(path, reason)
+    return (_one_batch(documents_frame([failed]).to_arrow(), cachelib.DOCS_ARROW),
+            _one_batch(claims_frame([]).to_arrow(), cachelib.CLAIMS_ARROW), [0], [False])
+
+
 def _assemble(parts: list[tuple]) -> tuple[pa.Table, pa.Table]:
     """Concatenate the files' rows in order, merging neighbours that sit next to each other in one batch."""
     runs: list[list] = []
@@ -295,23 +368,24 @@ def _assemble(parts: list[tuple]) -> tuple[pa.Table, pa.Table]:
 
 def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
                 progress: Progress | None = None, summary: Summary | None = None,
-                processor: str = PROCESSOR) -> Iterator[tuple[pa.Table, pa.Table]]:
+                processor: str = PROCESSOR, doc_timeout: float | None = None) -> Iterator[tuple[pa.Table, pa.Table]]:
     """(documents, claims) Arrow tables, one pair per window of files, in discovery order."""
     t0 = time.perf_counter()
-    files = documents.discover([Path(p) for p in paths])
-    sources = documents.load_sources_for(files)
+    articles, refused = documents.find_articles([Path(p) for p in paths])
+    sources = documents.load_sources_for(articles) | {path: {documents.REFUSED: why} for path, why in refused.items()}
     cache = None
     if cache_dir is not None:
         try:
             cache = cachelib.Cache(cache_dir)
         except cachelib.WRITE_ERRORS as e:
             cachelib.warn(f"cannot use {cache_dir} ({e}); extracting every document without a cache")
-    r = _Runner(sources, overrides, max(1, jobs or default_jobs()), cache, processor, progress, len(files))
+    r = _Runner(sources, overrides, max(1, jobs or default_jobs()), cache, processor, progress, len(articles),
+                doc_timeout)
     ahead = collections.deque()
     lookahead = max(2, -(-4 * r.jobs * CHUNK // WINDOW))  # windows planned ahead, to keep every worker busy
     try:
-        for start in range(0, len(files), WINDOW):
-            ahead.append(r.plan(files[start : start + WINDOW]))
+        for start in range(0, len(articles), WINDOW):
+            ahead.append(r.plan(articles[start : start + WINDOW], start))
             if len(ahead) > lookahead:
                 yield r.emit(ahead.popleft())
         while ahead:
@@ -324,17 +398,18 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
 
 def extract(paths, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
             progress: Progress | None = None, summary: Summary | None = None,
-            processor: str = PROCESSOR) -> tuple[pl.DataFrame, pl.DataFrame]:
+            processor: str = PROCESSOR, doc_timeout: float | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Claims and documents tables for files or directories of .txt/.md articles.
 
     jobs: worker processes (None: all cores); fewer than POOL_MIN files to extract are done in this process;
     cache_dir: where per-document results are kept between runs (None: no cache);
     summary: filled with counts (documents, errors, from cache, extracted) when given;
-    processor: the per-document function as "module:function", importable by the workers.
+    processor: the per-document function as "module:function", importable by the workers;
+    doc_timeout: the watchdog's base limit per document in seconds (watchdog.DOC_SECONDS when None).
     """
     docs, claims = [], []
     for d, c in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir, progress=progress,
-                            summary=summary, processor=processor):
+                            summary=summary, processor=processor, doc_timeout=doc_timeout):
         docs.append(d)
         claims.append(c)
     return _frame(claims, cachelib.CLAIMS_ARROW, CLAIM_SCHEMA), _frame(docs, cachelib.DOCS_ARROW, DOCUMENT_SCHEMA)
@@ -346,64 +421,96 @@ def _frame(tables: list[pa.Table], arrow_schema: pa.Schema, schema: dict) -> pl.
 
 # ---- streaming to files --------------------------------------------------------------------------------------
 class _Sink:
-    """Writes one table in batches to `path`.tmp and moves it into place only when the run finishes."""
+    """Writes one table in batches to a temporary file of its own; extract_to moves it into place at the end."""
 
     FLUSH_ROWS = 100_000
 
     def __init__(self, path: Path, arrow_schema: pa.Schema):
-        self.path, self.tmp = path, path.with_name(path.name + ".tmp")
-        self.csv = path.suffix.lower() == ".csv"
-        if not self.csv and path.suffix.lower() != ".parquet":
-            raise ValueError(f"{path}: unknown table format {path.suffix!r}; use .parquet or .csv")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.tmp = path, files.temp_path(path)
+        self.csv = table.check_format(path) == ".csv"
         self.schema, self.buf, self.rows, self.header = arrow_schema, [], 0, True
-        self.pq = None if self.csv else pq.ParquetWriter(self.tmp, arrow_schema, compression="zstd")
-        self.fh = open(self.tmp, "wb") if self.csv else None
+        self.pq = self.fh = None
+        with self._errors():
+            if self.csv:
+                self.fh = open(self.tmp, "xb")
+            else:
+                self.pq = pq.ParquetWriter(self.tmp, arrow_schema, compression="zstd")
 
-    def write(self, table: pa.Table) -> None:
-        self.buf.append(table)
-        self.rows += table.num_rows
+    @contextlib.contextmanager
+    def _errors(self):
+        try:
+            yield
+        except (OSError, pa.ArrowException) as e:  # disk full, folder gone or read-only...
+            why = getattr(e, "strerror", None) or str(e).splitlines()[0]
+            raise table.TableError(f"{self.path}: writing failed ({why}); the previous table is left as it was") from None
+
+    def write(self, batch: pa.Table) -> None:
+        self.buf.append(batch)
+        self.rows += batch.num_rows
         if self.rows >= self.FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        table = pa.concat_tables(self.buf) if self.buf else self.schema.empty_table()
-        if self.csv:  # same bytes as table.write_table: BOM and header once, then rows
-            pl.from_arrow(table).write_csv(self.fh, include_header=self.header, include_bom=self.header)
-            self.header = False
-        elif table.num_rows:
-            self.pq.write_table(table)
+        data = pa.concat_tables(self.buf) if self.buf else self.schema.empty_table()
+        with self._errors():
+            if self.csv:  # same bytes as table.write_table: BOM and header once, then rows, formula-safe
+                table.write_csv(pl.from_arrow(data), self.fh, header=self.header)
+                self.header = False
+            elif data.num_rows:
+                self.pq.write_table(data)
         self.buf, self.rows = [], 0
 
-    def finish(self) -> None:
+    def finish(self) -> Path:
+        """Everything written and closed: the temporary file, ready to be published."""
         self.flush()
-        (self.fh or self.pq).close()
-        self.tmp.replace(self.path)
+        with self._errors():
+            (self.fh or self.pq).close()
+        return self.tmp
 
     def abort(self) -> None:
         try:
-            (self.fh or self.pq).close()
+            with contextlib.suppress(OSError, pa.ArrowException):
+                (self.fh or self.pq).close()
         finally:
             self.tmp.unlink(missing_ok=True)
 
 
 def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
-               progress: Progress | None = None, processor: str = PROCESSOR) -> Summary:
-    """Stream the claims table to `out` and the documents table beside it (table.documents_path)."""
+               progress: Progress | None = None, processor: str = PROCESSOR, doc_timeout: float | None = None) -> Summary:
+    """Stream the claims table to `out` and the documents table beside it (table.documents_path).
+
+    The target is checked before any work (table.TableError). The two tables replace the previous ones together
+    at the end, and only when at least one document was read: a typo'd path or an empty folder leaves the old
+    tables byte-identical (summary.written is False)."""
     out = Path(out)
-    sinks = [_Sink(out, cachelib.CLAIMS_ARROW), _Sink(documents_path(out), cachelib.DOCS_ARROW)]
-    summary = Summary()
-    t0, writing = time.perf_counter(), 0.0
+    targets = [out, documents_path(out)]
+    for t in targets:
+        table.check_target(t)
+        files.remove_leftovers(t)  # of runs that were killed
+    sinks = [_Sink(targets[0], cachelib.CLAIMS_ARROW)]
     try:
+        sinks.append(_Sink(targets[1], cachelib.DOCS_ARROW))
+        summary = Summary()
+        t0, writing = time.perf_counter(), 0.0
         for docs, claims in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir,
-                                        progress=progress, summary=summary, processor=processor):
+                                        progress=progress, summary=summary, processor=processor,
+                                        doc_timeout=doc_timeout):
             t = time.perf_counter()
             sinks[0].write(claims)
             sinks[1].write(docs)
             writing += time.perf_counter() - t
         t = time.perf_counter()
-        for s in sinks:
-            s.finish()
+        if summary.read:
+            done = [s.finish() for s in sinks]
+            try:
+                table.publish(list(zip(done, targets)), out)
+            except OSError as e:
+                raise table.TableError(f"{out}: could not be replaced ({e.strerror or e}); "
+                                       "the previous table is left as it was") from None
+            summary.written = True
+        else:
+            for s in sinks:
+                s.abort()
     except BaseException:
         for s in sinks:
             s.abort()

@@ -3,17 +3,23 @@
 Layout of a cache directory (default data/cache/):
   index.sqlite   files:   path -> (stat signature, sha256 of the bytes)   skips re-hashing unchanged files
                  entries: key -> where that document's rows sit in a segment
-  segments/      <id>.docs.arrow / <id>.claims.arrow: Arrow IPC files, one record batch per chunk of documents
+                          and its batch's checksum; checked on every read, with the rows' doc_id and path
+  segments/      <id>.docs.arrow / <id>.claims.arrow: Arrow IPC files, one record batch per chunk of documents;
+                 <id> holds the writer's pid, so the .part files of a killed run are recognised and removed
 
 The key of a document is a hash of: the extractor fingerprint (EXTRACTOR_VERSION, every rule file, the extractor
 sources, the opencc/regex/unicode versions), the sha256 of its bytes, the path recorded in its rows, and its
 metadata inputs (sources.yaml entry, analyst overrides). Anything that could change its rows changes its key.
 
-Nothing here is ever fatal: an unreadable index is moved aside and rebuilt, an unreadable segment turns its entries
-into misses, which the caller extracts again.
+Nothing here is ever fatal, and nothing read from here is trusted: an entry is used only when its batch passes
+Arrow's full validation and its checksum, and its rows belong to the very document asked for (doc_id, path, claim
+count). Anything else (flipped bits, a truncated segment, an index pointing at another document's rows) is a miss
+with a warning: the caller extracts the document again and stores it anew, which repairs the entry. An index
+that SQLite finds damaged is thrown away and rebuilt. Segments are fsynced before the index points at them.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,16 +32,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 import extractors
+from extractors.files import fsync, pid_alive
 from extractors.table import claims_frame, documents_frame
 
 DEFAULT_DIR = Path("data/cache")
-FORMAT = "2"  # bump when the layout below changes
+FORMAT = "3"  # bump when the layout below changes
 PACKAGE_DIR = Path(extractors.__file__).parent
 # The batch layer itself does not shape a document's rows; editing it must not throw the cache away.
-NOT_EXTRACTION = {"run", "evaluate.py"}  # what shapes no document's rows
+NOT_EXTRACTION = {"run", "evaluate.py", "files.py"}  # what shapes no document's rows
 INPUT_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt", ".csv", ".tsv"}
 WRITE_ERRORS = (OSError, sqlite3.Error, pa.ArrowException)  # disk full, read-only folder...: the run goes on
 RACY_SECONDS = 2.0  # a file touched this recently may still change within the same mtime tick: re-hash it next time
@@ -86,6 +94,15 @@ def doc_key(fp: str, sha: str, doc_path: str, metadata) -> str:
     return h.hexdigest()
 
 
+def checksum(docs: pa.RecordBatch, claims: pa.RecordBatch) -> str:
+    """Of a chunk's two batches as Arrow serialises them: the same bytes whether the batch was just made or read
+    back from a segment."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(docs.serialize())
+    h.update(claims.serialize())
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class Entry:
     segment: str
@@ -93,6 +110,7 @@ class Entry:
     row: int  # the document's row in the docs batch
     cstart: int  # its claim rows in the claims batch: [cstart, cstart + ccount)
     ccount: int
+    checksum: str = ""  # of the whole batch (see checksum())
 
 
 class Cache:
@@ -103,11 +121,13 @@ class Cache:
         self.seg_dir.mkdir(parents=True, exist_ok=True)
         self.db = self._open_db()
         self._readers: dict[str, ipc.RecordBatchFileReader | None] = {}
-        self._batches: dict[tuple[str, int], tuple[pa.RecordBatch, pa.RecordBatch]] = {}
+        self._batches: dict[tuple[str, int], tuple | None] = {}
+        self._warned: set[tuple[str, int]] = set()
         self._writer: _SegmentWriter | None = None
         self.writable = True
         self._pending: list[tuple] = []  # entry rows of the open segment, committed when it closes
         self._files_seen: list[tuple[str, str, str]] = []
+        self._remove_leftovers()
 
     # ---- the index -------------------------------------------------------------------------------------------
     def _open_db(self) -> sqlite3.Connection:
@@ -122,7 +142,7 @@ class Cache:
                     CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);
                     CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, stat TEXT, sha TEXT);
                     CREATE TABLE IF NOT EXISTS entries(key TEXT PRIMARY KEY, fp TEXT, segment TEXT,
-                        batch INTEGER, row INTEGER, cstart INTEGER, ccount INTEGER);
+                        batch INTEGER, row INTEGER, cstart INTEGER, ccount INTEGER, checksum TEXT);
                     """
                 )
                 row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
@@ -135,15 +155,25 @@ class Cache:
                 if attempt == 2:
                     raise
                 warn(f"{path} is unreadable ({e}); starting a fresh cache")
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                self._delete_index()
         raise AssertionError("unreachable")
+
+    def _delete_index(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.dir / 'index.sqlite'}{suffix}").unlink(missing_ok=True)
 
     def _query_in(self, sql: str, values: list[str]) -> list[tuple]:
         out = []
-        for i in range(0, len(values), 500):  # SQLite's bound-parameter limit
-            part = values[i : i + 500]
-            out += self.db.execute(sql.format(",".join("?" * len(part))), part).fetchall()
+        try:
+            for i in range(0, len(values), 500):  # SQLite's bound-parameter limit
+                part = values[i : i + 500]
+                out += self.db.execute(sql.format(",".join("?" * len(part))), part).fetchall()
+        except sqlite3.DatabaseError as e:  # damaged after it opened: rebuild, and answer "not cached"
+            warn(f"{self.dir / 'index.sqlite'} is damaged ({e}); starting a fresh cache")
+            self.db.close()
+            self._delete_index()
+            self.db = self._open_db()
+            return []
         return out
 
     def known_shas(self, stats: dict[str, str]) -> dict[str, str]:
@@ -155,11 +185,23 @@ class Cache:
         if time.time() - max(st.st_mtime, st.st_ctime) > RACY_SECONDS:
             self._files_seen.append((path, stat_signature(st), sha))
 
+    def forget_sha(self, path: str) -> None:
+        """The sha remembered for `path` did not match its bytes (a damaged index): hash it again next time."""
+        self._files_seen = [f for f in self._files_seen if f[0] != path]
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+
     def lookup(self, keys: list[str]) -> dict[str, Entry]:
         rows = self._query_in(
-            "SELECT key, segment, batch, row, cstart, ccount FROM entries WHERE key IN ({})", keys
+            "SELECT key, segment, batch, row, cstart, ccount, checksum FROM entries WHERE key IN ({})", keys
         )
-        return {r[0]: Entry(*r[1:]) for r in rows}
+        out = {}
+        for r in rows:
+            try:
+                out[r[0]] = Entry(str(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]), str(r[6]))
+            except (TypeError, ValueError):
+                continue  # a damaged row: a miss
+        return out
 
     # ---- reading cached rows ---------------------------------------------------------------------------------
     def _reader(self, segment: str) -> tuple[ipc.RecordBatchFileReader, ...] | None:
@@ -176,23 +218,48 @@ class Cache:
             self._readers[segment] = pair
         return self._readers[segment]
 
-    def read(self, e: Entry) -> tuple[pa.RecordBatch, pa.RecordBatch] | None:
-        """The (docs batch, claims batch) holding entry e, or None when they cannot be read back intact."""
+    def read(self, e: Entry, doc_id: str, doc_path: str) -> tuple[pa.RecordBatch, pa.RecordBatch] | None:
+        """The (docs batch, claims batch) holding entry e, or None (with a warning) unless they are intact and
+        e's rows are those of the document asked for: doc_id (of the bytes just hashed) and doc_path."""
         got = self._batches.get((e.segment, e.batch), False)
         if got is False:
             got = self._load(e.segment, e.batch)
-        if got is None or e.row >= got[2] or e.cstart + e.ccount > got[3]:
+        why = "unreadable" if got is None else self._mismatch(e, got, doc_id, doc_path)
+        if why:
+            if (e.segment, e.batch) not in self._warned:
+                self._warned.add((e.segment, e.batch))
+                warn(f"segment {e.segment} batch {e.batch}: {why}; its documents are extracted again and stored anew")
             return None
         return got[0], got[1]
 
+    @staticmethod
+    def _mismatch(e: Entry, got: tuple, doc_id: str, doc_path: str) -> str | None:
+        docs, claims, digest = got
+        if e.checksum != digest:
+            return "its checksum does not match (damaged on disk?)"
+        if not (0 <= e.row < docs.num_rows and 0 <= e.cstart and e.cstart + e.ccount <= claims.num_rows):
+            return "the index points outside it"
+        row = docs.slice(e.row, 1)
+        if (row["doc_id"][0].as_py(), row["doc_path"][0].as_py(), row["n_claims"][0].as_py()) != (doc_id, doc_path,
+                                                                                                   e.ccount):
+            return "the index points at another document's rows"
+        own = claims.slice(e.cstart, e.ccount)
+        if e.ccount and not (pc.all(pc.equal(own["doc_id"], doc_id)).as_py()
+                             and pc.all(pc.equal(own["doc_path"], doc_path)).as_py()):
+            return "the index points at another document's claims"
+        return None
+
     def _load(self, segment: str, batch: int):
         pair = self._reader(segment)
-        try:
-            docs, claims = (pair[0].get_batch(batch), pair[1].get_batch(batch)) if pair else (None, None)
-            got = (docs, claims, docs.num_rows, claims.num_rows) if pair else None
-        except (OSError, IndexError, pa.ArrowException) as err:
-            warn(f"segment {segment} batch {batch} is unreadable ({err})")
-            got = None
+        got = None
+        if pair:
+            try:
+                docs, claims = pair[0].get_batch(batch), pair[1].get_batch(batch)
+                docs.validate(full=True)  # offsets, UTF-8, lengths: before any value is looked at
+                claims.validate(full=True)
+                got = (docs, claims, checksum(docs, claims))
+            except (OSError, IndexError, ValueError, pa.ArrowException):
+                got = None
         if len(self._batches) > 256:
             self._batches.clear()  # bounded memory: batches are read in order, old ones are not needed again
         self._batches[(segment, batch)] = got
@@ -211,10 +278,11 @@ class Cache:
         except WRITE_ERRORS as e:
             self._give_up(e)
             return
+        digest = checksum(*(ipc.read_record_batch(b.serialize(), b.schema) for b in (docs, claims)))
         cstart = 0
         for row, (key, n) in enumerate(zip(keys, counts)):
             if key is not None:
-                self._pending.append((key, self.fp, w.segment, batch, row, cstart, n))
+                self._pending.append((key, self.fp, w.segment, batch, row, cstart, n, digest))
             cstart += n
         if w.batches >= 64:
             self.commit()
@@ -233,7 +301,7 @@ class Cache:
                 self._writer = None
             with self.db:  # one transaction
                 self.db.execute("BEGIN")
-                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?)", self._pending)
+                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?)", self._pending)
                 self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?)", self._files_seen)
             self._pending, self._files_seen = [], []
         except WRITE_ERRORS as e:
@@ -259,17 +327,35 @@ class Cache:
             live = {r[0] for r in self.db.execute("SELECT DISTINCT segment FROM entries")}
         for p in self.seg_dir.iterdir():
             seg = p.name.split(".")[0]
-            # A segment of this version with no entries may be one another run is still writing: leave it a while.
-            young = seg.startswith(self.fp[:12]) and time.time() - p.stat().st_mtime < 3600
-            if seg not in live and not young:
+            # A segment of this version with no entries may be one another run is still writing: left while its
+            # writer lives. Entries of other versions were dropped above, so their segments go.
+            if seg not in live and not (seg.startswith(self.fp[:12]) and _writer_alive(seg, p)):
                 p.unlink(missing_ok=True)
+
+    def _remove_leftovers(self) -> None:
+        """.part files of runs that were killed before they finished a segment."""
+        with contextlib.suppress(OSError):
+            for p in self.seg_dir.glob("*.part"):
+                if not _writer_alive(p.name.split(".")[0], p):
+                    p.unlink(missing_ok=True)
+
+
+def _writer_alive(segment: str, path: Path) -> bool:
+    """Whether the process that wrote this segment may still be writing it (its pid is in the name)."""
+    parts = segment.split("-")
+    if len(parts) == 3 and parts[1].startswith("p") and parts[1][1:].isdigit():
+        return pid_alive(int(parts[1][1:]))
+    try:  # a segment named before pids were: an hour's grace
+        return time.time() - path.stat().st_mtime < 3600
+    except OSError:
+        return False
 
 
 class _SegmentWriter:
     """Two Arrow IPC files written side by side, one record batch per chunk; renamed into place on close."""
 
     def __init__(self, seg_dir: Path, fp: str):
-        self.segment = f"{fp[:12]}-{uuid.uuid4().hex[:16]}"
+        self.segment = f"{fp[:12]}-p{os.getpid()}-{uuid.uuid4().hex[:16]}"
         self.paths = [seg_dir / f"{self.segment}.{kind}.arrow" for kind in ("docs", "claims")]
         # Uncompressed: reading back is then ~10x faster than lz4, and re-runs are what the cache is for.
         self.files = [pa.output_stream(f"{p}.part", buffer_size=1 << 20) for p in self.paths]
@@ -286,4 +372,7 @@ class _SegmentWriter:
         for w, f, p in zip(self.writers, self.files, self.paths):
             w.close()
             f.close()
+            fsync(f"{p}.part")  # on disk before the index points at it
             os.replace(f"{p}.part", p)
+        with contextlib.suppress(OSError):
+            fsync(self.paths[0].parent)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from extractors.run import batch, cache
+from extractors import table
+from extractors.run import batch, cache, watchdog
 from extractors.table import documents_path
+from extractors.text.documents import printable
 
 
 class ProgressReport:
@@ -58,10 +61,17 @@ def summary_lines(s: batch.Summary, out: Path | None) -> list[str]:
     lines += [f"  {metric}: {n:,}" for metric, n in sorted(s.per_metric.items(), key=lambda kv: str(kv[0]))]
     if s.errors:
         lines.append(f"files with errors: {len(s.errors):,}")
-        lines += [f"  {path}: {why}" for path, why in s.errors]
-    if out is not None:
-        lines.append(f"wrote {out} and {documents_path(out)}")
+        lines += [f"  {printable(path)}: {printable(why)}" for path, why in s.errors]
+    if out is not None and s.written:
+        lines.append(f"wrote {printable(str(out))} and {printable(str(documents_path(out)))}")
+    elif out is not None:
+        lines.append(f"nothing was read: {printable(str(out))} is left as it was")
     return lines
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"cloudclaims: {printable(message)}", file=sys.stderr)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     ex.add_argument("--cache-dir", default=str(cache.DEFAULT_DIR), help="per-document result cache")
     ex.add_argument("--no-cache", action="store_true", help="extract every document again, and store nothing")
+    ex.add_argument("--doc-timeout", type=float, default=None, metavar="SECONDS",
+                    help=f"the watchdog: stop a document after this long, plus a second per "
+                         f"{watchdog.BYTES_PER_SECOND // 1000} kB of it (default {watchdog.DOC_SECONDS:g} s)")
     ev = sub.add_parser("eval", help="accuracy against hand-checked gold claims (recall, precision, period...)")
     ev.add_argument("gold", help="gold claims, YAML (the format of tests/gold.yaml)")
     ev.add_argument("docs", nargs="+", help="the articles the gold is about: files or directories")
@@ -84,21 +97,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "eval":
         return run_eval(args)
     out = Path(args.out)
+    if out.is_dir():
+        return fail(f"--out {out}: is a directory; give a file name such as {out / 'claims.parquet'}", 2)
     if out.suffix.lower() not in (".parquet", ".csv"):
         ap.error(f"--out {out}: unknown table format {out.suffix!r}; use .parquet or .csv")
     if args.jobs is not None and args.jobs < 1:
         ap.error("--jobs must be at least 1")
+    if args.doc_timeout is not None and not args.doc_timeout > 0:
+        ap.error("--doc-timeout must be more than 0 seconds")
     progress = ProgressReport()
     try:
-        s = batch.extract_to(args.paths, out, jobs=args.jobs, progress=progress,
+        s = batch.extract_to(args.paths, out, jobs=args.jobs, progress=progress, doc_timeout=args.doc_timeout,
                              cache_dir=None if args.no_cache else args.cache_dir)
+    except table.TableError as e:
+        return fail(str(e))
+    except KeyboardInterrupt:
+        return fail(f"interrupted; {out} is left as it was", 130)
+    except Exception as e:  # a bug: one line for the analyst, the traceback only when asked for
+        if os.environ.get("CLOUDCLAIMS_DEBUG"):
+            raise
+        return fail(f"extract failed ({type(e).__name__}: {e}); {out} is left as it was "
+                    "(set CLOUDCLAIMS_DEBUG=1 for the traceback)")
     finally:
         progress.close()
     print("\n".join(summary_lines(s, out)))
     if s.read == 0:
         what = "no .txt/.md articles found" if s.files == 0 else "no file could be read"
-        print(f"cloudclaims: {what} in {' '.join(args.paths)}", file=sys.stderr)
-        return 1
+        return fail(f"{what} in {' '.join(args.paths)}")
     return 0
 
 

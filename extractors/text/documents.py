@@ -5,10 +5,13 @@ A file that cannot be read becomes a Document with `error` set; the batch goes o
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import os
+import re
 import stat
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,12 +21,16 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pres
 
 SUFFIXES = {".txt", ".md"}
 SOURCES_FILE = "sources.yaml"
+REFUSED = "_refused"  # key of a `sources` entry: why discovery refused the file (find_articles)
 META_FIELDS = ("title", "url", "publisher", "published", "fetched")
 MAX_BYTES = 64 * 1024 * 1024  # read no more than this (memory)
-# Longer texts are refused, not extracted: whole-text regex passes on 17 M characters take about the
-# regex budget (normalize.TIMEOUT), so such a file was extracted on a quiet machine and "timed out" on a
-# busy one. 4 M characters is four long novels, far beyond any article, and well inside the budget.
+# Longer texts are refused, not extracted: 4 M characters is four long novels, far beyond any article, and
+# keeps the worst document to seconds (bench/stress.py prints it) under the batch's watchdog.
 MAX_CHARS = 4_000_000
+# A decoded text may have this share of its bytes replaced (a stray invalid byte, a damaged download): more,
+# and it is not the encoding we tried.
+MAX_BAD_SHARE = 0.01
+MAX_BAD_BYTES = 16  # ... or this many bytes, whichever is more (short texts)
 
 
 class DocumentError(Exception):
@@ -46,18 +53,76 @@ class Document:
 
 
 def discover(paths: list[Path]) -> list[Path]:
-    """Article files under the given files and directories, in a stable order; symlinks are not followed."""
+    """Article files under the given files and directories, in a stable order (see find_articles)."""
+    return find_articles(paths)[0]
+
+
+def find_articles(paths: list[Path]) -> tuple[list[Path], dict[str, str]]:
+    """Article files under the given files and folders, in a stable order, and the ones refused, with why.
+
+    Links: a file or folder named here is read or walked, link or not. Inside a folder, a link to a folder
+    is not walked (it could loop or repeat the tree) and is listed, to be reported; a link to a file is read
+    when its target is inside the folder, and refused when it points outside it (nothing is read from beyond
+    the folders given; name such a file explicitly to read it). Folders are walked without recursion, so
+    any depth is fine; one that cannot be listed is reported."""
     found: list[Path] = []
+    refused: dict[str, str] = {}
     for p in paths:
         p = Path(p)
-        if p.is_dir() and not p.is_symlink():
-            for root, dirs, files in os.walk(p, followlinks=False):
-                dirs.sort()
-                found.extend(Path(root) / f for f in sorted(files) if Path(f).suffix.lower() in SUFFIXES)
+        if p.is_dir():
+            found.extend(_walk(p, refused))
         else:
             found.append(p)  # named explicitly: read it, or report why not
     seen: set[Path] = set()
-    return [f for f in found if not (f in seen or seen.add(f))]
+    return [f for f in found if not (f in seen or seen.add(f))], refused
+
+
+def _walk(root: Path, refused: dict[str, str]) -> list[Path]:
+    """Depth first, files before sub-folders, each sorted by name: the order os.walk gave."""
+    top = os.path.realpath(root)
+    out: list[Path] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            out.append(folder)
+            refused[str(folder)] = f"folder cannot be listed ({e.strerror or e}); the articles in it were not read"
+            continue
+        subdirs = []
+        for e in entries:
+            path = folder / e.name
+            if e.is_dir(follow_symlinks=False):
+                subdirs.append(path)
+            elif e.is_symlink() and _is_dir(e):
+                out.append(path)
+                refused[str(path)] = ("a link to a folder inside the folder is not followed (it could loop); "
+                                      "name it on the command line to read it")
+            elif Path(e.name).suffix.lower() in SUFFIXES:
+                out.append(path)
+                if e.is_symlink() and (why := _outside_link(path, top)):
+                    refused[str(path)] = why
+        stack.extend(reversed(subdirs))
+    return out
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link that loops: read_bytes reports it
+        return False
+
+
+def _outside_link(path: Path, top: str) -> str | None:
+    """Why a link found inside the folder `top` is not read, if its target is a file outside it."""
+    target = os.path.realpath(path)
+    if not os.path.isfile(target):
+        return None  # broken, looping, a device or a pipe: read_bytes says which
+    if os.path.commonpath([top, target]) == top:
+        return None
+    return f"a link to a file outside the folder ({printable(target)}); not read (name the file explicitly to read it)"
 
 
 def load_sources_for(files: list[Path]) -> dict[str, dict]:
@@ -82,57 +147,160 @@ def load_sources_for(files: list[Path]) -> dict[str, dict]:
     return out
 
 
-# (byte-order mark, codec for the bytes after it, name in the encoding column, name in messages)
-BOMS = ((b"\xef\xbb\xbf", "utf-8", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16-le", "utf-16", "UTF-16"),
+# (byte-order mark, codec for the bytes after it, name in the encoding column, name in messages). UTF-32's
+# marks come first: UTF-32 LE's begins with UTF-16 LE's.
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le", "utf-32", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32", "UTF-32"),
+        (b"\xef\xbb\xbf", "utf-8", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16-le", "utf-16", "UTF-16"),
         (b"\xfe\xff", "utf-16-be", "utf-16", "UTF-16"))
+
+_bad = threading.local()
+
+
+def _count_and_replace(e: UnicodeDecodeError) -> tuple[str, int]:
+    _bad.n += e.end - e.start
+    _bad.first = e.start if _bad.first is None else _bad.first
+    return "\ufffd", e.end  # what errors="replace" gives, so the dashboard decodes the same text
+
+
+codecs.register_error("cloudclaims-count", _count_and_replace)
+
+
+def _replacing(data: bytes, codec: str) -> tuple[str, int, int | None]:
+    """Text, how many bytes were replaced, and where the first was."""
+    _bad.n, _bad.first = 0, None
+    return data.decode(codec, "cloudclaims-count"), _bad.n, _bad.first
+
+
+def _bad_limit(n_bytes: int) -> int:
+    return max(MAX_BAD_BYTES, int(n_bytes * MAX_BAD_SHARE))
 
 
 def _decode_unicode(data: bytes, codec: str, name: str, warnings: list[str] | None) -> str:
-    """Strict decoding, except that an incomplete last character (a download cut short) is dropped
-    with a warning instead of losing the whole article."""
+    """Strict decoding if it works. An incomplete last character (a download cut short) is dropped, and a
+    few invalid bytes are replaced by U+FFFD, each with a warning, instead of losing the whole article."""
     try:
         return data.decode(codec)
     except UnicodeDecodeError as e:
-        if e.end < len(data) or e.start < len(data) - 3:
-            raise DocumentError(f"not valid {name}: {e.reason} at byte {e.start:,} of the text") from None
-        if warnings is not None:
-            warnings.append(f"the last {len(data) - e.start} bytes are an incomplete {name} character "
-                            "(a truncated file?); dropped")
-        return data[: e.start].decode(codec)
+        if e.start >= len(data) - 3:
+            try:
+                text = data[: e.start].decode(codec)
+                _warn(warnings, f"the last {len(data) - e.start} bytes are an incomplete {name} character "
+                                "(a truncated file?); dropped")
+                return text
+            except UnicodeDecodeError:
+                pass
+    text, bad, first = _replacing(data, codec)
+    if bad > _bad_limit(len(data)):
+        raise DocumentError(f"not valid {name}: {bad:,} bytes cannot be decoded, the first at byte {first:,}")
+    _warn(warnings, f"{bad:,} {'byte is' if bad == 1 else 'bytes are'} not valid {name} (the first at byte {first:,}) "
+                    "and replaced by U+FFFD; the rest of the text is kept")
+    return text
+
+
+def _warn(warnings: list[str] | None, message: str) -> None:
+    if warnings is not None:
+        warnings.append(message)
 
 
 def decode(data: bytes, warnings: list[str] | None = None) -> tuple[str, str]:
-    """Text and encoding name. UTF-8 (BOM or not), UTF-16 with BOM, GB18030, Big5. Why a file is
-    not text goes in DocumentError; repairs made on the way go in `warnings`."""
+    """Text and encoding name (a Python codec: the dashboard decodes the file again with it). UTF-8 (BOM or
+    not), UTF-16 (BOM or not), UTF-32 with BOM, GB18030, Big5. Why a file is not text goes in DocumentError;
+    repairs made on the way, and signs of damage, go in `warnings`."""
+    text, encoding = _decode(data, warnings)
+    if why := lossy_reencoding(text):
+        _warn(warnings, why)
+    return text, encoding
+
+
+def _decode(data: bytes, warnings: list[str] | None) -> tuple[str, str]:
     for bom, codec, encoding, name in BOMS:
         if data.startswith(bom):  # offsets in errors count from after the mark
             return _decode_unicode(data[len(bom):], codec, name, warnings), encoding
     if b"\x00" in data:
+        if got := _utf16_without_bom(data, warnings):
+            return got
         raise DocumentError("binary file (contains NUL bytes), not text")
     try:
-        return _decode_unicode(data, "utf-8", "UTF-8", warnings), "utf-8"
-    except DocumentError:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
         pass
+    repaired: list[str] = []
+    try:  # UTF-8 with a stray byte or a cut-off end...
+        utf8 = _decode_unicode(data, "utf-8", "UTF-8", repaired)
+    except DocumentError:
+        utf8 = None
     candidates = []
     for enc in ("big5", "gb18030"):
         try:
             candidates.append((enc, data.decode(enc)))
         except UnicodeDecodeError:
             continue
-    if len(candidates) == 2:
-        # GB18030 decodes almost any byte string; prefer the reading with more common characters.
-        candidates.sort(key=lambda c: -_common_share(c[1]))
+    # GB18030 decodes almost any byte string; prefer the reading with more common characters.
+    candidates.sort(key=lambda c: -_common_share(c[1]))
+    legacy = candidates[0] if candidates and _common_share(candidates[0][1]) >= 0.5 else None
+    # ... unless a legacy encoding reads it cleanly as more Chinese (a mostly English GB18030 text has only a
+    # few bytes that are not UTF-8, and those are its Chinese words)
+    if legacy and (utf8 is None or _han(legacy[1]) > _han(utf8)):
+        return legacy[1], legacy[0]
+    if utf8 is not None:
+        for w in repaired:
+            _warn(warnings, w)
+        return utf8, "utf-8"
+    for enc, name in (("big5", "Big5"), ("gb18030", "GB18030")):  # a legacy text with a few damaged bytes
+        text, bad, _ = _replacing(data, enc)
+        if bad and bad <= _bad_limit(len(data)) and _common_share(text) >= 0.5:
+            _warn(warnings, f"{bad:,} bytes are not valid {name} and replaced by U+FFFD; the rest of the text is kept")
+            return text, enc
     if not candidates:
-        raise DocumentError("not text in UTF-8, UTF-16, GB18030 or Big5")
-    enc, text = candidates[0]
-    if _common_share(text) < 0.5:
-        raise DocumentError(f"does not look like text (best guess {enc} gives mostly rare characters)")
-    return text, enc
+        raise DocumentError("not text in UTF-8, UTF-16, UTF-32, GB18030 or Big5")
+    raise DocumentError(f"does not look like text (best guess {candidates[0][0]} gives mostly rare characters)")
+
+
+def _utf16_without_bom(data: bytes, warnings: list[str] | None) -> tuple[str, str] | None:
+    """UTF-16 without a byte-order mark, told by where its zero bytes fall (the high byte of every ASCII
+    character: digits, punctuation, line ends); None when the bytes do not read as text that way."""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    codec = "utf-16-le" if odd > 4 * even else "utf-16-be" if even > 4 * odd else None
+    if codec is None:
+        return None
+    found: list[str] = []
+    try:
+        text = _decode_unicode(data, codec, "UTF-16", found)
+    except DocumentError:
+        return None
+    odd_chars = sum(1 for c in text if not c.isprintable() and c not in "\n\r\t")
+    if odd_chars > _bad_limit(len(text)) or _common_share(text) < 0.5:
+        return None
+    for w in found:
+        _warn(warnings, w)
+    return text, codec
+
+
+# A lossy re-encoding (GBK text saved through a Latin-1 or ASCII step) turns every character it cannot carry into
+# "?": a run of them beside Chinese text is that, not punctuation (Chinese uses the full-width ？).
+_QUESTION_RUN = re.compile(r"(?<=[\u3400-\u9fff])\?|\?(?=[\u3400-\u9fff?])")
+LOSSY_MIN, LOSSY_SHARE = 8, 0.02
+
+
+def lossy_reencoding(text: str) -> str | None:
+    """A warning when a Chinese text holds an unusual share of '?' next to its characters, else None."""
+    n = len(_QUESTION_RUN.findall(text))
+    if n < LOSSY_MIN:
+        return None
+    han = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    if n < LOSSY_SHARE * (han + n):
+        return None
+    return (f"{n:,} '?' stand among {han:,} Chinese characters: a sign of a lossy re-encoding (characters the "
+            "file's encoding could not carry became '?'); check the numbers against the original")
 
 
 _COMMON = set(
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严云营亿阿"
 )
+
+
+def _han(text: str) -> int:
+    return sum(1 for c in text[:4000] if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf")
 
 
 def _common_share(text: str) -> float:
@@ -227,6 +395,15 @@ def path_text(path: Path) -> str:
         return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text for a log line: control characters, line separators and bidi overrides escaped (\\n, \\x1b,
+    \\u202e), so a file name cannot forge lines of the summary or hide what it is."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def _name_error(path: Path) -> str | None:
     raw = os.fsencode(path.name)
     try:
@@ -245,6 +422,8 @@ def read_bytes(path: Path) -> bytes:
     """
     if path.is_symlink() and not path.exists():
         raise DocumentError("broken or looping symbolic link")
+    if not path.exists() and not _name_error(path):
+        raise DocumentError("no such file or folder (a typo in the path?)")
     if why := _name_error(path):
         raise DocumentError(why)
     if path.suffix.lower() not in SUFFIXES:
@@ -268,7 +447,12 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_document(path: Path, sources: dict[str, dict] | None = None) -> Document:
+    """The document at `path`; `sources` holds its sources.yaml entry, or why discovery refused it (REFUSED)."""
     doc = Document(path=Path(path))
+    side = (sources or {}).get(str(doc.path), {})
+    if REFUSED in side:
+        doc.error = side[REFUSED]
+        return doc
     try:
         data = read_bytes(doc.path)
         if not data.strip():
@@ -285,7 +469,6 @@ def read_document(path: Path, sources: dict[str, dict] | None = None) -> Documen
         doc.error = f"cannot be read ({e.strerror or e.__class__.__name__})"
         return doc
     layers = [("front_matter", _clean_meta(front, "front matter", doc.warnings))]
-    side = (sources or {}).get(str(doc.path), {})
     if "_error" in side:
         doc.warnings.append(side["_error"])
     else:

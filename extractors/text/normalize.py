@@ -16,16 +16,6 @@ import regex
 
 from extractors import rules_data
 
-TIMEOUT = 2.0  # seconds for any one regex call on one document
-SCAN_RATE = 5e6  # characters per second that a call scanning a whole document is allowed on top of TIMEOUT
-
-
-def budget(n_chars: int) -> float:
-    """The timeout for one regex call that reads n_chars: TIMEOUT, plus time to read long text at SCAN_RATE.
-    A pattern that backtracks is still cut off; a 50 MB article is not, just for being long."""
-    return TIMEOUT + n_chars / SCAN_RATE
-
-
 # Full-width ASCII and the ideographic / no-break spaces: the common NFKC changes, all one char for one.
 # Line separators other than \n (a lone \r, U+2028, form feed...) become \n, so \n alone ends a line.
 _WIDE = regex.compile("[\uff01-\uff5e\u3000\u00a0\u2028\u2029\x0b\x0c\x1c-\x1e\x85]|\r(?!\n)")
@@ -144,14 +134,14 @@ def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None, bool]:
     the length keeps every position; only the rare ones that do not (… -> ..., ½ -> 1⁄2) become pieces."""
     simp = _simplified(body)
     traditional = _is_traditional(body, simp)
-    text = _WIDE.sub(lambda m: _WIDE_TO_NARROW[m.group()], simp, timeout=budget(len(body)))
+    text = _WIDE.sub(lambda m: _WIDE_TO_NARROW[m.group()], simp)
     if unicodedata.is_normalized("NFKC", text):
         return text, None, traditional
     omap = OffsetMap()
     parts: list[str] = []
     i = 0  # text[:i] is in parts
     lin, n_lin, n = 0, 0, 0  # the current linear stretch starts at text[lin], folded position n_lin
-    for m in _UNSTABLE.finditer(text, timeout=budget(len(text))):
+    for m in _UNSTABLE.finditer(text):
         start = m.start() - 1 if m.group("compat") is None and m.start() > i else m.start()
         old = text[start : m.end()]
         new = unicodedata.normalize("NFKC", old)
@@ -184,13 +174,13 @@ def normalize(raw: str, start: int = 0) -> Normalized:
     body, base, traditional = _folded(raw[start:], start)
     origin = 0 if base else start  # pieces point into the body's coordinates, shifted by origin
     cut_at, drops = len(body) + 1, set()
-    for m in chrome.finditer(body, timeout=budget(len(body))):
+    for m in chrome.finditer(body):
         if m.group("cut") is not None:
             cut_at = m.start()
             break
         drops.add(m.start())
     fixes = [(m.start(), m.end(), repaired[m.lastgroup])
-             for m in fix.finditer(body, 0, cut_at, timeout=budget(len(body)))]
+             for m in fix.finditer(body, 0, cut_at)]
     out: list[str] = []
     omap = OffsetMap(base)
     n = 0
