@@ -369,7 +369,8 @@ def _regions(text: str) -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     for a in cfg["anchors"].finditer(text):
         start = max(0, a.start() - reach)
-        while start > 0 and text[start - 1] in chars:
+        floor = regions[-1][1] if regions else 0  # what lies before the last region's end is read already
+        while start > floor and text[start - 1] in chars:
             start -= 1
         if regions and start <= regions[-1][1]:
             regions[-1] = (regions[-1][0], a.end())
