@@ -7,10 +7,9 @@ import datetime as dt
 import functools
 from pathlib import Path
 
-import regex
-
 from extractors import calendar as cal
 from extractors import grammar, rules_data, tokens
+from extractors import patterns as rx_engine
 from extractors.recognize import lexicon, numbers, periods, tables
 from extractors.resolve import Resolved, Resolver
 from extractors.table import claim_id
@@ -145,7 +144,7 @@ def _infer_published(doc: documents.Document, text: str, sents: list[tokens.Sent
         doc.origin["published"] = "inferred"
 
 
-_VALUE = regex.compile(numbers.VALUE_PLACEHOLDER)
+_VALUE = rx_engine.compile(numbers.VALUE_PLACEHOLDER)
 
 
 def _latest_reported_quarter(text: str, sents: list[tokens.Sentence], exprs: list[periods.Expr]):

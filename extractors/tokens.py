@@ -12,8 +12,7 @@ import functools
 import heapq
 from dataclasses import dataclass, field
 
-import regex
-
+from extractors import patterns as rx_engine
 from extractors import rules_data
 
 
@@ -46,14 +45,14 @@ class Sentence:
 def _cfg():
     c = rules_data.load("segmenter")
     return {
-        "sentence": regex.compile(c["sentence_end"]),
-        "clause": regex.compile(c["clause_break"]),
-        "closed": regex.compile(c["line_closed"]),
-        "continues": regex.compile(c["line_continues"]),
-        "item": regex.compile(c["list_item"]),
-        "item_end": regex.compile(c["item_end"]),
-        "aside": regex.compile(c["code_aside"]),
-        "section": regex.compile(c["section_mark"]),
+        "sentence": rx_engine.compile(c["sentence_end"]),
+        "clause": rx_engine.compile(c["clause_break"]),
+        "closed": rx_engine.compile(c["line_closed"]),
+        "continues": rx_engine.compile(c["line_continues"]),
+        "item": rx_engine.compile(c["list_item"]),
+        "item_end": rx_engine.compile(c["item_end"]),
+        "aside": rx_engine.compile(c["code_aside"]),
+        "section": rx_engine.compile(c["section_mark"]),
         "wrap": int(c["wrapped_line_chars"]),
         "heading": int(c["heading_max_chars"]),
         "quote": int(c["quote_max_chars"]),

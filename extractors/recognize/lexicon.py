@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
+from extractors import patterns as rx_engine
 from extractors import rules_data
 from extractors.recognize.scan import Alternation
 
@@ -83,7 +84,7 @@ def tag(text: str, regions: list[tuple[int, int]] | None = None, traditional: bo
 
 @functools.cache
 def _after_number() -> dict[str, regex.Pattern]:
-    return {kind: regex.compile(p) for kind, p in data()["after_number"].items()}
+    return {kind: rx_engine.compile(p) for kind, p in data()["after_number"].items()}
 
 
 def after_numbers(text: str, positions: list[int]) -> list[Tag]:
@@ -129,7 +130,7 @@ def product(ident: str) -> dict:
 
 @functools.cache
 def _market_words() -> tuple[regex.Pattern, regex.Pattern]:
-    return regex.compile(data()["market_word"]), regex.compile(data()["market_after"])
+    return rx_engine.compile(data()["market_word"]), rx_engine.compile(data()["market_after"])
 
 
 def names_market(text: str, start: int, end: int) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
+from extractors import patterns as rx_engine
 from extractors import rules_data
 from extractors.text.normalize import fold
 
@@ -106,15 +107,15 @@ def _cfg():
         "c": c,
         # Two scans, merged as one alternation would be (see _scan): the word-led forms are rare and
         # cheap to look for on their own, and the number-led scan is then not slowed by them.
-        "lead": regex.compile("|".join(lead), regex.V0),
-        "numbered": regex.compile(numbered, regex.V0),
-        "anchors": regex.compile(c["anchors"]),
+        "lead": rx_engine.compile("|".join(lead), regex.V0),
+        "numbered": rx_engine.compile(numbered, regex.V0),
+        "anchors": rx_engine.compile(c["anchors"]),
         "reach": int(c["anchor_reach"]),
         "number_chars": frozenset(c["number_chars"]),
-        "whole": regex.compile(f"(?P<v>{num}){amount.replace('§', '')}", regex.V0),
-        "cheng_value": regex.compile(_expand("{cheng_value}", g)),
-        "cheng_before": regex.compile(_expand("{cheng_before}", g)),
-        "url": regex.compile(c["url"]),
+        "whole": rx_engine.compile(f"(?P<v>{num}){amount.replace('§', '')}", regex.V0),
+        "cheng_value": rx_engine.compile(_expand("{cheng_value}", g)),
+        "cheng_before": rx_engine.compile(_expand("{cheng_before}", g)),
+        "url": rx_engine.compile(c["url"]),
         # Word lists checked with str methods on a few characters around a number: no regex.
         "other_currencies": tuple(c["other_currencies"]),
         "not_numbers": tuple(c["not_numbers"]),
@@ -127,8 +128,8 @@ def _cfg():
         "threshold": tuple(c["threshold_after"]),
         "vague": tuple(c["vague_before"]),
         "vague_after": tuple(c["vague_after"]),
-        "transition": regex.compile(c["transition"].replace("{X}", VALUE_PLACEHOLDER)),
-        "respectively": regex.compile(c["respectively"].replace("{X}", VALUE_PLACEHOLDER)),
+        "transition": rx_engine.compile(c["transition"].replace("{X}", VALUE_PLACEHOLDER), engine="regex"),
+        "respectively": rx_engine.compile(c["respectively"].replace("{X}", VALUE_PLACEHOLDER), engine="regex"),
     }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors import calendar as cal
+from extractors import patterns as rx_engine
 from extractors import rules_data
 from extractors.recognize import numbers
 from extractors.recognize.scan import Alternation
@@ -67,10 +68,10 @@ def _compiled():
         "cfg": cfg,
         "all": Alternation(parts, longest=False),
         "specs": specs,
-        "span": regex.compile(expand(cfg["span"])),
-        "report": regex.compile(cfg["report"]),
-        "report_latest": regex.compile(cfg["report_latest"]),
-        "effective": regex.compile(cfg["effective"]),
+        "span": rx_engine.compile(expand(cfg["span"])),
+        "report": rx_engine.compile(cfg["report"]),
+        "report_latest": rx_engine.compile(cfg["report_latest"]),
+        "effective": rx_engine.compile(cfg["effective"]),
     }
 
 
@@ -216,7 +217,7 @@ def mentions_report(text: str, start: int, end: int) -> tuple[bool, bool]:
     return bool(c["report"].search(text, start, end)), bool(c["report_latest"].search(text, start, end))
 
 
-AGO = regex.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})[ \t]*(?P<u>天|日|小时|分钟)前|(?P<y>昨天|昨日|前天)")
+AGO = rx_engine.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})[ \t]*(?P<u>天|日|小时|分钟)前|(?P<y>昨天|昨日|前天)")
 
 
 def infer_published(exprs: list[Expr], text: str, fetched: dt.date | None = None) -> tuple[dt.date, str, str] | None:

@@ -14,6 +14,8 @@ import itertools
 import ahocorasick
 import regex
 
+from extractors import patterns as rx_engine
+
 # A leading lookbehind looks at the text before the start: it does not decide the first character.
 _LEADING_LOOKBEHIND = regex.compile(r"^\(\?<[=!](?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)")
 _TRAILING_LOOKAHEAD = regex.compile(r"\(\?[=!](?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)$")
@@ -26,7 +28,7 @@ class Alternation:
     the longest at a position wins (the first listed on a tie), else the first listed that matches."""
 
     def __init__(self, patterns: list[str], longest: bool, flags: int = 0):
-        self.patterns = [regex.compile(p, flags) for p in patterns]
+        self.patterns = [rx_engine.compile(p, flags) for p in patterns]
         self.longest = longest
         strings: dict[str, list[tuple[int, regex.Pattern | None, regex.Pattern | None]]] = {}
         rest = list(range(len(patterns)))
@@ -39,8 +41,8 @@ class Alternation:
                     continue
                 behind, words, ahead = split
                 for w in words:
-                    strings.setdefault(w, []).append((i, behind and regex.compile(behind, flags),
-                                                      ahead and regex.compile(ahead, flags)))
+                    strings.setdefault(w, []).append((i, behind and rx_engine.compile(behind, flags),
+                                                      ahead and rx_engine.compile(ahead, flags)))
         self.strings = None
         if strings:
             self.strings = ahocorasick.Automaton()
@@ -55,9 +57,9 @@ class Alternation:
                 if rx.match(ch, partial=True):
                     buckets.setdefault(ch, []).append(i)
         posix = "(?p)" if longest else ""
-        self.by_char = {ch: regex.compile(posix + "|".join(f"(?P<a{i}>{patterns[i]})" for i in idx), flags)
+        self.by_char = {ch: rx_engine.compile(posix + "|".join(f"(?P<a{i}>{patterns[i]})" for i in idx), flags)
                         for ch, idx in buckets.items()}
-        self.starts = regex.compile("[" + "".join(regex.escape(ch) for ch in sorted(self.by_char)) + "]"
+        self.starts = rx_engine.compile("[" + "".join(regex.escape(ch) for ch in sorted(self.by_char)) + "]"
                                     if self.by_char else "(?!)")
 
     def finditer(self, text: str, start: int = 0, end: int | None = None):

@@ -7,6 +7,7 @@ import functools
 
 import regex
 
+from extractors import patterns as rx_engine
 from extractors import rules_data
 from extractors.recognize.numbers import Mention
 
@@ -18,12 +19,12 @@ def _cfg():
     units = "|".join(regex.escape(u) for u in sorted(c["token_units"], key=len, reverse=True))
     unit = t["unit"].replace("{token_units}", units).replace("{token_word}", c["token_word"])
     return {
-        "row": regex.compile(t["row"], regex.M),
-        "price": regex.compile(t["price_header"]),
-        "unit": regex.compile(unit),
-        "unit_line": regex.compile(t["unit_line"]),
+        "row": rx_engine.compile(t["row"], regex.M),
+        "price": rx_engine.compile(t["price_header"]),
+        "unit": rx_engine.compile(unit),
+        "unit_line": rx_engine.compile(t["unit_line"]),
         "before": int(t["unit_lines_before"]),
-        "cell": regex.compile(t["cell_number"]),
+        "cell": rx_engine.compile(t["cell_number"]),
         "per": c["token_units"],
     }
 

@@ -14,16 +14,17 @@ from dataclasses import dataclass
 
 import regex
 
+from extractors import patterns as rx_engine
 from extractors import rules_data
 
 # Full-width ASCII and the ideographic / no-break spaces: the common NFKC changes, all one char for one.
 # Line separators other than \n (a lone \r, U+2028, form feed...) become \n, so \n alone ends a line.
-_WIDE = regex.compile("[\uff01-\uff5e\u3000\u00a0\u2028\u2029\x0b\x0c\x1c-\x1e\x85]|\r(?!\n)")
+_WIDE = rx_engine.compile("[\uff01-\uff5e\u3000\u00a0\u2028\u2029\x0b\x0c\x1c-\x1e\x85]|\r(?!\n)")
 _WIDE_TO_NARROW = ({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " ", "\u00a0": " "}
                    | {c: "\n" for c in "\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85\r"})
 # What NFKC may still change after that: a compatibility character (…, ①, ㎡), or a starter with the
 # combining marks that may compose with it (e + U+0301).
-_UNSTABLE = regex.compile(r"(?P<compat>\p{NFKC_QC=N})|\p{NFKC_QC=M}+")  # marks are read with the char before them
+_UNSTABLE = rx_engine.compile(r"(?P<compat>\p{NFKC_QC=N})|\p{NFKC_QC=M}+")  # marks are read with the char before them
 
 
 @functools.cache
@@ -39,10 +40,10 @@ def _compiled():
     cut = "|".join(f"(?:{r['pattern']})" for r in cfg["cut_from"])
     drop = "|".join(f"(?:{r['pattern']})" for r in cfg["drop_line"])
     # One scan of the whole text; a cut line wins over a dropped one.
-    chrome = regex.compile(f"^(?:(?P<cut>{cut})|(?P<drop>{drop}))", regex.MULTILINE)
+    chrome = rx_engine.compile(f"^(?:(?P<cut>{cut})|(?P<drop>{drop}))", regex.MULTILINE)
     pinyin = cfg["pinyin"]["pattern"]
     damaged = [regex.escape(fold(m["damaged"])) for m in cfg["mojibake"]]
-    fix = regex.compile("|".join([f"(?P<pinyin>{pinyin})", f"(?P<han_space>{cfg['han_space']['pattern']})"]
+    fix = rx_engine.compile("|".join([f"(?P<pinyin>{pinyin})", f"(?P<han_space>{cfg['han_space']['pattern']})"]
                                  + [f"(?P<m{i}>{d})" for i, d in enumerate(damaged)]))
     repaired = {"pinyin": "", "han_space": ""} | {f"m{i}": fold(m["repaired"]) for i, m in enumerate(cfg["mojibake"])}
     return chrome, fix, repaired, int(cfg["repeat_min_chars"])
@@ -122,6 +123,8 @@ TRADITIONAL_SAMPLE = 2000  # characters read to tell the script: enough for any 
 
 def _is_traditional(body: str, simplified: str) -> bool:
     n = min(len(body), TRADITIONAL_SAMPLE)
+    if body[:n] == simplified[:n]:
+        return False
     changed = sum(map(str.__ne__, body[:n], simplified[:n]))
     return changed >= 3 and changed >= TRADITIONAL_SHARE * n
 

@@ -1,0 +1,73 @@
+"""Differential: the standard library's re runs the patterns it can read, the regex module the rest
+(extractors/patterns.py); every row must be what the regex module alone gives, on the bundled corpus, the
+held-out articles, the hostile corpus and (when it is beside the repo) the dev set."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extractors import patterns
+
+ROOT = Path(__file__).resolve().parents[1]
+DEVSET = ROOT.parent / "shared" / "devset" / "docs"
+DUMP = """
+import json, sys
+from pathlib import Path
+from extractors import pipeline
+out = {}
+for f in sys.argv[1:]:
+    doc, rows = pipeline.process_path(Path(f))
+    out[f] = [doc.get("error")] + [{k: str(v) for k, v in r.items()} for r in rows]
+print(json.dumps(out, ensure_ascii=False, sort_keys=True))
+"""
+
+
+def _corpus() -> list[str]:
+    files = sorted((ROOT / "data" / "articles").glob("*.txt")) + sorted((ROOT / "tests" / "heldout" / "docs").glob("*"))
+    files += sorted(DEVSET.glob("*")) if DEVSET.is_dir() else []
+    return [str(f) for f in files]
+
+
+def _rows(engine: str | None, files: list[str]) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "CLOUDCLAIMS_PATTERNS"}
+    if engine:
+        env["CLOUDCLAIMS_PATTERNS"] = engine
+    done = subprocess.run([sys.executable, "-c", DUMP, *files], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
+
+
+def test_every_row_is_what_the_regex_module_alone_gives():
+    files = _corpus()
+    fast, reference = _rows(None, files), _rows("regex", files)
+    assert sum(len(v) - 1 for v in reference.values()) > 300  # the corpus holds claims to compare
+    assert fast == reference
+
+
+def test_hostile_texts_give_what_the_regex_module_alone_gives(tmp_path):
+    from tests import hostile
+
+    paths = []
+    for i, text in enumerate([hostile.BODY, hostile.BODY.replace("。", "，") * 50, "(" * 3000 + "阿里云营收增长6%" + ")" * 3000,
+                              "1" * 20_000 + "亿元", "號(hào)" * 2000 + hostile.BODY]):
+        p = tmp_path / f"{i}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(str(p))
+    assert _rows(None, paths) == _rows("regex", paths)
+
+
+@pytest.mark.parametrize("pattern,engine", [
+    (r"[0-9]+%", "re"),
+    (r"(?<=\p{Han})[ \t](?=\p{Han})", "regex"),  # \p{Han}: the regex module
+    (r"(?<!\d年?[ \t]*[至到])2020年", "regex"),  # variable-length lookbehind
+    (r"(?p)收入|营收", "regex"),  # POSIX leftmost-longest
+    (r"[[a-z]--[aeiou]]", "regex"),  # a set operation re would read otherwise
+])
+def test_each_pattern_goes_to_the_engine_that_reads_it(pattern, engine):
+    compiled = patterns.compile(pattern)
+    assert type(compiled).__module__.split(".")[0].lstrip("_") == engine
