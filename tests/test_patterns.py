@@ -63,7 +63,10 @@ def test_hostile_texts_give_what_the_regex_module_alone_gives(tmp_path):
 
 @pytest.mark.parametrize("pattern,engine", [
     (r"[0-9]+%", "re"),
-    (r"(?<=\p{Han})[ \t](?=\p{Han})", "regex"),  # \p{Han}: the regex module
+    (r"(?<=\p{Han})[ \t](?=\p{Han})", "re"),  # \p{Han} spelled out as code point ranges
+    (r"[^()\p{Han}\n]", "re"),
+    (r"[\P{Han}]", "regex"),  # \P{Han} inside a class: not spelled out
+    (r"\p{Greek}", "regex"),  # any other property: the regex module
     (r"(?<!\d年?[ \t]*[至到])2020年", "regex"),  # variable-length lookbehind
     (r"(?p)收入|营收", "regex"),  # POSIX leftmost-longest
     (r"[[a-z]--[aeiou]]", "regex"),  # a set operation re would read otherwise
@@ -71,3 +74,24 @@ def test_hostile_texts_give_what_the_regex_module_alone_gives(tmp_path):
 def test_each_pattern_goes_to_the_engine_that_reads_it(pattern, engine):
     compiled = patterns.compile(pattern)
     assert type(compiled).__module__.split(".")[0].lstrip("_") == engine
+
+
+def test_the_han_ranges_are_what_the_regex_module_reads_as_han():
+    import regex
+
+    han = regex.compile(r"\p{Han}")
+    inside = {cp for a, b in patterns.HAN_RANGES for cp in range(a, b + 1)}
+    assert all((han.match(chr(cp)) is not None) == (cp in inside) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+
+
+@pytest.mark.parametrize("pattern,text", [
+    (r"(?<=\p{Han})[ \t](?=\p{Han})", "中国 电商 a b 集团〇 二"),
+    (r"[^()（）\p{Han}\n]{1,30}", "(06808)阿里巴巴(NYSE:BABA)\n"),
+    (r"\d(?=[元万]|\P{Han}|$)", "3元 5万 7亿 9x 1"),
+])
+def test_a_pattern_spelled_out_for_re_matches_what_regex_matches(pattern, text):
+    import regex
+
+    fast = patterns.compile(pattern)
+    assert type(fast).__module__ == "re"
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in regex.finditer(pattern, text)]
