@@ -15,14 +15,82 @@ import regex
 REGEX_ONLY = os.environ.get("CLOUDCLAIMS_PATTERNS") == "regex"
 _REGEX_ONLY = ("(?p)", "(?V1)", "(?r)", "\\K", "\\p{", "\\P{", "\\X", "\\m", "\\M")
 
+# The code points the regex module reads as \p{Han} (its Unicode data; tests/test_patterns.py checks
+# them against it), so that a pattern that says \p{Han} can run on re too.
+HAN_RANGES = ((0x2E80, 0x2E99), (0x2E9B, 0x2EF3), (0x2F00, 0x2FD5), (0x3005, 0x3005), (0x3007, 0x3007),
+              (0x3021, 0x3029), (0x3038, 0x303B), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFA6D),
+              (0xFA70, 0xFAD9), (0x16FE2, 0x16FE3), (0x16FF0, 0x16FF6), (0x20000, 0x2A6DF), (0x2A700, 0x2B81E),
+              (0x2B820, 0x2CEAD), (0x2CEB0, 0x2EBE0), (0x2EBF0, 0x2EE5D), (0x2F800, 0x2FA1D), (0x30000, 0x3134A),
+              (0x31350, 0x33479))
+_HAN = "".join(f"{chr(a)}-{chr(b)}" if a < b else chr(a) for a, b in HAN_RANGES)
+
+
+def _han_spelled_out(pattern: str) -> str | None:
+    r"""The pattern with \p{Han} (and \P{Han} outside a class) as explicit ranges, or None if it cannot be."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            esc = pattern[i : i + 7]
+            if esc == "\\p{Han}":
+                out.append(_HAN if in_class else f"[{_HAN}]")
+            elif esc == "\\P{Han}" and not in_class:
+                out.append(f"[^{_HAN}]")
+            elif esc[:3] in ("\\p{", "\\P{"):
+                return None
+            else:
+                out.append(pattern[i : i + 2])
+                i += 2
+                continue
+            i += 7
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+            out.append(ch)
+            i += 1
+            if pattern[i : i + 1] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i : i + 1] == "]":  # a ] first in a class is a member
+                out.append("]")
+                i += 1
+            continue
+        if ch == "]" and in_class:
+            in_class = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# Flags both modules spell alike; regex.V0 (its default: re's behaviour) is dropped for re; any other
+# regex-only flag (V1, POSIX, ...) keeps the pattern on regex.
+_SHARED_FLAGS = {int(regex.I): re.I, int(regex.M): re.M, int(regex.S): re.S, int(regex.X): re.X}
+
+
+def _re_flags(flags: int) -> int | None:
+    flags = int(flags) & ~int(regex.V0)
+    out = 0
+    for bit, flag in _SHARED_FLAGS.items():
+        if flags & bit:
+            out |= flag
+            flags &= ~bit
+    return None if flags else out
+
 
 def compile(pattern: str, flags: int = 0, engine: str | None = None):
     """A compiled pattern; engine 'regex' forces the regex module (for partial or overlapped matching)."""
-    if engine != "regex" and not REGEX_ONLY and not any(k in pattern for k in _REGEX_ONLY):
+    if _re_flags(flags) is None:
+        engine = "regex"
+    if engine != "regex" and not REGEX_ONLY and ("\\p{Han}" in pattern or "\\P{Han}" in pattern):
+        spelled = _han_spelled_out(pattern)
+        pattern_for_re = spelled if spelled is not None else pattern
+    else:
+        pattern_for_re = pattern
+    if engine != "regex" and not REGEX_ONLY and not any(k in pattern_for_re for k in _REGEX_ONLY):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # a FutureWarning: a set operation re would read otherwise
-                return re.compile(pattern, flags)
+                return re.compile(pattern_for_re, _re_flags(flags))
         except (re.error, FutureWarning, ValueError, OverflowError):
             pass
     return regex.compile(pattern, flags)

@@ -97,7 +97,7 @@ def _cfg():
         f"[ \\t]*+(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "")
         + f"(?P<per>[ \\t]*+/[ \\t]*+每?(?P<ta_unit>{tok_unit})[ \\t]*+{tok})?",
         f"[ \\t]*+(?P<cunit>{_alt(c['count_units'])})",
-        f"(?P<big>(?(mag)|(?<=[万亿]{more}?)))",  # a bare magnitude: 千亿, 两万多
+        f"(?P<big>(?(mag)|(?:(?<=[万亿])|(?<=[万亿]{more}))))",  # a bare magnitude: 千亿, 两万多
     ])
     numbered = f"(?P<v>{num})(?:{right_after}|{amount.replace('§', '')}(?:{with_amount}))"
     names = list(c["qualifiers"])  # precedence order
