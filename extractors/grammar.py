@@ -80,6 +80,19 @@ class Frame:
     labels: frozenset[str]
     required: tuple[frozenset[str], ...]  # a sentence holds a code of each, or the frame cannot match
 
+    @functools.cached_property
+    def masks(self) -> tuple[int, ...]:
+        """`required` as bit masks over code characters (see _mask)."""
+        return tuple(_mask(r) for r in self.required)
+
+
+def _mask(chars) -> int:
+    """One bit per code character: a sentence's codes and a frame's needs compared in one AND."""
+    out = 0
+    for ch in chars:
+        out |= 1 << (ord(ch) & 127)
+    return out
+
 
 @dataclass
 class Claim:
@@ -192,10 +205,10 @@ def codes(sent: Sentence, text: str) -> tuple[str, list[Token | None]]:
 def match(sent: Sentence, text: str, only: str | None = None) -> list[Claim]:
     """The claims frames make in one sentence, longest match first; `only` restricts to one frame id."""
     s, toks = codes(sent, text)
-    present = set(s)
+    have = _mask(set(s))
     found = []
     for order, f in enumerate(frames()):
-        if (only is not None and f.id != only) or any(present.isdisjoint(r) for r in f.required):
+        if (only is not None and f.id != only) or not all(have & r for r in f.masks):
             continue
         for m in f.pattern.finditer(s, overlapped=True):
             if m.end() > m.start():
