@@ -231,13 +231,13 @@ class Resolver:
         num = c.number
         toks = sent.tokens
         i = num.i
-        for t in toks[:i]:
-            if t.kind == "forecast" and t.id in ("verbs", "estimates") and not _escapes(sent, t, num):
+        for t in sent.before(i, "forecast"):
+            if t.id in ("verbs", "estimates") and not _escapes(sent, t, num):
                 return f"a forecast ({self.text[t.start:t.end]})"
-            if t.kind == "forecast" and t.id == "nouns" and (t.clause == num.clause or (
+            if t.id == "nouns" and (t.clause == num.clause or (
                     num.clause == t.clause + 1 and bracketed(sent, num.clause))):
                 return f"an expected figure ({self.text[t.start:t.end]})"
-        if any(t.kind == "forecast" and t.id == "questions" and t.clause == num.clause for t in toks):
+        if any(toks[j].id == "questions" and toks[j].clause == num.clause for j in sent.by_kind.get("forecast", ())):
             return "a figure asked about, not stated"
         return None
 
@@ -254,11 +254,10 @@ class Resolver:
             family = mt.id
         else:
             before = _metric_before(sent, c.number)
-            if before is None and self.last_family and any(
-                    t.kind == "metric_ref" and t.start < c.number.start for t in sent.tokens):
+            if before is None and self.last_family and sent.before(c.number.i, "metric_ref"):
                 before = Token("metric", 0, 0, self.last_family)  # 上年这一数字为358亿元
             if role == "carried" and last is None:
-                rate = next((t for t in reversed(sent.tokens[: c.number.i]) if t.kind in ("metric", "growth")), None)
+                rate = (sent.before(c.number.i, "metric", "growth") or [None])[-1]
                 if rate is not None and rate.kind == "growth":  # 营收增速超过亚马逊,达到30%
                     role, before = "growth", _metric_before(sent, rate) or Token("metric", 0, 0, "revenue")
                 elif before is None and self.head is not None:  # a line of a list under its head
@@ -787,16 +786,11 @@ def _in_mixed_list(toks: list[Token], i: int) -> bool:
 
 
 def _product_before(sent: Sentence, t: Token) -> bool:
-    toks = sent.tokens
-    return any(u.kind == "product" for u in toks[: t.i])
+    return sent.last_before(t.i, "product") is not None
 
 
 def _metric_before(sent: Sentence, t: Token) -> Token | None:
-    toks = sent.tokens
-    for u in reversed(toks[: t.i]):
-        if u.kind == "metric":
-            return u
-    return None
+    return sent.last_before(t.i, "metric")
 
 
 def _metric_id(family: str, role: str, c: Claim) -> str | None:

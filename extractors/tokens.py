@@ -8,6 +8,7 @@ and the next line continues it (a number, a bracket, a comma) or it was wrapped 
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import heapq
 from dataclasses import dataclass, field
@@ -39,6 +40,26 @@ class Sentence:
     heading: bool = False  # a short line of its own, without closing punctuation
     report: tuple[bool, bool] | None = None  # (mentions a results report, calls it the latest), when read
     k: int = 0  # its index among the document's sentences
+
+    @functools.cached_property
+    def by_kind(self) -> dict[str, list[int]]:
+        """Indexes of the tokens of each kind, in order (asked for once the tokens are assigned): a
+        sentence of thousands of numbers is read in linear time, not by a scan before each number."""
+        out: dict[str, list[int]] = {}
+        for t in self.tokens:
+            out.setdefault(t.kind, []).append(t.i)
+        return out
+
+    def before(self, i: int, *kinds: str) -> list[Token]:
+        """The tokens of these kinds before token i, in order."""
+        found = [j for k in kinds for j in self.by_kind.get(k, ()) if j < i]
+        return [self.tokens[j] for j in sorted(found)]
+
+    def last_before(self, i: int, kind: str) -> Token | None:
+        """The last token of this kind before token i."""
+        idx = self.by_kind.get(kind, ())
+        n = bisect.bisect_left(idx, i)
+        return self.tokens[idx[n - 1]] if n else None
 
 
 @functools.cache
