@@ -139,9 +139,12 @@ def run_eval(args) -> int:
     claims, docs = batch.extract([Path(p) for p in args.docs], jobs=1, cache_dir=None)
     rep = evaluate.evaluate(gold, claims.to_dicts(), metrics.core(), lexicon.tracked_entities())
     print(evaluate.format_report(rep, args.gold, details=not args.brief))
-    for path, why in docs.filter(docs["error"].is_not_null()).select("doc_path", "error").iter_rows():
+    unread = docs.filter(docs["error"].is_not_null()).select("doc_path", "error").rows()
+    for path, why in unread:
         print(f"cloudclaims eval: {path}: not read: {why}", file=sys.stderr)
     failed = evaluate.below(rep, args.min_recall, args.min_precision, args.min_period)
+    if unread:  # the figures above do not measure the extractor on those documents
+        failed.append(f"{len(unread)} document(s) could not be extracted")
     for why in failed:
         print(f"cloudclaims eval: {why}", file=sys.stderr)
     return 1 if failed else 0
