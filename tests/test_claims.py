@@ -217,6 +217,17 @@ CASES = [
     ("2025年第三季度,百度智能云收入为42亿元,同比增长33%。文心大模型日均调用量在2024年12月达到16亿次。", None,
      [("baidu_cloud", None, "revenue", 4.2e9, None, "CNY", "exact", "2025Q3"),
       ("baidu_cloud", None, "revenue_growth", 33, None, "%", "exact", "2025Q3")]),
+    # Taiwan wording: 第三季, 年增, 達; 市佔率
+    ("阿里雲2024年第三季營收年增7%,達296億元人民幣。", D(2024, 11, 16),
+     [(AC, None, "revenue_growth", 7, None, "%", "exact", "2024Q3"), (AC, None, "revenue", 2.96e10, None, "CNY", "exact", "2024Q3")]),
+    ("阿里雲在中國雲端市場的市佔率約為36%。", None, [(AC, None, "market_share", 36, None, "%", "approx", None)]),
+    # 本财季 with nothing before it: the quarter just reported
+    ("阿里云智能集团本财季收入较上年同期增长26%至333.98亿元。", D(2025, 8, 29),
+     [(AC, None, "revenue_growth", 26, None, "%", "exact", "2025Q2"), (AC, None, "revenue", 3.3398e10, None, "CNY", "exact", "2025Q2")]),
+    # a bare Q2: the publication year's
+    ("Q2阿里云收入同比增长26%。", D(2025, 8, 29), [(AC, None, "revenue_growth", 26, None, "%", "exact", "2025Q2")]),
+    # 近三成: about 30%
+    ("阿里云季度营收同比增长近三成。", None, [(AC, None, "revenue_growth", 30, None, "%", "approx", None)]),
     # nothing about a tracked company: no core claim
     ("阿里云表现稳健。英伟达营收同比增长94%。", D(2024, 8, 29), []),
     ("阿里云的营收占阿里集团总营收的11%。", D(2024, 8, 29), []),
