@@ -197,6 +197,8 @@ def codes(sent: Sentence, text: str) -> tuple[str, list[Token | None]]:
             toks.append(None)
         c = code(t)
         if c is not None:
+            if c != ")" and chars[-2:] == ["(", ")"]:  # 阿里巴巴(阿里云)7.9%: an aside naming the subject
+                del chars[-2:], toks[-2:]
             chars.append(c)
             toks.append(t)
     return "".join(chars), toks

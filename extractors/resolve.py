@@ -353,10 +353,10 @@ class Resolver:
         toks = sent.tokens
         chosen = [toks[j]]
         self._subject_tokens = chosen
-        k = j
+        k = self._name_start(toks, j)
         while k >= 2 and toks[k - 1].kind == "and" and toks[k - 2].kind in SUBJECTS:
             chosen.insert(0, toks[k - 2])
-            k -= 2
+            k = self._name_start(toks, k - 2)
         if _combined(self.text, sent, chosen, c.number):
             return [], "", "a figure for several subjects together"
         ents = [t.entity for t in chosen]
@@ -366,6 +366,12 @@ class Resolver:
             elif role in ("amount", "level"):
                 return [], "", "an amount or share for several subjects together"
         return ents, origin, ""
+
+    def _name_start(self, toks: list[Token], k: int) -> int:
+        """中国电信天翼云: subjects written together are one name, the last one's; its first token."""
+        while k >= 1 and toks[k - 1].kind in SUBJECTS and not self.text[toks[k - 1].end : toks[k].start].strip():
+            k -= 1
+        return k
 
     def _as_market(self, sent: Sentence, c: Claim, product: str) -> bool:
         """The product is a market (IaaS) or is named as one before the number (公有云存储服务市场)."""

@@ -228,6 +228,19 @@ CASES = [
     ("Q2阿里云收入同比增长26%。", D(2025, 8, 29), [(AC, None, "revenue_growth", 26, None, "%", "exact", "2025Q2")]),
     # 近三成: about 30%
     ("阿里云季度营收同比增长近三成。", None, [(AC, None, "revenue_growth", 30, None, "%", "approx", None)]),
+    # subjects written together are one name (中国电信天翼云); a list of shares under them
+    ("2024年下半年中国公有云IaaS市场中,阿里云、华为云、中国电信天翼云分列前三,份额分别为26.6%、13.4%和12.1%。", None,
+     [(AC, "public_cloud_iaas", "market_share", 26.6, None, "%", "exact", "2024H2"),
+      ("huawei_cloud", "public_cloud_iaas", "market_share", 13.4, None, "%", "exact", "2024H2")]),
+    # a bracket naming the subject is no clause of its own
+    ("2024年全球IaaS市场份额排名:\n亚马逊 37.7%\n阿里巴巴(阿里云)7.9%", None,
+     [("aws", "public_cloud_iaas", "market_share", 37.7, None, "%", "exact", "2024"),
+      (AC, "public_cloud_iaas", "market_share", 7.9, None, "%", "exact", "2024")]),
+    # 是...的两倍: the subject compared with is not the figure's
+    ("阿里云的营收是腾讯云的两倍,达到296亿元。", None, [(AC, None, "revenue", 2.96e10, None, "CNY", "exact", None)]),
+    # external revenue named in brackets after the revenue word
+    ("阿里云营收(不含阿里巴巴并表业务)同比增长27%。", None,
+     [(AC, "external_revenue", "revenue_growth", 27, None, "%", "exact", None)]),
     # nothing about a tracked company: no core claim
     ("阿里云表现稳健。英伟达营收同比增长94%。", D(2024, 8, 29), []),
     ("阿里云的营收占阿里集团总营收的11%。", D(2024, 8, 29), []),
