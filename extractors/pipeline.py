@@ -98,7 +98,7 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     for sent in sents:
         claims = grammar.match(sent, text) if any(t.kind == "num" or t.kind == "change" for t in sent.tokens) else []
         found += resolver.sentence(sent, claims)
-    return [_row(doc, norm, masked, r) for r in _once(found)]
+    return [_row(doc, norm, masked, r) for r in _once(_bounds_restated(found))]
 
 
 HEAD_PARAGRAPHS = 3  # the title and lead: they set the report's period and subject
@@ -194,6 +194,23 @@ def _once(found: list[Resolved]) -> list[Resolved]:
                 not (r.period is None and base in dated):
             out.append(r)
     return out
+
+
+_BOUNDS = {"over": lambda v, b: v > b, "at_least": lambda v, b: v >= b, "under": lambda v, b: v < b}
+
+
+def _bounds_restated(found: list[Resolved]) -> list[Resolved]:
+    """收入5097.11亿元...首次突破5000亿元: a bound that the same sentence's figure of the same thing
+    meets restates that figure; it is no claim of its own."""
+    def key(r: Resolved) -> tuple:
+        return (r.sentence.k, r.entity, r.product, r.metric, r.unit, r.period.label if r.period else None)
+
+    stated = {}
+    for r in found:
+        if r.qualifier not in _BOUNDS and r.value_high is None:
+            stated.setdefault(key(r), []).append(r.value)
+    return [r for r in found if not (r.qualifier in _BOUNDS and any(
+        _BOUNDS[r.qualifier](v, r.value) for v in stated.get(key(r), ())))]
 
 
 def _figure(r: Resolved) -> tuple:

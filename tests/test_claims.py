@@ -241,6 +241,12 @@ CASES = [
     # external revenue named in brackets after the revenue word
     ("阿里云营收(不含阿里巴巴并表业务)同比增长27%。", None,
      [(AC, "external_revenue", "revenue_growth", 27, None, "%", "exact", None)]),
+    # a bound the same sentence's figure meets restates it (首次突破5000亿元)
+    ("阿里巴巴2020财年收入5097.11亿元,同比增长35%,首次突破5000亿元。", None,
+     [(GROUP, None, "revenue", 5.0971e11, None, "CNY", "exact", "FY2020"),
+      (GROUP, None, "revenue_growth", 35, None, "%", "exact", "FY2020")]),
+    # a bound on its own is a claim
+    ("阿里云季度收入首次突破300亿元。", None, [(AC, None, "revenue", 3e10, None, "CNY", "over", None)]),
     # nothing about a tracked company: no core claim
     ("阿里云表现稳健。英伟达营收同比增长94%。", D(2024, 8, 29), []),
     ("阿里云的营收占阿里集团总营收的11%。", D(2024, 8, 29), []),
