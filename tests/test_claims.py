@@ -243,7 +243,7 @@ CASES = [
      [(AC, "external_revenue", "revenue_growth", 27, None, "%", "exact", None)]),
     # a bound the same sentence's figure meets restates it (首次突破5000亿元)
     ("阿里巴巴2020财年收入5097.11亿元,同比增长35%,首次突破5000亿元。", None,
-     [(GROUP, None, "revenue", 5.0971e11, None, "CNY", "exact", "FY2020"),
+     [(GROUP, None, "revenue", 5.09711e11, None, "CNY", "exact", "FY2020"),
       (GROUP, None, "revenue_growth", 35, None, "%", "exact", "FY2020")]),
     # a bound on its own is a claim
     ("阿里云季度收入首次突破300亿元。", None, [(AC, None, "revenue", 3e10, None, "CNY", "over", None)]),
