@@ -8,7 +8,7 @@ import functools
 from pathlib import Path
 
 from extractors import calendar as cal
-from extractors import grammar, rules_data, tokens
+from extractors import grammar, metrics, rules_data, tokens
 from extractors import patterns as rx_engine
 from extractors.recognize import lexicon, numbers, periods, tables
 from extractors.resolve import Resolved, Resolver
@@ -98,7 +98,7 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     for sent in sents:
         claims = grammar.match(sent, text) if any(t.kind == "num" or t.kind == "change" for t in sent.tokens) else []
         found += resolver.sentence(sent, claims)
-    return [_row(doc, norm, masked, r) for r in _once(_bounds_restated(found))]
+    return [_row(doc, norm, masked, r) for r in _once(_rounded_restated(_bounds_restated(found)))]
 
 
 HEAD_PARAGRAPHS = 3  # the title and lead: they set the report's period and subject
@@ -211,6 +211,36 @@ def _bounds_restated(found: list[Resolved]) -> list[Resolved]:
             stated.setdefault(key(r), []).append(r.value)
     return [r for r in found if not (r.qualifier in _BOUNDS and any(
         _BOUNDS[r.qualifier](v, r.value) for v in stated.get(key(r), ())))]
+
+
+_DIGITS = rx_engine.compile(r"\d+(?:\.(\d+))?")
+
+
+def _precision(r: Resolved) -> float | None:
+    """Half the step of the value as written (2801.5亿元: 0.05亿), in the row's units."""
+    num = r.claim.number
+    m = _DIGITS.search(num.ref.text) if num.kind == "num" else None
+    if m is None or not float(m.group()):
+        return None
+    return abs(r.value / float(m.group())) * 10 ** -len(m.group(1) or "") / 2
+
+
+def _rounded_restated(found: list[Resolved]) -> list[Resolved]:
+    """原标题:营收2801.5亿元 ... 收入为2801.54亿元: a figure written rounded, of the same thing and period as
+    a more precise one it rounds from, is that figure again; the precise one stays. Not for prices: a
+    list of them holds close values of different models."""
+    groups: dict[tuple, list[Resolved]] = {}
+    for r in found:
+        if not r.claim.frame.endswith("transition") and r.value_high is None and r.metric not in metrics.priced():
+            groups.setdefault((r.entity, r.product, r.metric, r.unit, r.period.label if r.period else None), []).append(r)
+    drop = set()
+    for rows in groups.values():
+        for r in rows:
+            step = _precision(r)
+            if step and any(o.value != r.value and (_precision(o) or step) < step and abs(o.value - r.value) < step
+                            for o in rows):
+                drop.add(id(r))
+    return [r for r in found if id(r) not in drop]
 
 
 def _figure(r: Resolved) -> tuple:

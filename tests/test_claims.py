@@ -247,6 +247,12 @@ CASES = [
       (GROUP, None, "revenue_growth", 35, None, "%", "exact", "FY2020")]),
     # a bound on its own is a claim
     ("阿里云季度收入首次突破300亿元。", None, [(AC, None, "revenue", 3e10, None, "CNY", "over", None)]),
+    # a headline's rounded figure and the body's precise one are one claim, the precise one
+    ("原标题:阿里巴巴季度营收2801.5亿元。\n\n财报显示,阿里巴巴本季度收入为2801.54亿元,同比增长8%。", D(2025, 2, 21),
+     [(GROUP, None, "revenue", 2.80154e11, None, "CNY", "exact", "2024Q4"), (GROUP, None, "revenue_growth", 8, None, "%", "exact", "2024Q4")]),
+    # close prices of two models are two claims
+    ("qwen2-72b-instruct:输入价格为0.005元/1,000 tokens,输出价格为0.01元/1,000 tokens。", None,
+     [(AC, "qwen", "token_price", 5, None, "CNY/1M tokens", "exact", None), (AC, "qwen", "token_price", 10, None, "CNY/1M tokens", "exact", None)]),
     # nothing about a tracked company: no core claim
     ("阿里云表现稳健。英伟达营收同比增长94%。", D(2024, 8, 29), []),
     ("阿里云的营收占阿里集团总营收的11%。", D(2024, 8, 29), []),
