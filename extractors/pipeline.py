@@ -79,7 +79,7 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     text = masked.text
     _apply_overrides(doc, fix)
     paras = tokens.paragraphs(text)
-    keep = _kept(paras, masked.positions)  # only where a claim or its context can be
+    keep = _kept(paras, sorted(masked.positions + lexicon.self_valued(text)))  # only where a claim or its context can be
     sents = tokens.sentences(text, paras, keep)
     regions = _regions(text, paras, keep)
     dates = periods.scan(text, regions)

@@ -253,6 +253,9 @@ CASES = [
     # close prices of two models are two claims
     ("qwen2-72b-instruct:输入价格为0.005元/1,000 tokens,输出价格为0.01元/1,000 tokens。", None,
      [(AC, "qwen", "token_price", 5, None, "CNY/1M tokens", "exact", None), (AC, "qwen", "token_price", 10, None, "CNY/1M tokens", "exact", None)]),
+    # a paragraph whose only value is a word (翻倍) is read
+    ("腾讯公布2018年第二季度业绩。\n\n公告显示,二季度,腾讯的云服务收入同比翻倍。", D(2018, 8, 16),
+     [("tencent_cloud", None, "revenue_growth", 100, None, "%", "approx", "2018Q2")]),
     # nothing about a tracked company: no core claim
     ("阿里云表现稳健。英伟达营收同比增长94%。", D(2024, 8, 29), []),
     ("阿里云的营收占阿里集团总营收的11%。", D(2024, 8, 29), []),

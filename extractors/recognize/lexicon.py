@@ -83,6 +83,16 @@ def tag(text: str, regions: list[tuple[int, int]] | None = None, traditional: bo
 
 
 @functools.cache
+def _self_valued():
+    return rx_engine.compile("|".join(data()["changes"]["doubled"]))
+
+
+def self_valued(text: str) -> list[int]:
+    """Where a word states its own size (翻倍: +100%): a value without a number."""
+    return [m.start() for m in _self_valued().finditer(text)]
+
+
+@functools.cache
 def _after_number() -> dict[str, regex.Pattern]:
     return {kind: rx_engine.compile(p) for kind, p in data()["after_number"].items()}
 
