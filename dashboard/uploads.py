@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.data import merge_extracted
+from dashboard.loading import merge_extracted
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table, write_table
 
 ALLOWED_SUFFIXES = (".txt", ".md")
