@@ -7,6 +7,7 @@ variables, so nothing here touches data/; verdicts are checked against the froze
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import sqlite3
@@ -240,8 +241,6 @@ FILTERS = [
 
 @pytest.mark.parametrize("widget,key,value,keep", FILTERS)
 def test_filters_change_what_the_claims_table_shows(corpus, widget, key, value, keep):
-    import datetime as dt
-
     at = run("views/claims.py")
     everything = table(at, "claims_table").height
     element = getattr(at, widget)(key=key)
@@ -469,3 +468,103 @@ def test_a_verdict_override_recorded_on_the_review_page_shows_on_fact_check_in_s
 
     fact_check(at.switch_page("views/factcheck.py").run())  # the same session
     fact_check(run("views/factcheck.py"))  # a new AppTest is a fresh session: a restarted app
+
+
+# ------------------------------------------------------------------------------------ the URL, what filters hide
+def test_a_link_restores_the_filters_and_a_change_is_written_back_to_it(corpus):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["metric"] = "revenue"
+    at.query_params["q"] = "营收"
+    at.run()
+    at.switch_page("views/claims.py").run()
+    assert (at.multiselect(key="f_metric").value, at.text_input(key="f_text").value) == (["revenue"], "营收")
+    assert set(table(at, "claims_table")["metric_label"]) == {"Revenue 营收"}
+    at.multiselect(key="f_metric").set_value(["revenue_growth"]).run()
+    assert at.query_params["metric"] == "revenue_growth" and at.query_params["q"] == "营收"
+
+
+def test_the_page_says_what_the_filters_hide_and_clear_filters_shows_everything(corpus):
+    at = run("views/claims.py", f_text="185.82")
+    everything = corpus.claims.height
+    hidden = next(c.value for c in at.caption if c.value.startswith("The filters hide"))
+    shown = table(at, "claims_table").height
+    assert f"The filters hide {everything - shown:,} of {everything:,} claims (search 搜索 {everything - shown})" in hidden
+    at.button(key="clear_filters_page").click().run()
+    assert table(at, "claims_table").height == everything and at.text_input(key="f_text").value == ""
+    assert not [c for c in at.caption if c.value.startswith("The filters hide")]
+
+
+def test_new_claims_dated_after_the_window_stay_in_view_in_an_open_session(corpus):
+    at = run("views/claims.py")
+    assert at.date_input(key="f_dates").value[1] < dt.date(2025, 6, 30)
+    later = corpus.claims.head(1).with_columns(claim_id=pl.lit("later000000000000"), published=pl.lit(dt.date(2025, 6, 30)),
+                                               quote=pl.lit("2025年阿里云营收增长99%"))
+    write_table(pl.concat([corpus.claims, later]), corpus.claims_path)  # an upload or a re-dated article
+    at.run()
+    assert at.date_input(key="f_dates").value[1] == dt.date(2025, 6, 30)
+    assert "2025年阿里云营收增长99%" in table(at, "claims_table")["quote_shown"].to_list()
+
+
+def test_a_narrowed_window_is_kept_and_the_page_says_the_new_claim_is_hidden(corpus):
+    at = run("views/claims.py", f_dates=(dt.date(2023, 1, 1), dt.date(2023, 12, 31)))
+    later = corpus.claims.head(1).with_columns(claim_id=pl.lit("later000000000000"), published=pl.lit(dt.date(2025, 6, 30)))
+    write_table(pl.concat([corpus.claims, later]), corpus.claims_path)
+    at.run()
+    assert at.date_input(key="f_dates").value == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert any(c.value.startswith("The filters hide") and "published date 发布日期" in c.value for c in at.caption)
+
+
+# ------------------------------------------------------------------------------------ review friction
+def test_the_review_page_confirms_what_it_recorded_and_moves_to_the_next_claim(corpus):
+    at = run("views/review.py", reviewer="王芳")
+    queue = table(at, "review_queue")
+    first, second = queue.row(0, named=True), queue.row(1, named=True)
+    submit = next(b for b in at.button if (b.key or "").startswith("rv_quick_accept_review_"))
+    cid = submit.key.removeprefix("rv_quick_accept_review_")
+    submit.click().run()
+    confirmation = messages(at.success)[0]
+    assert confirmation.startswith("Recorded 已记录: Accept 确认 — ")
+    assert first["metric_label"] in confirmation and first["value_text"] in confirmation and first["quote_shown"][:20] in confirmation
+    assert corpus.decisions("claim_id, action, reviewer") == [(cid, "accept", "王芳")]
+    assert table(at, "review_queue").height == queue.height - 1
+    panel = html(at)
+    assert second["quote_shown"][:20] in panel  # the queue moved on, and said so
+
+
+def test_keys_are_bound_to_accept_reject_and_next(corpus):
+    at = run("views/review.py", reviewer="王芳")
+    shortcuts = {b.key.split("_review_")[0]: b.proto.shortcut for b in at.button if "_review_" in (b.key or "")}
+    assert shortcuts == {"rv_submit": "", "rv_quick_accept": "a", "rv_quick_reject": "x", "rv_next": "n"}
+    before = html(at)
+    next(b for b in at.button if (b.key or "").startswith("rv_next_review_")).click().run()
+    assert html(at) != before and corpus.decisions() == []  # next skips without deciding
+
+
+def test_several_selected_claims_are_accepted_at_once(corpus):
+    at = run("views/review.py", reviewer="王芳")
+    at.session_state[queue_key(at)] = {"selection": {"rows": [0, 1, 2], "columns": [], "cells": []}}
+    at.run()
+    at.button(key="bulk_accept").click().run()
+    assert [d[1] for d in corpus.decisions("claim_id, action")] == ["accept"] * 3
+    assert "× 3" in messages(at.success)[0]
+
+
+def test_corrections_choose_entities_and_products_by_label(corpus):
+    at = run("views/claims.py")
+    cid = _review_first_match(at, "年营收已突破千亿", "correct", entity="baidu_cloud", product="qwen")
+    assert at.selectbox(key=f"rv_entity_claims_{cid}").format_func("baidu_cloud") == "Baidu AI Cloud 百度智能云"
+    assert corpus.decisions("entity, product") == [("baidu_cloud", "qwen")]
+
+
+# ------------------------------------------------------------------------------------ fact-check
+def test_fact_check_groups_the_unverifiable_and_counts_the_uncheckable_apart(corpus):
+    at = run("views/factcheck.py")
+    counts = {m.label: int(m.value) for m in at.metric}
+    claims = corpus.claims
+    uncovered = claims.filter((pl.col("entity") != "alibaba_cloud") | ~pl.col("metric").is_in(
+        ["revenue", "revenue_growth", "adjusted_ebita", "adjusted_ebita_growth"]) | (pl.col("product").is_not_null()
+                                                                                    & (pl.col("product") != "external_revenue")))
+    assert counts["not checkable 不可核查"] == uncovered.height > 0
+    groups = [e.label for e in at.expander]
+    assert any(g.startswith("Period unknown 期间未知: ") for g in groups)
+    assert sum(int(g.rsplit(": ", 1)[1]) for g in groups) == counts["unverifiable 无法核实"]
