@@ -7,22 +7,18 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard import display
-from factcheck.verdicts import claim_bounds, written_step
+from factcheck.verdicts import claim_bounds_expr, written_step_expr
 
 CONFLICT_KEYS = ("entity", "product", "metric", "period", "unit")
 _EPS = 1e-9
 
 
 def claim_intervals(df: pl.DataFrame) -> pl.DataFrame:
-    """lo/hi: the values a claim allows, by claim_bounds: its range and qualifier, widened by half the
-    step it was written to (775.9亿 allows ±0.05亿; 6% allows ±0.5; 超过6% allows [5.5, ∞)). Each
-    distinct (value, value_high, qualifier, unit) is worked out once."""
-    keys = ["value", "value_high", "qualifier", "unit"]
-    distinct = df.select(keys).unique()
-    rows = [claim_bounds(v, h, q, written_step(v, u)) for v, h, q, u in distinct.iter_rows()]
-    bounds = distinct.with_columns(
-        pl.Series("lo", [r[0] for r in rows], dtype=pl.Float64), pl.Series("hi", [r[1] for r in rows], dtype=pl.Float64))
-    return df.join(bounds, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    """lo/hi: the values a claim allows, by the verdicts' claim_bounds: its range and qualifier, widened
+    by half the step it was written to (775.9亿 allows ±0.05亿; 6% allows ±0.5; 超过6% allows [5.5, ∞))."""
+    step = written_step_expr(pl.col("value"), pl.col("unit"))
+    lo, hi = claim_bounds_expr(pl.col("value"), pl.col("value_high"), pl.col("qualifier"), step)
+    return df.with_columns(lo.alias("lo"), hi.alias("hi"))
 
 
 def conflicts(df: pl.DataFrame) -> pl.DataFrame:

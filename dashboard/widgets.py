@@ -21,7 +21,7 @@ MAX_TABLE_ROWS = 5_000  # a browser grid beyond this is unusable; exports carry 
 # then what it is about and where it came from.
 TABLE_COLUMNS = ["quote_shown", "value_text", "period", "verdict_label", "review_label", "metric_label", "series",
                  "publisher_label", "published"]
-WIDTHS = {"quote_shown": 340, "value_text": 110, "period": 75, "verdict_label": 125, "review_label": 115, "metric_label": 150,
+WIDTHS = {"quote_shown": 300, "value_text": 110, "period": 75, "verdict_label": 125, "review_label": 115, "metric_label": 150,
           "series": 170, "publisher_label": 140, "published": 95, "verdict_reason": "large", "reported_text": 110}
 NO_OVERRIDE = "no override 不覆盖"
 NO_PRODUCT = "(none 无)"

@@ -125,6 +125,26 @@ def written_step(value: float, unit: str) -> float:
     return decimal_step(round(value, 6))  # 6.6000000000000005 from float arithmetic is still 6.6
 
 
+def written_step_expr(value: pl.Expr, unit: pl.Expr) -> pl.Expr:
+    """written_step over a whole column (the same rule: tests/test_verdicts.py checks they agree), for
+    tables where calling it once per distinct value would be too slow (conflicts over a million claims)."""
+    money = unit.is_in(["CNY", "USD"])
+    x = pl.when(money).then(value / 1e8).otherwise(value).round(6)
+    step = pl.lit(1e-6)
+    for d in range(5, -1, -1):  # the fewest decimals that give the value back win
+        step = pl.when(x.round(d) == x).then(10.0 ** -d).otherwise(step)
+    return pl.when(money).then(step * 1e8).otherwise(step)
+
+
+def claim_bounds_expr(value: pl.Expr, value_high: pl.Expr, qualifier: pl.Expr, step: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """claim_bounds over whole columns (the same rule, checked against it in tests/test_verdicts.py)."""
+    tol = step / 2 * pl.when(qualifier == "approx").then(2.0).otherwise(1.0)
+    low, high = value - tol, pl.coalesce(value_high, value) + tol
+    q = qualifier.fill_null("exact")
+    return (pl.when(q.is_in(list(_AT_MOST))).then(float("-inf")).otherwise(low),
+            pl.when(q.is_in(list(_AT_LEAST))).then(float("inf")).otherwise(high))
+
+
 def _below(a: float, b: float) -> bool:
     """a < b with room for float noise, so that intervals which only touch do not count as overlapping."""
     if a == float("-inf") or b == float("inf"):

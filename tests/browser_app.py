@@ -46,12 +46,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(root: Path):
-    """The bundled corpus under `root`, extracted, and the app serving it; yields an App."""
+def served(root: Path, extra: dict[str, str] | None = None):
+    """The bundled corpus under `root` (plus `extra` articles, name -> text), extracted, and the app
+    serving it; yields an App."""
     from extractors.run import cli
 
     articles = root / "articles"
     shutil.copytree(ROOT / "data" / "articles", articles, ignore=shutil.ignore_patterns("uploads"))
+    for name, text in (extra or {}).items():
+        (articles / name).write_text(text, encoding="utf-8")
     claims = root / "claims.parquet"
     assert cli.main(["extract", str(articles), "--out", str(claims), "--no-cache"]) == 0
     env = {"CLOUDCLAIMS_CLAIMS": str(claims), "CLOUDCLAIMS_REVIEWS_DB": str(root / "reviews.sqlite"),
@@ -61,7 +64,7 @@ def served(root: Path):
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        env={**os.environ, **env}, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # ROOT: .streamlit/config.toml
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -19,7 +19,10 @@ import pytest
 from browser_app import ARTIFACTS, IDLE, ROOT, chromium, require_browser, served
 
 pytestmark = pytest.mark.browser
-PAGES = ["trends", "claims", "conflicts", "factcheck", "review", "sources"]
+# page -> what it shows once drawn (a screenshot waits for it)
+PAGES = {"trends": ".claim_points_marks path", "claims": "[class*=st-key-claims_table] table", "conflicts": ".st-key-conflict_0 mark",
+         "factcheck": "[data-testid=stVegaLiteChart] svg .mark-rect path", "review": ".st-key-source_panel_review mark",
+         "sources": "[class*=st-key-docs_table] table"}
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 
 
@@ -232,7 +235,7 @@ def test_6_fact_check_lists_why_counts_the_uncheckable_apart_and_uses_human_unit
     text = page.locator("[data-testid='stMain']").inner_text()
     assert not re.search(r"\de[+-]\d", text)  # no 2.661e+09 anywhere
     rows = grid(page, "unverifiable_period_unknown")  # a small group is open from the start
-    assert rows and all(r["Why 原因"] == "period unknown" for r in rows if "Why 原因" in r)
+    assert rows and all(r["Why 原因"] == "period unknown" for r in rows)
 
 
 def test_7_the_reported_series_says_what_kind_of_source_how_sure_and_the_basis_in_words(app, chrome):
@@ -284,7 +287,7 @@ def test_12_the_png_has_its_title_and_the_csv_is_what_cloudclaims_export_writes(
     assert meta["Title"] == "Revenue growth 营收增速 (%) · Quarters 季度" and "exported" in meta["Source"]
     image = Image.open(io.BytesIO(png)).convert("L")
     top = image.crop((0, 0, image.width // 2, 60))  # the title is drawn above the plot
-    assert sum(1 for px in top.getdata() if px < 100) > 200
+    assert sum(top.histogram()[:100]) > 200  # dark pixels: the title text
 
     page = open_page(chrome, app, "/claims")
     with page.expect_download() as got:
@@ -304,7 +307,7 @@ def test_13_no_request_leaves_127_0_0_1_on_any_page_at_1024_and_1440_px(app, chr
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     hosts: set[str] = set()
     for width in (1024, 1440):
-        context = chrome.new_context(viewport={"width": width, "height": 1000})
+        context = chrome.new_context(viewport={"width": width, "height": 2400})  # tall: the page scrolls inside the app
 
         def record(route):  # every request the page makes; anything not local is stopped and counted
             host = urllib.parse.urlparse(route.request.url).hostname or route.request.url
@@ -314,10 +317,11 @@ def test_13_no_request_leaves_127_0_0_1_on_any_page_at_1024_and_1440_px(app, chr
         context.route("**/*", record)
         page = context.new_page()
         page.set_default_timeout(30_000)
-        for name in PAGES:
+        for name, drawn in PAGES.items():
             page.goto(f"{app.url}/{name}")
             page.locator(IDLE).wait_for()
-            page.get_by_role("heading", level=1).first.wait_for()
+            page.locator(drawn).first.wait_for(state="attached")
+            page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')")
             page.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"), full_page=True)
         context.close()
     assert hosts == {"127.0.0.1"}

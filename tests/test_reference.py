@@ -162,23 +162,29 @@ def test_missing_reference_file_is_a_reference_error(tmp_path):
 
 
 EXTERNAL_HEADER = "calendar_quarter,external_revenue_yoy_pct,qualifier,source_url,note"
+KINDS_HEADER = "source_url,kind,name"
+
+# the files read beside the reference: which one, a bad data line (line 2), the text its error must contain
+SIDE_FILES = [
+    ("quarter not in the main table", EXTERNAL_FILE, "2025Q3,29,exact,https://e.com,", "quarter(s) 2025Q3 not in alibaba_cloud_reported.csv"),
+    ("growth missing", EXTERNAL_FILE, "2024Q2,,exact,https://e.com,", "line 2: external_revenue_yoy_pct is empty"),
+    ("unknown qualifier", EXTERNAL_FILE, "2024Q2,6,about,https://e.com,", "line 2: qualifier 'about' is not one of exact, over"),
+    ("source neither URL nor file", EXTERNAL_FILE, "2024Q2,6,exact,press release,", "line 2 (2024Q2): source_url 'press release' is neither an http(s) URL nor a file"),
+    ("unknown kind", KINDS_FILE, "https://example.com/a,blog,Someone", "line 2: kind 'blog' is not one of announcement, translation, press, other"),
+    ("kind of something not a URL", KINDS_FILE, "press release,press,Someone", "line 2: source_url 'press release' is not an http(s) URL"),
+    ("kind without a name", KINDS_FILE, "https://example.com/a,press,", "line 2: name is empty"),
+    ("a source listed twice", KINDS_FILE, "https://example.com/a,press,A\nhttps://example.com/a,other,A", "line 3: duplicate source_url https://example.com/a"),
+]
 
 
-@pytest.mark.parametrize(
-    "what, line, message",
-    [
-        ("quarter not in the main table", "2025Q3,29,exact,https://e.com,", "quarter(s) 2025Q3 not in alibaba_cloud_reported.csv"),
-        ("growth missing", "2024Q2,,exact,https://e.com,", "line 2: external_revenue_yoy_pct is empty"),
-        ("unknown qualifier", "2024Q2,6,about,https://e.com,", "line 2: qualifier 'about' is not one of exact, over"),
-        ("source neither URL nor file", "2024Q2,6,exact,press release,", "line 2 (2024Q2): source_url 'press release' is neither an http(s) URL nor a file"),
-    ],
-)
-def test_malformed_external_growth(tmp_path, what, line, message):
+@pytest.mark.parametrize("what, name, lines, message", SIDE_FILES, ids=[c[0] for c in SIDE_FILES])
+def test_malformed_files_beside_the_reference(tmp_path, what, name, lines, message):
     (tmp_path / "alibaba_cloud_reported.csv").write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
-    (tmp_path / EXTERNAL_FILE).write_text(f"{EXTERNAL_HEADER}\n{line}\n", encoding="utf-8")
+    header = EXTERNAL_HEADER if name == EXTERNAL_FILE else KINDS_HEADER
+    (tmp_path / name).write_text(f"{header}\n{lines}\n", encoding="utf-8")
     with pytest.raises(ReferenceError) as err:
         load_reference(tmp_path / "alibaba_cloud_reported.csv")
-    assert EXTERNAL_FILE in str(err.value) and message in str(err.value)
+    assert name in str(err.value) and message in str(err.value)
 
 
 def test_external_source_may_be_a_file_beside_the_table(tmp_path):
@@ -196,29 +202,3 @@ def test_a_new_quarter_added_by_an_analyst_is_picked_up(tmp_path):
     ref = load_reference(tmp_path / "alibaba_cloud_reported.csv")
     assert ref["calendar_quarter"].to_list()[-1] == "2025Q4"
     assert ref.height == load_reference(FIXTURE).height + 1
-
-
-KINDS_HEADER = "source_url,kind,name"
-
-
-@pytest.mark.parametrize(
-    "what, line, message",
-    [
-        ("unknown kind", "https://example.com/a,blog,Someone", "line 2: kind 'blog' is not one of announcement, translation, press, other"),
-        ("not a URL", "press release,press,Someone", "line 2: source_url 'press release' is not an http(s) URL"),
-        ("no name", "https://example.com/a,press,", "line 2: name is empty"),
-    ],
-)
-def test_malformed_source_kinds(tmp_path, what, line, message):
-    (tmp_path / "alibaba_cloud_reported.csv").write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
-    (tmp_path / KINDS_FILE).write_text(f"{KINDS_HEADER}\n{line}\n", encoding="utf-8")
-    with pytest.raises(ReferenceError) as err:
-        load_reference(tmp_path / "alibaba_cloud_reported.csv")
-    assert KINDS_FILE in str(err.value) and message in str(err.value)
-
-
-def test_a_source_listed_twice_in_source_kinds_is_refused(tmp_path):
-    (tmp_path / "alibaba_cloud_reported.csv").write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
-    (tmp_path / KINDS_FILE).write_text(f"{KINDS_HEADER}\nhttps://example.com/a,press,A\nhttps://example.com/a,other,A\n", encoding="utf-8")
-    with pytest.raises(ReferenceError, match="line 3: duplicate source_url https://example.com/a"):
-        load_reference(tmp_path / "alibaba_cloud_reported.csv")

@@ -34,10 +34,12 @@ from factcheck.verdicts import (
     add_verdicts,
     check_claim,
     claim_bounds,
+    claim_bounds_expr,
     matches,
     reason_group,
     reported_series,
     written_step,
+    written_step_expr,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -264,10 +266,8 @@ def test_reported_value_and_source(reference, period, metric, value, unit, repor
     assert (got["reported_value"], got["reported_source"]) == (pytest.approx(reported_value) if reported_value else None, source)
 
 
-@pytest.mark.parametrize(
-    "value, unit, step",
-    [
-        (yi(185.82), "CNY", 1e6),
+WRITTEN_STEPS = [
+    (yi(185.82), "CNY", 1e6),
         (yi(775.9), "CNY", 1e7),
         (yi(26.61), "CNY", 1e6),
         (yi(300), "CNY", 1e8),  # whole 亿: given to 1亿, not to 100亿
@@ -279,8 +279,11 @@ def test_reported_value_and_source(reference, period, metric, value, unit, repor
         (-2, "%", 1.0),
         (6.6000000000000005, "%", 0.1),  # float noise from arithmetic is not precision
         (0.5, "%", 0.1),
-    ],
-)
+]
+QUALIFIER_NAMES = ["exact", "approx", "over", "at_least", "as_low_as", "under", "up_to", "average"]
+
+
+@pytest.mark.parametrize("value, unit, step", WRITTEN_STEPS)
 def test_written_step(value, unit, step):
     assert written_step(value, unit) == pytest.approx(step)
 
@@ -523,6 +526,21 @@ def test_a_figure_matches_exactly_when_it_lies_inside_the_claim_bounds():
         inside = lo - figure.step / 2 < figure.value < hi + figure.step / 2
         near_edge = min(abs(figure.value - (lo - figure.step / 2)), abs(figure.value - (hi + figure.step / 2))) < 1e-6
         assert near_edge or matches(value, high, qualifier, step, figure) == inside
+
+
+def test_the_column_rules_equal_the_one_claim_rules():
+    """written_step_expr and claim_bounds_expr (whole tables: conflicts) give what written_step and
+    claim_bounds give one claim at a time (verdicts)."""
+    rnd = random.Random(7)
+    values = [v for v, _, _ in WRITTEN_STEPS] + [round(rnd.uniform(-1e3, 1e3), rnd.randrange(0, 7)) for _ in range(3000)]
+    values += [round(rnd.uniform(0, 5e3), rnd.randrange(0, 5)) * 1e8 for _ in range(3000)] + [0.1 + 0.2, -0.0, 1e-7, 3e15]
+    rows = [(v, rnd.choice([None, v + 1]), rnd.choice([None, *QUALIFIER_NAMES]), rnd.choice(["%", "CNY", "USD", "count"])) for v in values]
+    frame = pl.DataFrame(rows, schema={"value": pl.Float64, "value_high": pl.Float64, "qualifier": pl.String, "unit": pl.String}, orient="row")
+    step = written_step_expr(pl.col("value"), pl.col("unit"))
+    lo, hi = claim_bounds_expr(pl.col("value"), pl.col("value_high"), pl.col("qualifier"), step)
+    got = frame.select(step.alias("step"), lo.alias("lo"), hi.alias("hi")).rows()
+    want = [(written_step(v, u), *claim_bounds(v, h, q, written_step(v, u))) for v, h, q, u in rows]
+    assert [i for i, (g, w) in enumerate(zip(got, want)) if g != pytest.approx(w, rel=1e-12)][:5] == []
 
 
 def test_a_growth_rounding_note_sets_the_reported_step(tmp_path):

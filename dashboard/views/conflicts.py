@@ -40,8 +40,9 @@ for n, key in enumerate(groups[:MAX_GROUPS]):
             st.caption(f"{g.height} claims in this group; showing the {MAX_CARDS // 2} lowest and highest. "
                        f"本组共 {g.height} 条，显示最低与最高各 {MAX_CARDS // 2} 条。")
             g = pl.concat([g.head(MAX_CARDS // 2), g.tail(MAX_CARDS // 2)])
-        for start in range(0, g.height, 4):
-            for col, c in zip(st.columns(4), g.slice(start, 4).iter_rows(named=True)):
+        per_row = min(g.height, 4)  # two claims get half the card each: values and quotes stay readable at 1024 px
+        for start in range(0, g.height, per_row):
+            for col, c in zip(st.columns(per_row), g.slice(start, per_row).iter_rows(named=True)):
                 with col:
                     st.metric(c["qualifier_label"], c["value_text"])
                     st.html(source.facts_html([("Verdict 核查", c.get("verdict_label") or "—"), ("Review 审核", c["review_label"])],

@@ -48,7 +48,7 @@ if not unverifiable.height:
 for group in unverifiable["reason_group"].unique(maintain_order=True).to_list():
     rows = unverifiable.filter(pl.col("reason_group") == group)
     with st.expander(f"{labels.label(labels.REASON_GROUPS, group)}: {rows.height}", expanded=rows.height <= 5):
-        picked = table(rows, f"unverifiable_{group}", ["quote_shown", "value_text", "metric_label", "period", "verdict_reason",
+        picked = table(rows, f"unverifiable_{group}", ["quote_shown", "value_text", "verdict_reason", "period", "metric_label",
                                                        "publisher_label"]) or picked
 
 unchecked = checks.not_checkable_counts(df)

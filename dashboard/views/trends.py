@@ -15,34 +15,34 @@ if not metrics:
 ss = st.session_state
 if ss.get("trend_metric") not in metrics:
     ss["trend_metric"] = "revenue_growth" if "revenue_growth" in metrics else metrics[0]
-c1, c2, c3, c4 = st.columns([3, 2, 3, 2])
+c1, c2, c3 = st.columns([3, 3, 4])
 metric = c1.selectbox("Metric 指标", metrics, key="trend_metric", format_func=lambda m: labels.label(labels.METRICS, m))
 df = df.filter(pl.col("metric") == metric)
+if ss.get("trend_x") not in charts.X_FIELDS:
+    ss["trend_x"] = "period"
+x = c2.radio("Time axis 时间轴", list(charts.X_FIELDS), key="trend_x", horizontal=True,
+             format_func=lambda k: "Period 期间" if k == "period" else "Published 发布日期")
+colour = "series"
+if decisions.has_verdicts(df):
+    if ss.get("trend_colour") not in ("series", "verdict"):
+        ss["trend_colour"] = "series"
+    colour = c3.radio("Colour 颜色", ["series", "verdict"], key="trend_colour", horizontal=True,
+                      format_func=lambda k: "Entity / product 主体/产品" if k == "series" else "Verdict 核查")
+else:
+    c3.caption(view.verdicts_note or "")
+
+c4, c5, c6 = st.columns([6, 2, 2])
 units = df["unit"].value_counts(sort=True)["unit"].to_list()
 if ss.get("trend_unit") not in units:
     ss["trend_unit"] = units[0]
-unit = c2.radio("Unit 单位", units, key="trend_unit", format_func=labels.human_unit, horizontal=True) if len(units) > 1 else units[0]
+unit = c5.radio("Unit 单位", units, key="trend_unit", format_func=labels.human_unit) if len(units) > 1 else units[0]
 df = df.filter(pl.col("unit") == unit)
-if ss.get("trend_x") not in charts.X_FIELDS:
-    ss["trend_x"] = "period"
-x = c4.radio("Time axis 时间轴", list(charts.X_FIELDS), key="trend_x", horizontal=True,
-             format_func=lambda k: "Period 期间" if k == "period" else "Published 发布日期")
 # Yearly figures (775.9亿) and quarterly ones are not drawn on one axis: one granularity at a time.
 present = df["granularity"].drop_nulls().value_counts(sort=True)["granularity"].to_list()
 grans = [g for g in labels.GRANULARITIES if g in present]
 if ss.get("trend_gran") not in grans and grans:
     ss["trend_gran"] = "quarter" if "quarter" in grans else present[0]  # else the most common
-gran = c3.radio("Periods 期间粒度", grans, key="trend_gran", horizontal=True, format_func=labels.GRANULARITIES.get) if grans else None
-
-c5, c6, _ = st.columns([3, 2, 5])
-colour = "series"
-if decisions.has_verdicts(df):
-    if ss.get("trend_colour") not in ("series", "verdict"):
-        ss["trend_colour"] = "series"
-    colour = c5.radio("Colour 颜色", ["series", "verdict"], key="trend_colour", horizontal=True,
-                      format_func=lambda k: "Entity / product 主体/产品" if k == "series" else "Verdict 核查")
-else:
-    c5.caption(view.verdicts_note or "")
+gran = c4.radio("Periods 期间粒度", grans, key="trend_gran", horizontal=True, format_func=labels.GRANULARITIES.get) if grans else None
 log = c6.checkbox("Log scale 对数刻度", key="trend_log") if unit in ("CNY", "USD") else False
 
 placed = df.filter(pl.col("granularity") == gran) if gran else df.clear()
