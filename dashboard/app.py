@@ -22,6 +22,10 @@ def main() -> None:
     # An emoji icon becomes a data: URL in the browser; a :material/...: page icon would make the browser
     # fetch the favicon from fonts.gstatic.com, and nothing may leave the machine.
     st.set_page_config(page_title="cloudclaims 阿里云数据核查", page_icon="☁️", layout="wide")
+    # One download path per chart: the PNG/SVG buttons under it (title, source line, date of export), so
+    # the chart toolbar's own PNG download is hidden. Our markup, no data in it.
+    st.html("<style>.stElementContainer:has([data-testid='stVegaLiteChart']) [data-testid='stElementToolbar'] "
+            "button[aria-label='Download as PNG'] { display: none; }</style>")
     pages = [
         st.Page("views/trends.py", title="Trends 趋势", url_path="trends"),
         st.Page("views/claims.py", title="Claims 数据明细", url_path="claims"),

@@ -276,12 +276,16 @@ def test_11_conflict_cards_give_the_gap_the_verdicts_the_reviews_and_mark_each_n
 # ------------------------------------------------------------------------------------ 12 and the CLI export
 def test_12_the_png_has_its_title_and_the_csv_is_what_cloudclaims_export_writes(app, chrome, tmp_path):
     from PIL import Image
+    from playwright.sync_api import expect
 
     from dashboard.charts import png_text
 
     page = open_page(chrome, app, "/trends")
+    page.locator("[data-testid='stVegaLiteChart']").first.hover()  # its toolbar shows; it offers no second download
+    expect(page.get_by_role("button", name="Fullscreen").first).to_be_visible()
+    assert page.get_by_role("button", name="Download as PNG").filter(visible=True).count() == 0
     with page.expect_download() as got:
-        page.get_by_role("button", name="PNG").click()
+        page.get_by_role("button", name="PNG", exact=True).click()
     png = open(got.value.path(), "rb").read()
     meta = png_text(png)
     assert meta["Title"] == "Revenue growth 营收增速 (%) · Quarters 季度" and "exported" in meta["Source"]
