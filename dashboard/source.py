@@ -86,7 +86,7 @@ def snippet_html(s: Snippet) -> str:
         '<div style="white-space: pre-wrap; line-height: 1.7">'
         + ("… " if s.clipped_start else "")
         + html.escape(s.before)
-        + '<mark style="background: #ffd54f; font-weight: 600">'
+        + '<mark style="background: #ffd54f; color: #111; font-weight: 600">'
         + html.escape(s.number)
         + "</mark>"
         + html.escape(s.after)
@@ -140,7 +140,7 @@ def table_html(rows: list[tuple[str, str | None, str | None]]) -> str:
     """(label, value, where it came from) rows as an escaped two-column table of document metadata."""
     cells = "".join(
         f'<tr><th style="text-align: left; padding-right: 1em; white-space: nowrap">{html.escape(label)}</th>'
-        f"<td>{html.escape(value or '—')}"
+        f'<td style="overflow-wrap: anywhere">{html.escape(value or "—")}'
         + (f' <span style="color: #888">({html.escape(origin)})</span>' if origin else "")
         + "</td></tr>"
         for label, value, origin in rows

@@ -251,6 +251,21 @@ def decision_log(history: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.col(pl.String).fill_null("—"))
 
 
+def orphan_log(orphans: pl.DataFrame) -> pl.DataFrame:
+    """Reviews whose claim is gone, as a reader wants them: when, who, what was decided about which claim
+    (metric, quote and file from the snapshot), and the claim's id last, to find it again."""
+    return orphans.select(
+        display.local_times("created_at").alias("When 时间"),
+        pl.col("reviewer").alias("Reviewer 审核人"),
+        pl.col("action").replace_strict(labels.ACTIONS, default=pl.col("action"), return_dtype=pl.String).alias("Decision 决定"),
+        pl.col("was_metric").replace_strict(labels.METRICS, default=pl.col("was_metric"), return_dtype=pl.String).alias("Metric 指标"),
+        pl.col("was_quote").alias("Quote then 当时原句"),
+        pl.col("was_doc_path").alias("File 文件"),
+        pl.col("note").alias("Note 备注"),
+        pl.col("claim_id").alias("Claim id 数据编号"),
+    ).with_columns(pl.col(pl.String).fill_null("—"))
+
+
 # ------------------------------------------------------------------------------------ review form
 def review_form(c: dict, key: str, queue: list[str] | None = None) -> None:
     k = f"{key}_{c['claim_id']}"

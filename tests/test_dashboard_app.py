@@ -335,8 +335,9 @@ def test_reviews_of_vanished_claims_are_listed_as_orphans_and_kept(sample):
     cid = _review_first_match(at, "直降85%", "accept")
     write_table(sample.claims.filter(pl.col("claim_id") != cid), sample.claims_path)  # the rules changed
     at = run("views/review.py")
-    orphans = table_having(at, "was_quote")
-    assert orphans["claim_id"].to_list() == [cid] and "直降85%" in orphans["was_quote"][0]
+    orphans = table_having(at, "Quote then 当时原句")
+    assert orphans["Claim id 数据编号"].to_list() == [cid] and "直降85%" in orphans["Quote then 当时原句"][0]
+    assert orphans["Decision 决定"].to_list() == ["Accept 确认"] and orphans["Metric 指标"].to_list() == ["Price cut 降价幅度"]
     assert [d[0] for d in sample.decisions()] == [cid]
 
 

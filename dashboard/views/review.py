@@ -47,5 +47,4 @@ with log:
 with orphans:
     st.caption("Reviews whose claim is no longer extracted (the article or the rules changed). They are kept, "
                "never deleted, and apply again if the claim comes back. 对应数据已不存在的审核记录。")
-    st.dataframe(view.orphans.with_columns(display.local_times("created_at").alias("created_at")).to_arrow(), hide_index=True,
-                 key="orphans")
+    st.dataframe(widgets.orphan_log(view.orphans).to_arrow(), hide_index=True, key="orphans")
