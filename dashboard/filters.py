@@ -30,11 +30,6 @@ class Filters:
     text: str = ""
 
 
-# Filters field -> how the hidden-claims line names it
-NAMES = {"metrics": "metric 指标", "entities": "entity 主体", "products": "product 产品", "publishers": "publisher 媒体",
-         "published": "published date 发布日期", "statuses": "review status 审核状态", "text": "search 搜索"}
-
-
 def _in(col: str, values: tuple[str, ...]) -> pl.Expr:
     e = pl.col(col).is_in(list(values))
     return e | pl.col(col).is_null() if NONE_LABEL in values else e.fill_null(False)
@@ -50,7 +45,8 @@ def search_variants(text: str) -> tuple[str, ...]:
 
 
 def conditions(df: pl.DataFrame, f: Filters) -> dict[str, pl.Expr]:
-    """One condition per active filter, named as in NAMES: a row is shown when it meets them all."""
+    """One condition per active filter (metrics, entities, products, publishers, published, statuses, text;
+    labels.FILTERS names them for the page): a row is shown when it meets them all."""
     publisher = "publisher_label" if "publisher_label" in df.columns else "publisher"
     conds: dict[str, pl.Expr] = {}
     for name, col, values in (("metrics", "metric", f.metrics), ("entities", "entity", f.entities),

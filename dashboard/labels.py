@@ -30,6 +30,7 @@ UNCLASSIFIED_SOURCE: str = _TABLE["unclassified_source"]
 CONFIDENCE: dict[str, str] = _TABLE["confidence"]
 SEGMENT_BASES: dict[str, str] = _TABLE["segment_bases"]
 GRANULARITIES: dict[str, str] = _TABLE["granularities"]
+FILTERS: dict[str, str] = _TABLE["filters"]
 COLUMNS: dict[str, str] = _TABLE["columns"]
 
 

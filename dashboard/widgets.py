@@ -86,7 +86,7 @@ def page(title: str, view: state.View | None = None) -> state.View:
         (st.success if flash[0] == "ok" else st.error)(source.md_escape(flash[1]))
     hidden, why = filters.hidden_by(view.claims, state.current_filters(view))
     if hidden:
-        reasons = ", ".join(f"{filters.NAMES[k]} {n}" for k, n in why.items())
+        reasons = ", ".join(f"{labels.FILTERS[k]} {n}" for k, n in why.items())
         c1, c2 = st.columns([5, 1], vertical_alignment="center")
         c1.caption(f"The filters hide {hidden:,} of {view.claims.height:,} claims ({reasons}). "
                    f"筛选条件隐藏了 {hidden:,} 条数据。")

@@ -214,3 +214,9 @@ SOURCES = [
 def test_a_reported_figure_says_what_kind_of_source_how_sure_and_the_basis_in_words(url, source, basis):
     got = checks.with_reported_source(pl.DataFrame({"reported_source": [url]}), load_reference(REFERENCE)).row(0, named=True)
     assert (got["reported_source_label"], got["reported_basis_label"]) == (source, basis)
+
+
+def test_every_filter_has_a_name_for_the_line_that_says_what_they_hide():
+    everything = filters.Filters(metrics=("a",), entities=("a",), products=("a",), publishers=("a",),
+                                 published_from=D(2024, 1, 1), statuses=("a",), text="a")
+    assert set(filters.conditions(TABLE, everything)) == set(labels.FILTERS)
