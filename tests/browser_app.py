@@ -90,8 +90,11 @@ def served(root: Path, extra: dict[str, str] | None = None):
 
 @contextlib.contextmanager
 def chromium():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # How long `expect` waits for the page (not a timed assertion: a bound on waiting). Playwright's 5 s is
+    # too short for a rerun on 2 cores that other jobs share.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=require_browser(), args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
