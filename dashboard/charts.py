@@ -321,7 +321,7 @@ def verdict_counts_chart(counts: pl.DataFrame, title: str | None = None, subtitl
     colours = {k: v for k, v in VERDICT_COLOURS.items() if k != UNCHECKED}
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("publisher:N", title="Publisher 媒体", sort="-x", axis=alt.Axis(labelLimit=220)),
-        x=alt.X("claims:Q", title="Claims 条数", stack="zero"),
+        x=alt.X("claims:Q", title="Claims 条数", stack="zero", axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("verdict:N", title="Verdict 核查", legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
         tooltip=[alt.Tooltip("publisher:N", title="Publisher 媒体"), alt.Tooltip("verdict:N", title="Verdict 核查"),
