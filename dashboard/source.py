@@ -5,6 +5,7 @@ goes anywhere near HTML, and only http(s) URLs become links.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import string
@@ -41,6 +42,20 @@ def read_article(path: Path, encoding: str | None, doc_id: str | None) -> Articl
     return Article(raw.decode(encoding or "utf-8", errors="replace"), path, changed)
 
 
+@functools.lru_cache(maxsize=256)
+def _text(path: str, mtime_ns: int, encoding: str | None) -> str:
+    return Path(path).read_bytes().decode(encoding or "utf-8", errors="replace")
+
+
+def number_as_written(claim: dict, articles_dir: Path, encoding: str | None = None) -> str:
+    """The claim's number as its article writes it (raw[span_start:span_end]), or "" when the file is gone."""
+    path = find_article(claim.get("doc_path"), articles_dir)
+    if path is None:
+        return ""
+    text = _text(str(path), path.stat().st_mtime_ns, encoding)
+    return text[claim["span_start"]:claim["span_end"]]
+
+
 @dataclass(frozen=True)
 class Snippet:
     before: str
@@ -57,13 +72,21 @@ def snippet(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> Snip
     return Snippet(text[lo:start], text[start:end], text[end:hi], lo > 0, hi < len(text))
 
 
+def cleaned(s: Snippet) -> Snippet:
+    """The context without conversion junk (bracketed pinyin, mojibake) on either side of the number,
+    which stays exactly as written at its span."""
+    from extractors.text.normalize import clean_for_display
+
+    return Snippet(clean_for_display(s.before), s.number, clean_for_display(s.after), s.clipped_start, s.clipped_end)
+
+
 def snippet_html(s: Snippet) -> str:
     """Escaped context with the number marked. The only markup is ours."""
     return (
         '<div style="white-space: pre-wrap; line-height: 1.7">'
         + ("… " if s.clipped_start else "")
         + html.escape(s.before)
-        + '<mark style="background: #ffd54f; font-weight: 600">'
+        + '<mark style="background: #ffd54f; color: #111; font-weight: 600">'
         + html.escape(s.number)
         + "</mark>"
         + html.escape(s.after)
@@ -117,7 +140,7 @@ def table_html(rows: list[tuple[str, str | None, str | None]]) -> str:
     """(label, value, where it came from) rows as an escaped two-column table of document metadata."""
     cells = "".join(
         f'<tr><th style="text-align: left; padding-right: 1em; white-space: nowrap">{html.escape(label)}</th>'
-        f"<td>{html.escape(value or '—')}"
+        f'<td style="overflow-wrap: anywhere">{html.escape(value or "—")}'
         + (f' <span style="color: #888">({html.escape(origin)})</span>' if origin else "")
         + "</td></tr>"
         for label, value, origin in rows
@@ -125,11 +148,11 @@ def table_html(rows: list[tuple[str, str | None, str | None]]) -> str:
     return f'<table style="border-collapse: collapse; font-size: 0.9em">{cells}</table>'
 
 
-def facts_html(pairs: list[tuple[str, str]]) -> str:
+def facts_html(pairs: list[tuple[str, str]], size: str = "1.5em") -> str:
     """A row of labelled values (value, qualifier, period…), escaped, compact enough for long labels."""
     cells = "".join(
         f'<div style="margin-right: 2.5em"><div style="color: #888; font-size: 0.85em">{html.escape(label)}</div>'
-        f'<div style="font-size: 1.5em; font-weight: 600">{html.escape(value)}</div></div>'
+        f'<div style="font-size: {size}; font-weight: 600">{html.escape(value or "—")}</div></div>'
         for label, value in pairs
     )
     return f'<div style="display: flex; flex-wrap: wrap">{cells}</div>'

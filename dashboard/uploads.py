@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.data import merge_extracted
+from dashboard.loading import merge_extracted
 from extractors.files import remove_leftovers, temp_path
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, TableError, documents_path, read_tables, write_tables
 

@@ -1,9 +1,11 @@
 """Alibaba's reported quarterly cloud figures (data/reference/), loaded through one validated path.
 
-Two files, both edited by analysts as new results come out:
+Three files, all edited by analysts as new results come out:
 - alibaba_cloud_reported.csv: one row per calendar quarter (REFERENCE_SCHEMA);
 - external_revenue_growth.csv beside it: growth of revenue excluding Alibaba-consolidated
-  subsidiaries, a different metric that claims often confuse with total growth (EXTERNAL_SCHEMA).
+  subsidiaries, a different metric that claims often confuse with total growth (EXTERNAL_SCHEMA);
+- source_kinds.csv beside it: what kind of source each source_url is (Alibaba's own announcement,
+  a translation of it, press, other), as the reference README's "Sources by row" table says (KINDS_SCHEMA).
 
 Every row is checked before anything uses it; the first bad row raises ReferenceError naming the
 file, the line (the header is line 1) and the problem. Nothing here computes a figure: the fiscal
@@ -23,6 +25,7 @@ from extractors.calendar import fiscal_label, parse_quarter, quarter_bounds
 # data/reference/alibaba_cloud_reported.csv of this checkout, wherever the app or CLI is started from.
 REFERENCE_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / "alibaba_cloud_reported.csv"
 EXTERNAL_FILE = "external_revenue_growth.csv"  # looked for beside the reference file
+KINDS_FILE = "source_kinds.csv"  # likewise
 
 # Segment bases in time order; a later quarter never goes back to an earlier basis (README).
 SEGMENT_BASES = (
@@ -32,6 +35,8 @@ SEGMENT_BASES = (
     "cloud_intelligence_group_b4",
 )
 CONFIDENCES = ("high", "medium", "low")
+# README "Sources by row": P = a copy of Alibaba's announcement, PT = a machine translation of it, N = press, O = other.
+SOURCE_KINDS = ("announcement", "translation", "press", "other")
 EXTERNAL_QUALIFIERS = ("exact", "over")
 
 REFERENCE_SCHEMA: dict[str, pl.DataType] = {
@@ -53,6 +58,11 @@ EXTERNAL_SCHEMA: dict[str, pl.DataType] = {
     "source_url": pl.String,  # a URL, or a file beside the CSV (README.md) when no URL is known yet
     "note": pl.String,
 }
+KINDS_SCHEMA: dict[str, pl.DataType] = {
+    "source_url": pl.String,
+    "kind": pl.String,  # one of SOURCE_KINDS
+    "name": pl.String,  # who published it, in words: "Stock Titan (Business Wire copy)"
+}
 # What load_reference returns: the file's columns plus what is derived from them at load time.
 LOADED_SCHEMA: dict[str, pl.DataType] = {
     **REFERENCE_SCHEMA,
@@ -60,6 +70,10 @@ LOADED_SCHEMA: dict[str, pl.DataType] = {
     "period_end": pl.Date,
     "revenue_step_cny_million": pl.Float64,  # rounding step of the reported revenue
     "adjusted_ebita_step_cny_million": pl.Float64,
+    "revenue_yoy_step_pct": pl.Float64,  # rounding step of the reported growth, when `precision` states one
+    "adjusted_ebita_yoy_step_pct": pl.Float64,
+    "source_kind": pl.String,  # from source_kinds.csv; null when the URL is not listed there
+    "source_name": pl.String,
     "external_revenue_yoy_pct": pl.Float64,
     "external_qualifier": pl.String,
     "external_source_url": pl.String,
@@ -71,25 +85,40 @@ class ReferenceError(ValueError):
 
 
 # ---------------------------------------------------------------- precision notes
-_PRECISION = re.compile(r"(?P<what>(?:revenue|ebita)(?:\s+and\s+(?:revenue|ebita))*)\s+to\s+(?P<step>\d+(?:\.\d+)?)\s*bn")
+# One rounding statement: what was rounded, "to", the step, then free words ("as stated by Dow Jones").
+# Money (revenue, ebita) is rounded to N bn; growth (revenue_yoy, ebita_yoy) to N percentage points.
+_PRECISION = re.compile(
+    r"(?P<what>(?:revenue_yoy|ebita_yoy|revenue|ebita)(?:\s+and\s+(?:revenue_yoy|ebita_yoy|revenue|ebita))*)"
+    r"\s+to\s+(?P<step>\d+(?:\.\d+)?)(?P<bn>\s*bn)?(?=\s|$)"
+)
+_GROWTH_STEPS = ("revenue_yoy", "ebita_yoy")
 
 
 def precision_steps(note: str | None) -> dict[str, float]:
-    """Rounding steps in CNY million stated by a precision note: 'revenue to 0.1bn' -> {'revenue': 100.0}.
+    """Rounding steps stated by a precision note, money in CNY million and growth in percentage points:
+    'revenue to 0.1bn' -> {'revenue': 100.0}; 'revenue_yoy to 0.1 as stated by Dow Jones' ->
+    {'revenue_yoy': 0.1}. Parts separated by ';' are read one by one.
 
-    A note that is not about rounding ("ebita labelled EBITDA by its source") states no step.
-    A note that looks like a rounding statement but cannot be read raises ValueError, so a typo
+    A part that is not about rounding ("ebita labelled EBITDA by its source") states no step.
+    A part that looks like a rounding statement but cannot be read raises ValueError, so a typo
     never silently tightens the tolerance.
     """
-    if not note:
-        return {}
-    m = _PRECISION.fullmatch(note.strip())
-    if m:
-        step = float(m["step"]) * 1000.0  # 1bn = 1000 CNY million
-        return {what: step for what in re.findall(r"revenue|ebita", m["what"])}
-    if re.search(r"\bto\s+[\d.]", note):
-        raise ValueError(f"precision {note!r} not understood; write it like 'revenue to 0.1bn' or 'revenue and ebita to 0.01bn'")
-    return {}
+    steps: dict[str, float] = {}
+    for part in (note or "").split(";"):
+        part = part.strip()
+        m = _PRECISION.match(part)
+        if m:
+            whats = re.findall(r"revenue_yoy|ebita_yoy|revenue|ebita", m["what"])
+            growth = [w in _GROWTH_STEPS for w in whats]
+            if any(growth) != all(growth) or all(growth) == bool(m["bn"]):
+                raise ValueError(f"precision {part!r} not understood: money (revenue, ebita) is rounded to N bn, "
+                                 "growth (revenue_yoy, ebita_yoy) to N percentage points")
+            step = float(m["step"]) if all(growth) else float(m["step"]) * 1000.0  # 1bn = 1000 CNY million
+            steps.update((w, step) for w in whats)
+        elif re.search(r"\bto\s+[\d.]", part) or re.match(r"(?:revenue|ebita)\w*(?:\s+and\s+\w+)*\s+to\s", part):
+            raise ValueError(f"precision {part!r} not understood; write it like 'revenue to 0.1bn', "
+                             "'revenue and ebita to 0.01bn' or 'revenue_yoy to 0.1'")
+    return steps
 
 
 # ---------------------------------------------------------------- the one validated path
@@ -158,12 +187,13 @@ def read_validated(
     schema: dict[str, pl.DataType],
     rules: dict[str, Callable[[str], object]],
     check_row: Callable[[dict], None] = lambda row: None,
+    key: str = "calendar_quarter",
 ) -> pl.DataFrame:
     """Read a small reference CSV row by row; the first bad cell or row raises ReferenceError.
 
     Each cell is parsed by its column's rule, else by its type in `schema`; a rule raises
-    ValueError with the problem. `check_row` checks a parsed row as a whole. Calendar quarters
-    must be unique. Line numbers count the header as 1.
+    ValueError with the problem. `check_row` checks a parsed row as a whole. The `key` column
+    (calendar quarters) must be unique. Line numbers count the header as 1.
     """
     parsers = {c: rules.get(c) or (_number if t == pl.Float64 else _optional) for c, t in schema.items()}
     try:
@@ -172,12 +202,12 @@ def read_validated(
         raise ReferenceError(f"{path}: cannot read the reference file: {e.strerror}") from None
     with fh:
         try:
-            return _read_rows(path, fh, schema, parsers, check_row)
+            return _read_rows(path, fh, schema, parsers, check_row, key)
         except UnicodeDecodeError as e:
             raise ReferenceError(f"{path}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
 
 
-def _read_rows(path: Path, fh, schema: dict, parsers: dict, check_row: Callable[[dict], None]) -> pl.DataFrame:
+def _read_rows(path: Path, fh, schema: dict, parsers: dict, check_row: Callable[[dict], None], key: str) -> pl.DataFrame:
     rows: list[dict] = []
     first_line: dict[str, int] = {}
     reader = csv.DictReader(fh)
@@ -202,9 +232,10 @@ def _read_rows(path: Path, fh, schema: dict, parsers: dict, check_row: Callable[
                 row[col] = parse(raw[col].strip())
             except ValueError as e:
                 raise ReferenceError(f"{where}: {col} {e}") from None
-        q = row["calendar_quarter"]
+        q = row[key]
         if q in first_line:
-            raise ReferenceError(f"{where}: duplicate quarter {q} (first on line {first_line[q]})")
+            what = "quarter" if key == "calendar_quarter" else key
+            raise ReferenceError(f"{where}: duplicate {what} {q} (first on line {first_line[q]})")
         first_line[q] = line
         try:
             check_row(row)
@@ -244,12 +275,22 @@ def load_external_growth(path: str | Path) -> pl.DataFrame:
     return read_validated(path, EXTERNAL_SCHEMA, _EXTERNAL_RULES, check)
 
 
+_KINDS_RULES: dict[str, Callable[[str], object]] = {"source_url": _url, "kind": _one_of(SOURCE_KINDS), "name": _required}
+
+
+def load_source_kinds(path: str | Path) -> pl.DataFrame:
+    """source_kinds.csv, validated like the reference table (KINDS_SCHEMA), one row per URL."""
+    return read_validated(Path(path), KINDS_SCHEMA, _KINDS_RULES, key="source_url")
+
+
 def load_reference(path: str | Path = REFERENCE_PATH) -> pl.DataFrame:
     """The reference table (LOADED_SCHEMA), one row per calendar quarter in time order.
 
     Figures stay as reported: money in CNY million, growth in percent. Derived columns: the
-    quarter's dates, the rounding step of each money figure (from `precision`, else 1 million),
-    and the external-revenue growth from external_revenue_growth.csv beside the file, if present.
+    quarter's dates, the rounding step of each figure (from `precision`: money else 1 million,
+    growth else null, meaning "to its own decimals"), the kind of each row's source from
+    source_kinds.csv, and the external-revenue growth from external_revenue_growth.csv, both
+    beside the file and both optional.
     """
     path = Path(path)
     df = read_validated(path, REFERENCE_SCHEMA, _REFERENCE_RULES, _check_reference_row)
@@ -261,7 +302,13 @@ def load_reference(path: str | Path = REFERENCE_PATH) -> pl.DataFrame:
         pl.Series("period_end", [b[1] for b in bounds], dtype=pl.Date),
         pl.Series("revenue_step_cny_million", [s.get("revenue", 1.0) for s in steps], dtype=pl.Float64),
         pl.Series("adjusted_ebita_step_cny_million", [s.get("ebita", 1.0) for s in steps], dtype=pl.Float64),
+        pl.Series("revenue_yoy_step_pct", [s.get("revenue_yoy") for s in steps], dtype=pl.Float64),
+        pl.Series("adjusted_ebita_yoy_step_pct", [s.get("ebita_yoy") for s in steps], dtype=pl.Float64),
     )
+    kinds_path = path.with_name(KINDS_FILE)
+    kinds = load_source_kinds(kinds_path) if kinds_path.is_file() else pl.DataFrame(schema=KINDS_SCHEMA)
+    df = df.join(kinds.select("source_url", pl.col("kind").alias("source_kind"), pl.col("name").alias("source_name")),
+                 on="source_url", how="left", maintain_order="left")
     external_path = path.with_name(EXTERNAL_FILE)
     external = load_external_growth(external_path) if external_path.is_file() else pl.DataFrame(schema=EXTERNAL_SCHEMA)
     unknown = sorted(set(external["calendar_quarter"]) - set(df["calendar_quarter"]))

@@ -1,14 +1,18 @@
 """Verdicts: each Alibaba Cloud claim checked against the reported quarterly figures.
 
 Conventions (what the four VERDICT_SCHEMA columns mean):
-- Claims about another entity (AWS, the market, ...): verdict null, verdict_reason
-  "not an Alibaba Cloud figure". Counts of verdicts therefore only count Alibaba Cloud claims.
-- Every alibaba_cloud claim gets a verdict:
+- Claims that no reference can check, verdict null ("not checkable", counted apart from the three
+  verdicts): about another entity (AWS, the market, ...: verdict_reason "not an Alibaba Cloud
+  figure"), a metric the reference does not hold (market share, price cuts, token prices: "not
+  checkable: the reference has no market_share figures"), or a product's figure ("not checkable:
+  product qwen ...; the reference holds the whole cloud segment").
+- Every other alibaba_cloud claim gets a verdict:
   - consistent: the value matches the reported figure within rounding and honours its qualifier;
   - inconsistent: it does not; reported_value is the reported figure and verdict_reason says by how
     much, plus the likely cause when one is detectable (see `_likely_causes`);
-  - unverifiable: verdict_reason says why (metric not covered, reported in USD, period unknown,
-    spans more than one quarter, no reference row, no reported figure, mixed segment bases, ...).
+  - unverifiable: verdict_reason says why (reported in USD, period unknown, spans more than one
+    quarter, no reference row, no reported figure, mixed segment bases, ...); `reason_group`
+    puts these reasons in a few groups an analyst can act on.
 - Covered: metrics revenue, revenue_growth, adjusted_ebita, adjusted_ebita_growth of the whole
   segment (product null), and revenue_growth of product "external_revenue" (checked against
   external_revenue_growth.csv). Periods: one calendar quarter (2024Q2; FY2025Q1 is translated),
@@ -53,6 +57,10 @@ REPORTED_SERIES_SCHEMA: dict[str, pl.DataType] = {
     "value": pl.Float64,
     "segment_basis": pl.String,
     "source_url": pl.String,
+    "source_kind": pl.String,  # announcement | translation | press | other | null (not classified)
+    "source_name": pl.String,
+    "confidence": pl.String,
+    "precision": pl.String,
 }
 
 CLOUD = "alibaba_cloud"
@@ -66,6 +74,8 @@ METRICS = {
     "adjusted_ebita": ("adjusted_ebita_cny_million", "adjusted_ebita_step_cny_million", "CNY"),
     "adjusted_ebita_growth": ("adjusted_ebita_yoy_pct", None, "%"),
 }
+# growth metric -> the reference column with its rounding step, when a precision note states one
+GROWTH_STEPS = {"revenue_growth": "revenue_yoy_step_pct", "adjusted_ebita_growth": "adjusted_ebita_yoy_step_pct"}
 _CLAIM_FIELDS = ("doc_id", "entity", "product", "metric", "value", "value_high", "unit", "qualifier", "period", "quote")
 _TARGET_FIELDS = ("entity", "metric", "product", "unit", "period")  # with "value is given", they choose a claim's Target
 _AT_LEAST = ("over", "at_least", "as_low_as")
@@ -115,23 +125,51 @@ def written_step(value: float, unit: str) -> float:
     return decimal_step(round(value, 6))  # 6.6000000000000005 from float arithmetic is still 6.6
 
 
+def written_step_expr(value: pl.Expr, unit: pl.Expr) -> pl.Expr:
+    """written_step over a whole column (the same rule: tests/test_verdicts.py checks they agree), for
+    tables where calling it once per distinct value would be too slow (conflicts over a million claims)."""
+    money = unit.is_in(["CNY", "USD"])
+    x = pl.when(money).then(value / 1e8).otherwise(value).round(6)
+    step = pl.lit(1e-6)
+    for d in range(5, -1, -1):  # the fewest decimals that give the value back win
+        step = pl.when(x.round(d) == x).then(10.0 ** -d).otherwise(step)
+    return pl.when(money).then(step * 1e8).otherwise(step)
+
+
+def claim_bounds_expr(value: pl.Expr, value_high: pl.Expr, qualifier: pl.Expr, step: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """claim_bounds over whole columns (the same rule, checked against it in tests/test_verdicts.py)."""
+    tol = step / 2 * pl.when(qualifier == "approx").then(2.0).otherwise(1.0)
+    low, high = value - tol, pl.coalesce(value_high, value) + tol
+    q = qualifier.fill_null("exact")
+    return (pl.when(q.is_in(list(_AT_MOST))).then(float("-inf")).otherwise(low),
+            pl.when(q.is_in(list(_AT_LEAST))).then(float("inf")).otherwise(high))
+
+
 def _below(a: float, b: float) -> bool:
     """a < b with room for float noise, so that intervals which only touch do not count as overlapping."""
+    if a == float("-inf") or b == float("inf"):
+        return a != b
     return a < b - 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def matches(value: float, value_high: float | None, qualifier: str | None, claim_step: float, reported: Figure) -> bool:
-    """Does the reported figure honour the claim as written?"""
-    tol = (claim_step + reported.step) / 2
-    if qualifier == "approx":
-        tol += claim_step / 2
-    low, high = value, value_high if value_high is not None else value
-    r = reported.value
+def claim_bounds(value: float, value_high: float | None, qualifier: str | None, claim_step: float) -> tuple[float, float]:
+    """The values a claim allows as written: its range widened by half its written step (a full
+    step for approx), open above for over/at_least/as_low_as and below for under/up_to. Both the
+    verdicts and the dashboard's conflicts read claims through this one rule."""
+    tol = claim_step / 2 * (2 if qualifier == "approx" else 1)
+    low, high = value - tol, (value_high if value_high is not None else value) + tol
     if qualifier in _AT_LEAST:
-        return _below(low - tol, r)
+        return low, float("inf")
     if qualifier in _AT_MOST:
-        return _below(r, high + tol)
-    return _below(low - tol, r) and _below(r, high + tol)
+        return float("-inf"), high
+    return low, high
+
+
+def matches(value: float, value_high: float | None, qualifier: str | None, claim_step: float, reported: Figure) -> bool:
+    """Does the reported figure, within its own rounding, fall inside what the claim allows?"""
+    low, high = claim_bounds(value, value_high, qualifier, claim_step)
+    r, half = reported.value, reported.step / 2
+    return _below(low - half, r) and _below(r, high + half)
 
 
 # ---------------------------------------------------------------- formatting
@@ -172,7 +210,8 @@ class Reference:
             return f"no reported {metric} for {_describe(quarter)} in the reference"
         if step_col:
             return Figure(row[col] * MILLION, row[step_col] * MILLION, row["source_url"], row["segment_basis"])
-        return Figure(row[col], decimal_step(row[col]), row["source_url"], row["segment_basis"])
+        stated = row.get(GROWTH_STEPS[metric])  # "revenue_yoy to 0.1": else growth is given to its own decimals
+        return Figure(row[col], stated or decimal_step(row[col]), row["source_url"], row["segment_basis"])
 
     def external_figure(self, quarter: str) -> Figure | str:
         row = self.rows.get(quarter) or {}
@@ -293,10 +332,10 @@ def _target(ref: Reference, entity, metric, product, unit, period, has_value: bo
     if entity != CLOUD:
         return Verdict(None, reason="not an Alibaba Cloud figure")
     if metric not in METRICS:
-        return _unverifiable("metric not covered")
+        return Verdict(None, reason=f"not checkable: the reference has no {metric} figures")
     external = product == EXTERNAL_PRODUCT
     if product and not (external and metric == "revenue_growth"):
-        return _unverifiable(f"product {product} not covered: the reference holds the whole cloud segment")
+        return Verdict(None, reason=f"not checkable: product {product} is not in the reference, which holds the whole cloud segment")
     if not has_value:
         return _unverifiable("the claim has no value")
     canonical = METRICS[metric][2]
@@ -363,6 +402,24 @@ def check_claim(claim: dict, ref: Reference, group_values=frozenset()) -> Verdic
     if isinstance(target, Verdict):
         return target
     return _judge(target, claim["value"], claim["value_high"], claim["qualifier"], claim["quote"], group_values)
+
+
+# ---------------------------------------------------------------- why a claim is unverifiable
+# The reasons _target and Reference give, in groups an analyst acts on differently; first match wins.
+# tests/test_verdicts.py checks every unverifiable reason lands in a group other than "other".
+REASON_GROUPS: tuple[tuple[str, re.Pattern], ...] = (
+    ("period_unknown", re.compile(r"^period unknown")),
+    ("period_not_checkable", re.compile(r"^period \S+ (?:spans|is not)")),
+    ("quarters_missing", re.compile(r"no reference row|no reported|the sum over .* needs all four")),
+    ("segment_bases", re.compile(r"different segment bases")),
+    ("unit", re.compile(r"^reported in USD|cannot be compared with")),
+    ("no_value", re.compile(r"^the claim has no value")),
+)
+
+
+def reason_group(reason: str | None) -> str:
+    """The group of an unverifiable verdict's reason ("period_unknown", "quarters_missing", ...), "other" else."""
+    return next((g for g, pattern in REASON_GROUPS if pattern.search(reason or "")), "other")
 
 
 # ---------------------------------------------------------------- tables
@@ -441,6 +498,10 @@ def reported_series(reference: pl.DataFrame) -> pl.DataFrame:
                 (pl.col(col) * scale).alias("value"),
                 "segment_basis",
                 "source_url",
+                "source_kind",
+                "source_name",
+                "confidence",
+                "precision",
             )
         )
     return pl.concat(parts).cast(REPORTED_SERIES_SCHEMA).sort("metric", "period_start", maintain_order=True)

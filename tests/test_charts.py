@@ -2,20 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import altair as alt
 import polars as pl
 import pytest
+import vl_convert
+from sample import REFERENCE, write_sample_corpus
 
-from dashboard import charts, data
+from dashboard import charts, decisions, display
 from dashboard.reviews import DECISION_SCHEMA
-from dashboard.sample import synthetic_claims, write_sample_corpus
+from factcheck.reference import load_reference
 
 
 @pytest.fixture(scope="module")
 def shown(tmp_path_factory):
     claims, _ = write_sample_corpus(tmp_path_factory.mktemp("a"))
-    return data.with_display(data.apply_reviews(claims, pl.DataFrame(schema=DECISION_SCHEMA)))
+    return display.with_display(decisions.apply_reviews(claims, pl.DataFrame(schema=DECISION_SCHEMA)))
 
 
 def spec(chart) -> dict:
@@ -43,7 +46,8 @@ REPORTED = pl.DataFrame(
      "period_start": [dt.date(2022, 10, 1), dt.date(2023, 1, 1), dt.date(2023, 1, 1)],
      "period_end": [dt.date(2022, 12, 31), dt.date(2023, 3, 31), dt.date(2023, 3, 31)],
      "value": [2.018e10, 1.8582e10, -2.0], "segment_basis": ["cloud_legacy_b2"] * 3,
-     "source_url": ["https://www.alibabagroup.com/q"] * 3},
+     "source_url": ["https://www.alibabagroup.com/q"] * 3, "source_kind": ["announcement"] * 3,
+     "source_name": ["Alibaba Group"] * 3, "confidence": ["high", "high", "medium"], "precision": [None] * 3},
 )
 
 CASES = [
@@ -67,15 +71,93 @@ def test_trends_chart_layers(shown, metric, unit, x, reported, marks):
     xcol = charts.X_FIELDS[x][0]
     assert enc["x"]["field"] == xcol and enc["y"]["field"] == "value_h"
     placed = df.filter(pl.col(xcol).is_not_null())
-    assert sorted(r["claim_id"] for r in rows) == sorted(placed["claim_id"])  # every placed claim, no other
+    assert sorted(c for r in rows for c in r["claim_ids"].split()) == sorted(placed["claim_id"])  # every placed claim once
     assert all(r["quote"] for r in rows)
     assert "quote" in [t["field"] for t in enc["tooltip"]]
 
 
-def test_points_are_selectable_by_claim_id(shown):
+def test_marks_are_selectable_by_their_claims_legend_entries_hide_a_series_and_the_time_axis_zooms(shown):
     s = spec(charts.trends_chart(shown.filter(pl.col("metric") == "revenue_growth"))[0])
-    assert [{k: v for k, v in p.items() if k != "views"} for p in params(s)] == [
-        {"name": charts.PICK, "select": {"type": "point", "fields": ["claim_id"], "on": "click"}}]
+    got = {p["name"]: {k: v for k, v in p.items() if k not in ("views", "name")} for p in params(s)}
+    assert got == {
+        charts.PICK: {"select": {"type": "point", "fields": ["claim_ids"], "on": "click"}},
+        charts.HIDE: {"select": {"type": "point", "fields": ["series"], "toggle": "true"}, "bind": "legend"},
+        charts.ZOOM: {"select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"},
+    }
+
+
+def _claims(shown, n: int, **changes) -> pl.DataFrame:
+    """n copies of the 2023Q1 revenue-growth claim, each its own claim id, with `changes` applied."""
+    one = shown.filter((pl.col("metric") == "revenue_growth") & (pl.col("period") == "2023Q1")).head(1)
+    return pl.concat([one.with_columns(**{"claim_id": pl.lit(f"c{i}"), **{k: pl.lit(v) for k, v in changes.items()}}) for i in range(n)])
+
+
+def test_identical_claims_are_one_mark_that_counts_and_opens_them_all(shown):
+    got = charts.marks(_claims(shown, 3), "x_period", "series")
+    assert got.select("claims", "claim_ids", "offset").rows() == [(3, "c0 c1 c2", 0.0)]
+    labels = layers(spec(charts.trends_chart(_claims(shown, 3))[0]))
+    assert [r["claims"] for m, _, rows in labels if m == "text" for r in rows] == [3]  # "×3" beside the mark
+
+
+def test_claims_of_different_series_at_one_spot_are_spread_apart_to_stay_clickable(shown):
+    df = pl.concat([_claims(shown, 1), _claims(shown, 1, series="AWS 亚马逊云科技", claim_id="aws"),
+                    _claims(shown, 1, series="Azure", claim_id="azure")])
+    got = charts.marks(df, "x_period", "series").sort("offset")
+    assert got["offset"].to_list() == [-charts.STACK_PX, 0.0, charts.STACK_PX] and got["claims"].to_list() == [1, 1, 1]
+    svg = vl_convert.vegalite_to_svg(spec(charts.trends_chart(df)[0]) | {"width": 600}, allowed_base_urls=[])
+    xs = sorted(float(x) for x in re.findall(r'roledescription="point" transform="translate\(([\d.]+),', svg))
+    assert len(xs) == 3 and xs[1] - xs[0] == pytest.approx(charts.STACK_PX) and xs[2] - xs[1] == pytest.approx(charts.STACK_PX)
+
+
+# granularity, periods of the claims, the tick labels the axis shows
+PERIOD_AXES = [
+    ("quarter", ["2023Q1", "2024Q2", "2024Q3"], ["2023Q1", "2024Q2", "2024Q3"]),
+    ("year", ["2022", "FY2023", "FY2025"], ["2022", "FY2023", "FY2025"]),
+    ("half", ["2023H1", "2023H2"], ["2023H1", "2023H2"]),
+    ("month", ["2024-05", "2024-09"], ["2024-05", "2024-09"]),
+]
+
+
+@pytest.mark.parametrize("granularity,periods,ticks", PERIOD_AXES)
+def test_a_period_axis_is_labelled_by_period_not_by_month(shown, granularity, periods, ticks):
+    from extractors.calendar import period_bounds
+
+    base = _claims(shown, 1)
+    df = display.with_display(pl.concat([
+        base.with_columns(claim_id=pl.lit(p), period=pl.lit(p), period_start=pl.lit(period_bounds(p)[0]),
+                          period_end=pl.lit(period_bounds(p)[1]), value=pl.lit(float(i))) for i, p in enumerate(periods)]))
+    svg = vl_convert.vegalite_to_svg(spec(charts.trends_chart(df, granularity=granularity)[0]) | {"width": 700}, allowed_base_urls=[])
+    axis = svg[svg.index('aria-label="X-axis'):]
+    labels = axis[axis.index("role-axis-label"):axis.index("role-axis-domain")]
+    assert re.findall(r"<text[^>]*>([^<]*)</text>", labels) == ticks
+
+
+def test_legends_sit_above_and_below_the_plot_never_beside_it(shown):
+    s = spec(charts.trends_chart(shown.filter(pl.col("metric") == "revenue"), reported=REPORTED)[0])
+    legends = [enc[ch]["legend"] for layer in s["layer"] for ch, enc_ in [("", {})] for enc in [layer.get("encoding", {})]
+               for ch in ("color", "shape", "strokeDash") if ch in enc and enc[ch].get("legend")]
+    assert legends and {lg["orient"] for lg in legends} <= {"top", "bottom"}
+
+
+def test_money_can_be_drawn_on_a_log_scale_without_the_losses(shown):
+    df = pl.concat([_claims(shown, 1, metric="adjusted_ebita", unit="CNY", value_h=26.61, claim_id="profit"),
+                    _claims(shown, 1, metric="adjusted_ebita", unit="CNY", value_h=-1.79, claim_id="loss")])
+    s = spec(charts.trends_chart(df, log=True)[0])
+    mark, enc, rows = next(layer for layer in layers(s) if layer[0] == "point" and "shape" in layer[1])
+    assert enc["y"]["scale"]["type"] == "log" and [r["claim_ids"] for r in rows] == ["profit"]
+
+
+def test_markers_show_segment_restatements_and_results_months():
+    ref = load_reference(REFERENCE)
+    on_periods = charts.markers(ref, "period")
+    assert on_periods.select("x", "kind").rows() == [(dt.date(2021, 4, 1), "restatement"), (dt.date(2023, 4, 1), "restatement"),
+                                                      (dt.date(2024, 4, 1), "restatement")]
+    on_dates = charts.markers(ref, "published")
+    results = on_dates.filter(pl.col("kind") == "results")
+    assert results.height == ref.height  # one results month per reported quarter
+    may = results.filter(pl.col("text").str.starts_with("2023Q1")).row(0, named=True)
+    assert (may["x"], may["x2"]) == (dt.date(2023, 5, 1), dt.date(2023, 5, 31)) and "FY2023Q4" in may["text"]
+    assert on_dates.filter(pl.col("kind") == "restatement")["x"].to_list() == [dt.date(2021, 8, 1), dt.date(2023, 8, 1), dt.date(2024, 8, 1)]
 
 
 def test_a_range_is_a_bar_from_value_to_value_high(shown):
@@ -106,13 +188,14 @@ def test_reported_money_is_not_drawn_against_claims_in_another_currency():
 def test_colour_by_verdict_uses_fixed_colours_and_labels_unchecked_claims(shown):
     df = shown.filter(pl.col("metric") == "revenue_growth").with_columns(
         verdict=pl.when(pl.col("period") == "2023Q1").then(pl.lit("consistent")))
-    mark, enc, rows = layers(spec(charts.trends_chart(df, colour="verdict")[0]))[-1]
+    mark, enc, rows = next(layer for layer in layers(spec(charts.trends_chart(df, colour="verdict")[0])) if layer[0] == "point")
     assert enc["color"]["field"] == "verdict_label"
     assert sorted({r["verdict_label"] for r in rows}) == ["consistent 一致", charts.UNCHECKED]
 
 
-def test_above_max_points_the_chart_summarises_per_period_and_is_not_selectable():
-    big = data.with_display(synthetic_claims(3_000, seed=1)).filter(pl.col("metric") == "revenue_growth")
+def test_above_max_points_the_chart_summarises_per_period_and_is_not_selectable(shown):
+    growth = shown.filter(pl.col("metric") == "revenue_growth")
+    big = pl.concat([growth.with_columns(claim_id=pl.col("claim_id") + str(i), value_h=pl.col("value_h") + i % 7) for i in range(60)])
     chart, mode = charts.trends_chart(big, max_points=100)
     s = spec(chart)
     assert mode == "summary" and params(s) == []
@@ -121,11 +204,20 @@ def test_above_max_points_the_chart_summarises_per_period_and_is_not_selectable(
     assert all(r["low"] <= r["value_h"] <= r["high"] for r in rows)
 
 
-def test_static_exports_render_chinese_without_a_browser(shown):
-    chart, _ = charts.trends_chart(shown.filter(pl.col("metric") == "revenue"))
-    svg = charts.chart_svg(chart).decode()
+def test_static_exports_render_chinese_with_title_and_source_line_without_a_browser(shown):
+    df = shown.filter(pl.col("metric") == "revenue")
+    chart, _ = charts.trends_chart(df, title="Revenue 营收 (亿元)", subtitle=charts.source_line(df))
+    stamped = charts.source_line(df, today=dt.date(2026, 11, 23))
+    svg = charts.chart_svg(chart, stamped).decode()
     assert svg.startswith("<svg") and "营收" in svg and "mark-symbol" in svg
-    assert charts.chart_png(chart).startswith(b"\x89PNG")
+    assert "Revenue 营收 (亿元)" in svg and "exported 2026-11-23" in svg
+    png = charts.chart_png(chart, stamped)
+    assert png.startswith(b"\x89PNG") and charts.png_text(png) == {"Title": "Revenue 营收 (亿元)", "Source": stamped}
+
+
+def test_the_source_line_names_the_publishers_and_how_many_articles(shown):
+    line = charts.source_line(shown, today=dt.date(2026, 11, 23), limit=2)
+    assert line.startswith("Sources 来源: ") and " and 1 more 等 (4 articles 篇)" in line and line.endswith("exported 2026-11-23")
 
 
 def test_verdict_counts_chart_stacks_each_publisher():

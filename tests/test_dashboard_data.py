@@ -1,15 +1,17 @@
-"""Pure data functions of the dashboard: reviews applied, filters, conflicts, doc fixes, export."""
+"""Pure data functions of the dashboard: reviews applied (decisions), filters, display, conflicts, doc
+fixes, loading, export and fact-check lists, each from its own module."""
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 
 import polars as pl
 import pytest
+from sample import REFERENCE, write_sample_corpus
 
-from dashboard import data
+from dashboard import checks, conflicts, decisions, display, docfixes, export, filters, loading
 from dashboard.reviews import DECISION_SCHEMA, Correction, ReviewStore
-from dashboard.sample import write_sample_corpus
 from extractors.calendar import period_bounds
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claim_id
 
@@ -41,10 +43,10 @@ def sample(tmp_path):
 # ------------------------------------------------------------------------------------ apply_reviews
 def test_unreviewed_claims_are_unchanged_apart_from_the_review_columns(sample):
     claims, _, store = sample
-    eff = data.apply_reviews(claims, store.latest())
+    eff = decisions.apply_reviews(claims, store.latest())
     assert eff.select(list(CLAIM_SCHEMA)).equals(claims)
     assert set(eff["review_status"]) == {"unreviewed"}
-    assert list(eff.columns) == [*CLAIM_SCHEMA, *data.REVIEW_SCHEMA]
+    assert list(eff.columns) == [*CLAIM_SCHEMA, *decisions.REVIEW_SCHEMA]
 
 
 REVIEWS = [
@@ -66,7 +68,7 @@ def test_the_latest_decision_is_applied(sample, action, correction, expected):
     target = claims.filter(pl.col("quote").str.contains("775.9"))["claim_id"][0]
     store.record(target, "accept", "王芳")  # an earlier decision that the latest one replaces
     store.record(target, action, "李雷", "checked against the 10-K", correction=correction)
-    eff = data.apply_reviews(claims, store.latest())
+    eff = decisions.apply_reviews(claims, store.latest())
     row = eff.filter(pl.col("claim_id") == target).row(0, named=True)
     got = (row["review_status"], row["value"], row["period"], row["period_start"], row["original_value"])
     assert got == expected[:5]
@@ -79,12 +81,12 @@ def test_the_latest_decision_is_applied(sample, action, correction, expected):
 def test_reviews_of_claims_that_disappeared_are_listed_as_orphans_with_what_they_were(sample):
     claims, _, store = sample
     gone = claims.row(0, named=True)
-    store.record(gone["claim_id"], "reject", "王芳", snapshot=data.claim_snapshot(gone))
+    store.record(gone["claim_id"], "reject", "王芳", snapshot=decisions.claim_snapshot(gone))
     store.record(claims["claim_id"][1], "accept", "王芳")
     remaining = claims.slice(1)
-    orphans = data.orphaned_reviews(store.latest(), remaining)
+    orphans = decisions.orphaned_reviews(store.latest(), remaining)
     assert orphans.select("claim_id", "was_quote").rows() == [(gone["claim_id"], gone["quote"])]
-    assert data.apply_reviews(remaining, store.latest()).height == remaining.height
+    assert decisions.apply_reviews(remaining, store.latest()).height == remaining.height
 
 
 # ------------------------------------------------------------------------------------ filters
@@ -98,35 +100,35 @@ ROWS = frame(
 
 FILTERS = [
     # (filters, quotes expected, in order)
-    (data.Filters(), 5),
-    (data.Filters(metrics=("revenue",)), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "800億美元的AWS"]),
-    (data.Filters(entities=("aws",)), ["800億美元的AWS"]),
-    (data.Filters(products=("qwen-turbo",)), ["Qwen-Turbo价格直降85%"]),
-    (data.Filters(products=(data.NONE_LABEL,)), 4),
-    (data.Filters(publishers=(data.NONE_LABEL,)), ["Qwen-Turbo价格直降85%"]),
-    (data.Filters(publishers=("智東西", "雷峰网")), ["2022年阿里云全年營收775.9億元", "阿里云在最新季报中营收增长6%", "800億美元的AWS"]),
-    (data.Filters(statuses=("rejected",)), ["阿里云在最新季报中营收增长6%"]),
-    (data.Filters(statuses=("unreviewed", "accepted", "corrected")), 4),
-    (data.Filters(published_from=dt.date(2023, 1, 1)), ["2022年阿里云全年營收775.9億元", "阿里云在最新季报中营收增长6%", "Qwen-Turbo价格直降85%", "800億美元的AWS"]),
-    (data.Filters(published_from=dt.date(2023, 1, 1), published_to=dt.date(2023, 12, 31), include_undated=False), ["2022年阿里云全年營收775.9億元", "800億美元的AWS"]),
-    (data.Filters(include_undated=False), 4),
-    (data.Filters(text="营收"), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "阿里云在最新季报中营收增长6%"]),  # simplified finds traditional
-    (data.Filters(text="營收"), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "阿里云在最新季报中营收增长6%"]),  # and back
-    (data.Filters(text="qwen"), ["Qwen-Turbo价格直降85%"]),  # case-insensitive
-    (data.Filters(text="aws", metrics=("revenue_growth",)), []),
-    (data.Filters(text="[.*"), []),  # literal, not a regex
+    (filters.Filters(), 5),
+    (filters.Filters(metrics=("revenue",)), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "800億美元的AWS"]),
+    (filters.Filters(entities=("aws",)), ["800億美元的AWS"]),
+    (filters.Filters(products=("qwen-turbo",)), ["Qwen-Turbo价格直降85%"]),
+    (filters.Filters(products=(filters.NONE_LABEL,)), 4),
+    (filters.Filters(publishers=(filters.NONE_LABEL,)), ["Qwen-Turbo价格直降85%"]),
+    (filters.Filters(publishers=("智東西", "雷峰网")), ["2022年阿里云全年營收775.9億元", "阿里云在最新季报中营收增长6%", "800億美元的AWS"]),
+    (filters.Filters(statuses=("rejected",)), ["阿里云在最新季报中营收增长6%"]),
+    (filters.Filters(statuses=("unreviewed", "accepted", "corrected")), 4),
+    (filters.Filters(published_from=dt.date(2023, 1, 1)), ["2022年阿里云全年營收775.9億元", "阿里云在最新季报中营收增长6%", "Qwen-Turbo价格直降85%", "800億美元的AWS"]),
+    (filters.Filters(published_from=dt.date(2023, 1, 1), published_to=dt.date(2023, 12, 31), include_undated=False), ["2022年阿里云全年營收775.9億元", "800億美元的AWS"]),
+    (filters.Filters(include_undated=False), 4),
+    (filters.Filters(text="营收"), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "阿里云在最新季报中营收增长6%"]),  # simplified finds traditional
+    (filters.Filters(text="營收"), ["2022年阿里云全年營收775.9億元", "阿里云的年营收已突破千亿", "阿里云在最新季报中营收增长6%"]),  # and back
+    (filters.Filters(text="qwen"), ["Qwen-Turbo价格直降85%"]),  # case-insensitive
+    (filters.Filters(text="aws", metrics=("revenue_growth",)), []),
+    (filters.Filters(text="[.*"), []),  # literal, not a regex
 ]
 
 
-@pytest.mark.parametrize("filters,expected", FILTERS)
-def test_filters(filters, expected):
-    got = data.filter_claims(ROWS, filters)["quote"].to_list()
+@pytest.mark.parametrize("chosen,expected", FILTERS)
+def test_filters(chosen, expected):
+    got = filters.filter_claims(ROWS, chosen)["quote"].to_list()
     assert (len(got) == expected) if isinstance(expected, int) else (got == expected)
 
 
 def test_filter_options_offer_none_for_missing_values_first():
-    assert data.options(ROWS, "publisher") == [data.NONE_LABEL, "智東西", "极客公园", "雷峰网"]
-    assert data.options(ROWS, "metric") == ["price_cut", "revenue", "revenue_growth"]
+    assert filters.options(ROWS, "publisher") == [filters.NONE_LABEL, "智東西", "极客公园", "雷峰网"]
+    assert filters.options(ROWS, "metric") == ["price_cut", "revenue", "revenue_growth"]
 
 
 # ------------------------------------------------------------------------------------ display
@@ -136,7 +138,7 @@ DISPLAY = [
     (claim("27.06億美元", "revenue", 2.706e9, "USD", period="2023Q1"), "27.06 亿美元", dt.date(2023, 2, 14), "Alibaba Cloud 阿里云"),
     (claim("下調15%至50%", "price_cut", 15.0, value_high=50.0, period="2023-04"), "15–50%", dt.date(2023, 4, 15), "Alibaba Cloud 阿里云"),
     (claim("同比下滑2%", "revenue_growth", -2.0, period="2023Q1"), "-2%", dt.date(2023, 2, 14), "Alibaba Cloud 阿里云"),
-    (claim("低至百万tokens 0.3元", "token_price", 0.3, "CNY/1M tokens", product="qwen-turbo", period=None), "0.3 元/百万tokens", None, "Alibaba Cloud 阿里云 · qwen-turbo"),
+    (claim("低至百万tokens 0.3元", "token_price", 0.3, "CNY/1M tokens", product="qwen-turbo", period=None), "0.3 元/百万tokens", None, "Alibaba Cloud 阿里云 · Qwen-Turbo"),
     (claim("上半年同比仅增长14.7%", "revenue_growth", 14.7, period="2023H1", entity="china_public_cloud_market"), "14.7%", dt.date(2023, 4, 1), "China public cloud market 中国公有云市场"),
     (claim("x", "revenue_growth", 3.0, entity="oracle_cloud"), "3%", dt.date(2022, 7, 2), "oracle_cloud"),  # unknown ids shown raw
 ]
@@ -144,14 +146,20 @@ DISPLAY = [
 
 @pytest.mark.parametrize("row,value_text,x_period,series", DISPLAY)
 def test_display_columns(row, value_text, x_period, series):
-    out = data.with_display(frame(row)).row(0, named=True)
+    out = display.with_display(frame(row)).row(0, named=True)
     assert (out["value_text"], out["x_period"], out["series"]) == (value_text, x_period, series)
 
 
 # ------------------------------------------------------------------------------------ conflicts
+_DOCS = itertools.count()
+
+
 def v(value, qualifier="exact", value_high=None, **kw):
-    return claim(f"value {value} {qualifier}", kw.pop("metric", "revenue_growth"), value, kw.pop("unit", "%"),
-                 qualifier=qualifier, value_high=value_high, **kw)
+    """A claim of its own article (unless doc= says which), so that two of them are two sources."""
+    kw.setdefault("doc", f"doc{next(_DOCS)}")
+    verdict = kw.pop("verdict", None)
+    return {**claim(f"value {value} {qualifier}", kw.pop("metric", "revenue_growth"), value, kw.pop("unit", "%"),
+                    qualifier=qualifier, value_high=value_high, **kw), "verdict": verdict}
 
 
 CONFLICTS = [
@@ -163,8 +171,13 @@ CONFLICTS = [
     ([v(6), v(5, "under")], True),  # 6% and 不足5%
     ([v(6), v(6.4)], False),  # 6 allows 5.5..6.5
     ([v(6.0), v(6.6)], True),
-    ([v(100, "approx"), v(108)], False),
-    ([v(100, "approx"), v(120)], True),
+    ([v(100, "approx"), v(101)], False),  # 约100% allows a full step either side, as the verdicts read it
+    ([v(100, "approx"), v(108)], True),
+    ([v(6, doc="same"), v(60, doc="same")], False),  # two claims of one article are not a conflict between sources
+    ([v(6, doc="a"), v(60, doc="a"), v(6.2, doc="b")], True),  # b's 6.2 agrees with a's 6 but not with a's 60
+    ([v(6, doc="a"), v(6.2, doc="b"), v(6, doc="c")], False),  # three articles that can all be right
+    ([v(1.8582e10, metric="revenue", unit="CNY", verdict="consistent"), v(1.8584e10, metric="revenue", unit="CNY", verdict="consistent")],
+     False),  # both within Alibaba's rounding of 185.8亿: Fact-check calls both consistent, so no conflict
     ([v(15, value_high=50, metric="price_cut"), v(50, "up_to", metric="price_cut")], False),
     ([v(15, value_high=50, metric="price_cut"), v(60, metric="price_cut")], True),
     ([v(20, "average", metric="price_cut"), v(50, "up_to", metric="price_cut")], False),
@@ -180,19 +193,19 @@ CONFLICTS = [
 
 @pytest.mark.parametrize("rows,expected", CONFLICTS)
 def test_conflicts(rows, expected):
-    found = data.conflicts(frame(*rows))
+    found = conflicts.conflicts(frame(*rows).with_columns(verdict=pl.Series([r["verdict"] for r in rows], dtype=pl.String)))
     assert (found.height == len(rows)) if expected else (found.height == 0)
 
 
 def test_a_rejected_claim_no_longer_makes_a_conflict():
     rows = frame(v(6), v(60)).with_columns(review_status=pl.Series(["unreviewed", "rejected"]))
-    assert data.conflicts(rows).height == 0
-    assert data.conflicts(rows.with_columns(review_status=pl.lit("accepted"))).height == 2
+    assert conflicts.conflicts(rows).height == 0
+    assert conflicts.conflicts(rows.with_columns(review_status=pl.lit("accepted"))).height == 2
 
 
 def test_the_corpus_2022_revenue_conflict_is_found_in_the_sample(sample):
     claims, _, store = sample
-    found = data.conflicts(data.apply_reviews(claims, store.latest()))
+    found = conflicts.conflicts(decisions.apply_reviews(claims, store.latest()))
     assert sorted(found["quote"].to_list()) == sorted(["2022年阿里云全年營收775.9億元。", "到2022年，阿里云的年营收已突破千亿，成为亚洲最大的云服务商。"])
 
 
@@ -208,7 +221,7 @@ def test_a_doc_fix_reextracts_that_document_and_shows_the_fixed_fields(sample):
         return sub_c, docs.filter(pl.col("doc_id") == undated["doc_id"])
 
     fixes = {undated["doc_id"]: {"published": "2024-08", "publisher": "博客"}}
-    c2, d2, warnings = data.apply_doc_fixes(claims, docs, fixes, reextract)
+    c2, d2, warnings = docfixes.apply_doc_fixes(claims, docs, fixes, reextract)
     assert calls == [(["undated_blog.txt"], fixes)] and warnings == []
     fixed = c2.filter(pl.col("doc_id") == undated["doc_id"])
     assert set(fixed.select("publisher", "published", "published_precision", "published_origin", "period").rows()) == {
@@ -221,7 +234,7 @@ def test_a_doc_fix_for_a_missing_file_is_still_applied_and_says_periods_were_not
     claims, docs, _ = sample
     doc = docs.row(0, named=True)
     docs = docs.with_columns(doc_path=pl.when(pl.col("doc_id") == doc["doc_id"]).then(pl.lit("/nowhere/x.md")).otherwise("doc_path"))
-    c2, _, warnings = data.apply_doc_fixes(claims, docs, {doc["doc_id"]: {"publisher": "GeekPark"}}, lambda p, o: 1 / 0)
+    c2, _, warnings = docfixes.apply_doc_fixes(claims, docs, {doc["doc_id"]: {"publisher": "GeekPark"}}, lambda p, o: 1 / 0)
     assert "/nowhere/x.md" in warnings[0] and "not re-resolved" in warnings[0]
     assert set(c2.filter(pl.col("doc_id") == doc["doc_id"])["publisher"]) == {"GeekPark"}
 
@@ -233,7 +246,7 @@ def test_a_failing_reextraction_keeps_the_claims_and_warns(sample):
     def broken(paths, overrides):
         raise RuntimeError("pipeline not ready")
 
-    c2, _, warnings = data.apply_doc_fixes(claims, docs, {doc_id: {"publisher": "智东西"}}, broken)
+    c2, _, warnings = docfixes.apply_doc_fixes(claims, docs, {doc_id: {"publisher": "智东西"}}, broken)
     assert c2.height == claims.height and "pipeline not ready" in warnings[0]
 
 
@@ -241,7 +254,7 @@ def test_merge_extracted_replaces_a_document_and_keeps_the_others(sample):
     claims, docs, _ = sample
     doc_id = docs["doc_id"][2]
     new_c = claims.filter(pl.col("doc_id") == doc_id).head(1)
-    c2, d2 = data.merge_extracted(claims, docs, new_c, docs.filter(pl.col("doc_id") == doc_id))
+    c2, d2 = loading.merge_extracted(claims, docs, new_c, docs.filter(pl.col("doc_id") == doc_id))
     assert c2.filter(pl.col("doc_id") == doc_id).height == 1
     assert c2.height == claims.height - claims.filter(pl.col("doc_id") == doc_id).height + 1
     assert d2.height == docs.height and d2.schema == pl.Schema(DOCUMENT_SCHEMA)
@@ -263,8 +276,8 @@ CSV_CELLS = [
 
 @pytest.mark.parametrize("quote,cell", CSV_CELLS)
 def test_csv_export_neutralises_formulas_in_text_and_keeps_numbers_numeric(quote, cell):
-    df = data.apply_reviews(frame(claim(quote, "revenue_growth", -2.0)), pl.DataFrame(schema=DECISION_SCHEMA))
-    raw = data.to_csv_bytes(df)
+    df = decisions.apply_reviews(frame(claim(quote, "revenue_growth", -2.0)), pl.DataFrame(schema=DECISION_SCHEMA))
+    raw = export.to_csv_bytes(df)
     assert raw.startswith(b"\xef\xbb\xbf")
     back = pl.read_csv(io.BytesIO(raw), infer_schema_length=None)
     assert back["quote"][0] == cell
@@ -273,18 +286,52 @@ def test_csv_export_neutralises_formulas_in_text_and_keeps_numbers_numeric(quote
     assert back["review_status"][0] == "unreviewed"
 
 
-def test_exports_carry_review_and_verdict_columns_but_not_display_helpers(sample):
+# The exported columns: keys and base units (extractors.table) in their order, each followed by what a reader
+# needs (labels, human value and unit), then the review and verdict columns, likewise; no page helpers.
+# each key column, followed by the readable columns an analyst's spreadsheet shows beside it
+READABLE = {"publisher": ["publisher_label"], "entity": ["entity_label"], "product": ["product_label"],
+            "metric": ["metric_label"], "unit": ["value_human", "value_high_human", "unit_human"],
+            "qualifier": ["qualifier_label"], "quote": ["quote_shown"], "review_status": ["review_label"],
+            "verdict": ["verdict_label"], "reported_value": ["reported_human"]}
+REVIEW_AND_VERDICT = ["review_status", "reviewer", "review_note", "reviewed_at", "original_value", "corrected_fields",
+                      "verdict_override", "verdict", "reported_value", "verdict_reason", "reported_source"]
+EXPORTED = [c for key in [*CLAIM_SCHEMA, *REVIEW_AND_VERDICT] for c in [key, *READABLE.get(key, [])]]
+
+
+def test_exports_carry_labels_human_units_review_and_verdict_columns_but_not_display_helpers(sample):
     claims, _, store = sample
     store.record(claims["claim_id"][0], "reject", "王芳", "=cmd|' /C calc'!A0")
-    eff = data.with_display(data.apply_reviews(claims, store.latest())).with_columns(
+    eff = display.with_display(decisions.apply_reviews(claims, store.latest())).with_columns(
         verdict=pl.lit("unverifiable"), reported_value=pl.lit(None, pl.Float64), verdict_reason=pl.lit("no quarter"),
         reported_source=pl.lit(None, pl.String))
-    back = pl.read_parquet(io.BytesIO(data.to_parquet_bytes(eff)))
-    assert back.columns == [*CLAIM_SCHEMA, *data.REVIEW_SCHEMA, "verdict", "reported_value", "verdict_reason", "reported_source"]
+    back = pl.read_parquet(io.BytesIO(export.to_parquet_bytes(eff)))
+    assert back.columns == EXPORTED
     assert back.select(list(CLAIM_SCHEMA)).equals(claims)
-    csv = pl.read_csv(io.BytesIO(data.to_csv_bytes(eff)))
+    csv = pl.read_csv(io.BytesIO(export.to_csv_bytes(eff)), infer_schema_length=None)
     assert csv.columns == back.columns
     assert csv["review_note"][0] == "'=cmd|' /C calc'!A0"
+    row = csv.filter(pl.col("value") == 7.759e10).row(0, named=True)
+    assert (row["value_human"], row["unit_human"], row["metric_label"], row["entity_label"], row["verdict_label"]) == (
+        775.9, "亿元", "Revenue 营收", "Alibaba Cloud 阿里云", "unverifiable 无法核实")
+    assert csv.filter(pl.col("product") == "qwen-long")["product_label"].unique().to_list() == ["Qwen-Long"]
+
+
+# filters, stamp -> the file name: it says which filters made the file
+FILE_NAMES = [
+    (filters.Filters(statuses=filters.DEFAULT_STATUSES), "cloudclaims_all_20261123-1405.csv"),
+    (filters.Filters(), "cloudclaims_status-all_20261123-1405.csv"),
+    (filters.Filters(metrics=("revenue",), entities=("alibaba_cloud",), statuses=filters.DEFAULT_STATUSES),
+     "cloudclaims_revenue_alibaba_cloud_20261123-1405.csv"),
+    (filters.Filters(published_from=dt.date(2023, 1, 1), published_to=dt.date(2024, 12, 31), include_undated=False,
+                     statuses=filters.DEFAULT_STATUSES), "cloudclaims_from-2023-01-01_to-2024-12-31_dated_20261123-1405.csv"),
+    (filters.Filters(publishers=("智东西", filters.NONE_LABEL), text="营收/增长", statuses=("rejected",)),
+     "cloudclaims_智东西-none_status-rejected_search-营收-增长_20261123-1405.csv"),
+]
+
+
+@pytest.mark.parametrize("chosen,name", FILE_NAMES)
+def test_the_export_file_name_says_which_filters_made_it(chosen, name):
+    assert export.file_name(chosen, "20261123-1405", "csv") == name
 
 
 # ------------------------------------------------------------------------------------ fact-check
@@ -299,19 +346,18 @@ def test_inconsistent_claims_come_worst_first_and_counts_are_per_publisher():
         verdict=pl.Series(["consistent", "inconsistent", "inconsistent", "unverifiable"]),
         reported_value=pl.Series([6.0, 6.0, 6.0, None]),
     )
-    assert data.inconsistent_claims(rows)["quote"].to_list() == ["增长30%", "增长9%"]
-    counts = data.verdict_counts(rows)
-    assert counts.rows() == [("智東西", 0, 2, 0), (data.NONE_LABEL, 0, 0, 1), ("雷峰网", 1, 0, 0)]
+    assert checks.inconsistent_claims(rows)["quote"].to_list() == ["增长30%", "增长9%"]
+    counts = checks.verdict_counts(rows)
+    assert counts.rows() == [("智東西", 0, 2, 0), (filters.NONE_LABEL, 0, 0, 1), ("雷峰网", 1, 0, 0)]
 
 
 # ------------------------------------------------------------------------------------ verdicts guard
 def test_verdicts_are_added_when_the_reference_loads(sample):
-    from dashboard.state import add_verdicts
-    from factcheck.reference import REFERENCE_PATH
+    from dashboard.effective import add_verdicts
 
     claims, _, store = sample
-    out, reported, note = add_verdicts(data.apply_reviews(claims, store.latest()), REFERENCE_PATH)
-    assert note is None and data.has_verdicts(out) and out.height == claims.height
+    out, reported, ref, note = add_verdicts(decisions.apply_reviews(claims, store.latest()), REFERENCE)
+    assert note is None and decisions.has_verdicts(out) and out.height == claims.height and ref.height > 20
     row = out.filter(pl.col("quote").str.contains("185.82")).row(0, named=True)
     assert row["verdict"] == "consistent"
     assert {"revenue", "revenue_growth"} <= set(reported["metric"])
@@ -320,25 +366,22 @@ def test_verdicts_are_added_when_the_reference_loads(sample):
 @pytest.mark.parametrize("problem,note", [
     ("missing", "no reference file"),
     ("malformed", "the reference file has an error"),
-    ("unfinished", "not finished yet"),
     ("bug", "verdicts not available: ZeroDivisionError"),
 ])
 def test_verdicts_that_cannot_be_computed_leave_the_claims_and_say_why(sample, tmp_path, monkeypatch, problem, note):
-    from dashboard.state import add_verdicts
+    from dashboard.effective import add_verdicts
     from factcheck import verdicts
-    from factcheck.reference import REFERENCE_PATH
 
     claims, _, store = sample
     ref = tmp_path / "ref.csv"
     if problem == "malformed":
-        ref.write_text(REFERENCE_PATH.read_text(encoding="utf-8").replace("2023Q1,", "2023Q9,"), encoding="utf-8")
+        ref.write_text(REFERENCE.read_text(encoding="utf-8").replace("2023Q1,", "2023Q9,"), encoding="utf-8")
     elif problem != "missing":
-        ref = REFERENCE_PATH
-        err = NotImplementedError if problem == "unfinished" else ZeroDivisionError
-        monkeypatch.setattr(verdicts, "add_verdicts", lambda *a: (_ for _ in ()).throw(err("x")))
-    eff = data.apply_reviews(claims, store.latest())
-    out, reported, got = add_verdicts(eff, ref)
-    assert out.equals(eff) and reported is None and note in got and got.startswith("verdicts not available")
+        ref = REFERENCE
+        monkeypatch.setattr(verdicts, "add_verdicts", lambda *a: (_ for _ in ()).throw(ZeroDivisionError("x")))
+    eff = decisions.apply_reviews(claims, store.latest())
+    out, reported, loaded, got = add_verdicts(eff, ref)
+    assert out.equals(eff) and reported is None and loaded is None and note in got and got.startswith("verdicts not available")
 
 
 # ------------------------------------------------------------------------------------ verdict overrides
@@ -371,20 +414,20 @@ OVERRIDES = [
 ]
 
 
-@pytest.mark.parametrize("computed,decisions,verdict,reason", OVERRIDES)
-def test_a_reviewers_verdict_overrides_the_computed_one(tmp_path, computed, decisions, verdict, reason):
+@pytest.mark.parametrize("computed,history,verdict,reason", OVERRIDES)
+def test_a_reviewers_verdict_overrides_the_computed_one(tmp_path, computed, history, verdict, reason):
     store = ReviewStore(tmp_path / "reviews.sqlite")
     claims = frame(claim("营收增长9%", "revenue_growth", 9.0, period="2024Q2"), claim("同比增长7%", "revenue_growth", 7.0, period="2024Q2"))
     target, other = claims["claim_id"]
-    for action, v, note in decisions:
+    for action, v, note in history:
         correction = Correction(9.0, "%", "alibaba_cloud", period="2024Q2") if action == "correct" else None
         store.record(target, action, "李雷", note, correction=correction, verdict=v)
     store.record(other, "accept", "王芳", "other claim", verdict="inconsistent")
-    eff = data.apply_reviews(claims, store.latest())
+    eff = decisions.apply_reviews(claims, store.latest())
     if computed != NO_VERDICTS:
         eff = eff.with_columns(verdict=pl.Series([computed[0], "consistent"], dtype=pl.String), reported_value=pl.lit(6.0),
                                verdict_reason=pl.Series([computed[1], "matches"], dtype=pl.String), reported_source=pl.lit(REPORTED_AT))
-    out = data.apply_verdict_overrides(eff)
+    out = decisions.apply_verdict_overrides(eff)
     assert out.columns == eff.columns and out.height == 2
     if computed == NO_VERDICTS:
         assert out.equals(eff) and out["verdict_override"].to_list() == ["inconsistent", "inconsistent"]
@@ -397,21 +440,20 @@ def test_a_reviewers_verdict_overrides_the_computed_one(tmp_path, computed, deci
 
 
 def test_an_override_reaches_the_fact_check_lists_and_both_exports(sample):
-    from dashboard.state import add_verdicts
-    from factcheck.reference import REFERENCE_PATH
+    from dashboard.effective import add_verdicts
 
     claims, _, store = sample
     target = claims.filter(pl.col("quote").str.contains("185.82") & (pl.col("metric") == "revenue"))["claim_id"][0]
     store.record(target, "accept", "张三", "财报口径不同", verdict="inconsistent")
-    computed, _, _ = add_verdicts(data.apply_reviews(claims, store.latest()), REFERENCE_PATH)
+    computed, _, _, _ = add_verdicts(decisions.apply_reviews(claims, store.latest()), REFERENCE)
     assert computed.filter(pl.col("claim_id") == target)["verdict"][0] == "consistent"
-    eff = data.apply_verdict_overrides(computed)
+    eff = decisions.apply_verdict_overrides(computed)
 
-    assert target in data.inconsistent_claims(eff)["claim_id"].to_list()
-    before, after = (data.verdict_counts(df).filter(pl.col("publisher") == "智東西").row(0, named=True) for df in (computed, eff))
+    assert target in checks.inconsistent_claims(eff)["claim_id"].to_list()
+    before, after = (checks.verdict_counts(df).filter(pl.col("publisher") == "智東西").row(0, named=True) for df in (computed, eff))
     assert (after["consistent"], after["inconsistent"]) == (before["consistent"] - 1, before["inconsistent"] + 1)
-    csv = pl.read_csv(io.BytesIO(data.to_csv_bytes(eff)), infer_schema_length=None)
-    parquet = pl.read_parquet(io.BytesIO(data.to_parquet_bytes(eff)))
+    csv = pl.read_csv(io.BytesIO(export.to_csv_bytes(eff)), infer_schema_length=None)
+    parquet = pl.read_parquet(io.BytesIO(export.to_parquet_bytes(eff)))
     for back in (csv, parquet):
         row = back.filter(pl.col("claim_id") == target).row(0, named=True)
         assert (row["verdict"], row["verdict_override"]) == ("inconsistent", "inconsistent")

@@ -7,96 +7,29 @@ Skipped when chromium is missing, unless CLOUDCLAIMS_REQUIRE_BROWSER=1 (CI), whi
 """
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
+from browser_app import ARTIFACTS, IDLE, chromium, require_browser, served  # noqa: F401 (IDLE: test_e2e_hostile_text)
 
-from extractors.run import cli
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = shutil.which("chromium")
 HOSTILE = (
     "---\ntitle: <script>alert('title')</script>阿里云观察\nsource: 测试<img src=x onerror=alert(3)>\n"
     "date: 2024-08-20\n---\n\n"
     "据财报，阿里云2024年第二季度营收增长<script>alert(1)</script>约7%，<img src=x onerror=alert(2)>市场份额超30%。\n"
 )
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 pytestmark = pytest.mark.browser
 
 
-def _require_browser() -> str:
-    if CHROMIUM:
-        return CHROMIUM
-    if os.environ.get("CLOUDCLAIMS_REQUIRE_BROWSER") == "1":
-        pytest.fail("chromium is not installed but CLOUDCLAIMS_REQUIRE_BROWSER=1: apt-get install -y chromium fonts-wqy-microhei")
-    pytest.skip("chromium is not installed (apt-get install -y chromium fonts-wqy-microhei)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    _require_browser()
-    tmp = tmp_path_factory.mktemp("e2e")
-    articles = tmp / "articles"
-    shutil.copytree(ROOT / "data" / "articles", articles, ignore=shutil.ignore_patterns("uploads"))
-    (articles / "hostile.md").write_text(HOSTILE, encoding="utf-8")
-    claims = tmp / "claims.parquet"
-    assert cli.main(["extract", str(articles), "--out", str(claims), "--no-cache"]) == 0
-    port = _free_port()
-    env = {**os.environ, "CLOUDCLAIMS_CLAIMS": str(claims), "CLOUDCLAIMS_REVIEWS_DB": str(tmp / "reviews.sqlite"),
-           "CLOUDCLAIMS_ARTICLES_DIR": str(articles)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    require_browser()
+    with served(tmp_path_factory.mktemp("e2e"), {"hostile.md": HOSTILE}) as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")
 def chromium_browser():  # not `browser`: that name belongs to pytest-playwright's own fixtures
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_require_browser(), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_chart_source_review_and_reload_in_a_real_browser(app_url, chromium_browser):
@@ -115,7 +48,7 @@ def test_chart_source_review_and_reload_in_a_real_browser(app_url, chromium_brow
     assert box["width"] > 200 and box["height"] > 200
     point = page.locator(".claim_points_marks path[aria-label*='最新季报中营收增长6%']").first
     expect(point).to_be_attached()
-    assert page.locator(".claim_points_marks path").count() >= 5
+    assert page.locator(".claim_points_marks path").count() >= 4  # identical claims are one mark (issue 12)
     assert page.locator("[data-testid='stVegaLiteChart'] .mark-line path").count() >= 1  # reported series
 
     # A click opens the claim's source panel, with the number marked in its sentence.

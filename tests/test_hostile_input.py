@@ -15,7 +15,7 @@ import hostile
 import polars as pl
 import pytest
 
-from dashboard import config, data, uploads
+from dashboard import config, export, uploads
 from extractors.run import batch
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, documents_path, read_table
 from extractors.text import documents
@@ -99,7 +99,7 @@ def test_salted_text_is_kept_literally_and_exported_formula_safe(cli, corpus):
     assert salted.height == 2
     assert salted["quote"][0].startswith('=HYPERLINK("http://evil.example","点我")<script>alert(1)</script>')
     assert salted["title"][0].startswith("=HYPERLINK(") and salted["publisher"][0] == "<script>alert(1)</script>"
-    back = pl.read_csv(data.to_csv_bytes(salted), infer_schema_length=None)
+    back = pl.read_csv(export.to_csv_bytes(salted), infer_schema_length=None)
     assert back["quote"][0].startswith("'=HYPERLINK(") and back["title"][0].startswith("'=HYPERLINK(")
     assert back["publisher"][0] == "<script>alert(1)</script>"  # not a formula: left as it is (HTML escapes it)
     assert sorted(back["value"]) == [-2.0, 18582000000.0]

@@ -17,7 +17,7 @@ import review_load
 import yaml
 from conftest import ARTICLES
 
-from dashboard import data
+from dashboard import decisions
 from dashboard.reviews import MIGRATIONS, SCHEMA_VERSION, ReviewStore
 from extractors import rules_data
 from extractors.table import CLAIM_SCHEMA, read_table
@@ -91,24 +91,24 @@ def test_reextraction_after_a_rules_change_keeps_every_review_and_reports_orphan
     before, _ = corpus_tables
     store = ReviewStore(tmp_path / "reviews.sqlite")
     for i, row in enumerate(before.iter_rows(named=True)):
-        store.record(row["claim_id"], ("accept", "reject")[i % 2], "王芳", f"review {i}", snapshot=data.claim_snapshot(row))
+        store.record(row["claim_id"], ("accept", "reject")[i % 2], "王芳", f"review {i}", snapshot=decisions.claim_snapshot(row))
     logged = store.history()
     latest = store.latest()
 
     after = after_rules_change
     gone = set(before["claim_id"]) - set(after["claim_id"])
     assert "market_share" in set(before.filter(pl.col("claim_id").is_in(gone))["metric"])  # the change bites
-    orphans = data.orphaned_reviews(latest, after)
+    orphans = decisions.orphaned_reviews(latest, after)
     assert set(orphans["claim_id"]) == gone
     assert set(orphans["was_metric"]) >= {"market_share"} and orphans["was_quote"].null_count() == 0
     assert set(orphans["doc_id"]) <= set(before["doc_id"])  # each orphan still says which document it was about
-    eff = data.apply_reviews(after, latest)
+    eff = decisions.apply_reviews(after, latest)
     kept = eff.filter(pl.col("claim_id").is_in(set(before["claim_id"])))
     assert kept["review_status"].to_list() == ["accepted" if n % 2 == 0 else "rejected" for n in
                                                [int(x.split()[1]) for x in kept["review_note"]]]
     assert kept.height + orphans.height == before.height
     assert store.history().equals(logged)  # nothing deleted or changed by either extraction
-    assert data.orphaned_reviews(store.latest(), before).height == 0  # rules back: every review applies again
+    assert decisions.orphaned_reviews(store.latest(), before).height == 0  # rules back: every review applies again
 
 
 # ------------------------------------------------------------------------------------------- migration

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from test_table_io import FORMULA_CELLS
 
-from dashboard import config, data, uploads
+from dashboard import config, decisions, export, uploads
 from dashboard.reviews import ReviewStore
 from extractors.run import batch
 from extractors.table import CLAIM_SCHEMA, read_table
@@ -33,7 +33,7 @@ def effective(corpus_tables, tmp_path_factory) -> pl.DataFrame:
     from dashboard.reviews import Correction
 
     store.record(first["claim_id"], "correct", "王芳", "sign", correction=Correction(-2.0, "%", first["entity"], value_high=-1.5))
-    eff = data.apply_reviews(claims, store.latest())
+    eff = decisions.apply_reviews(claims, store.latest())
     return eff.with_columns(verdict=pl.lit("inconsistent"), reported_value=pl.lit(-2.5), verdict_reason=pl.lit("r"),
                             reported_source=pl.lit("https://www.alibabagroup.com/"))
 
@@ -43,18 +43,18 @@ def _cells(raw: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
 
 
-TEXT_COLUMNS = [c for c, t in {**CLAIM_SCHEMA, **data.REVIEW_SCHEMA, **VERDICT_SCHEMA}.items() if t == pl.String]
+TEXT_COLUMNS = [c for c, t in {**CLAIM_SCHEMA, **decisions.REVIEW_SCHEMA, **VERDICT_SCHEMA}.items() if t == pl.String]
 
 CELLS = FORMULA_CELLS + [
-    ("'=1+1", "'=1+1"),  # already quoted: left alone (table.to_csv_bytes adds one, so that it reads back exactly)
+    ("'=1+1", "''=1+1"),  # already quoted: one more, so that reading takes one off and gives the text back
 ]
 
 
 @pytest.mark.parametrize("text,cell", CELLS)
 def test_every_text_column_is_neutralised_and_numbers_stay_numbers(effective, text, cell):
     hostile_row = effective.with_columns(pl.lit(text, pl.String).alias(c) for c in TEXT_COLUMNS)
-    rows = _cells(data.to_csv_bytes(hostile_row))
-    assert list(rows[0]) == data.export_columns(effective)
+    rows = _cells(export.to_csv_bytes(hostile_row))
+    assert list(rows[0]) == export.export_columns(effective)
     for row in rows:
         assert {c: row[c] for c in TEXT_COLUMNS} == {c: cell for c in TEXT_COLUMNS}
     corrected = rows[0]
@@ -66,7 +66,7 @@ def test_every_text_column_is_neutralised_and_numbers_stay_numbers(effective, te
 
 
 def test_the_export_reads_back_with_its_types(effective):
-    back = pl.read_csv(data.to_csv_bytes(effective), infer_schema_length=None)
+    back = pl.read_csv(export.to_csv_bytes(effective), infer_schema_length=None)
     assert back["value"].dtype == pl.Float64 and back["value"][0] == -2.0
     assert back["span_end"].dtype == pl.Int64
 

@@ -1,4 +1,6 @@
-"""Verdicts on claims, against the shipped reference (data/reference/).
+"""Verdicts on claims, against a frozen fixture reference (tests/fixtures/reference/: the shipped
+reference as it was at commit 67a091d), so these cases do not move when data/reference/ is updated.
+Only the end-to-end checks at the bottom (the bundled corpus) read the shipped reference.
 
 Each table line is one claim: what it tests, its period, metric, value (canonical: CNY or percent
 points; yi(185.82) is 185.82亿元), unit, qualifier, and the expected verdict with a piece of text the
@@ -24,16 +26,24 @@ from extractors.table import CLAIM_SCHEMA, claims_frame, read_table
 from factcheck.reference import REFERENCE_PATH, load_reference
 from factcheck.verdicts import (
     GROUP_ENTITIES,
+    METRICS,
     REPORTED_SERIES_SCHEMA,
     VERDICT_SCHEMA,
+    Figure,
     Reference,
     add_verdicts,
     check_claim,
+    claim_bounds,
+    claim_bounds_expr,
+    matches,
+    reason_group,
     reported_series,
     written_step,
+    written_step_expr,
 )
 
 REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "reference" / "alibaba_cloud_reported.csv"
 
 
 def yi(x: float) -> float:
@@ -42,7 +52,12 @@ def yi(x: float) -> float:
 
 @pytest.fixture(scope="module")
 def reference() -> pl.DataFrame:
-    return load_reference(REPO / REFERENCE_PATH)
+    return load_reference(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> pl.DataFrame:
+    return load_reference(REFERENCE_PATH)
 
 
 def claim(period, metric, value, unit, qualifier="exact", **extra) -> dict:
@@ -145,8 +160,8 @@ PERIODS = [
 COVERAGE = [
     ("USD revenue", "2023Q1", "revenue", 2706000000.0, "USD", "exact", "unverifiable", "reported in USD"),
     ("revenue with a percent unit", "2023Q1", "revenue", 5, "%", "exact", "unverifiable", "unit % cannot be compared with CNY"),
-    ("market share", "2023H1", "market_share", 29.9, "%", "exact", "unverifiable", "metric not covered"),
-    ("price cut", "2024-05", "price_cut", 97, "%", "exact", "unverifiable", "metric not covered"),
+    ("market share: not checkable at all", "2023H1", "market_share", 29.9, "%", "exact", None, "not checkable: the reference has no market_share figures"),
+    ("price cut: not checkable at all", "2024-05", "price_cut", 97, "%", "exact", None, "not checkable: the reference has no price_cut figures"),
 ]
 
 ALL_CASES = QUALIFIERS + ROUNDING + MIXUPS + BASIS_AND_EXTERNAL + ANNUAL + PERIODS + COVERAGE
@@ -165,7 +180,7 @@ SPECIAL = [
     ("external 29% checked against external", dict(period="2025Q3", metric="revenue_growth", value=29, unit="%", product="external_revenue"), "consistent", "matches reported 29%"),
     ("external claim equal to the total", dict(period="2025Q3", metric="revenue_growth", value=34, unit="%", product="external_revenue"), "inconsistent", "equals the total revenue growth, not the external-revenue growth"),
     ("external growth not reported for 2024Q2", dict(period="2024Q2", metric="revenue_growth", value=6, unit="%", product="external_revenue"), "unverifiable", "no reported external-revenue growth for 2024Q2"),
-    ("a product's revenue", dict(period="2024Q2", metric="revenue", value=yi(10), unit="CNY", product="qwen"), "unverifiable", "product qwen not covered"),
+    ("a product's revenue: not checkable", dict(period="2024Q2", metric="revenue", value=yi(10), unit="CNY", product="qwen"), None, "not checkable: product qwen is not in the reference"),
     ("group context in the sentence", dict(period="2024Q2", metric="revenue_growth", value=4, unit="%", quote="阿里巴巴集团本季度收入增长4%，阿里云增长4%"), "inconsistent", "the figure may be the group's"),
     ("no value", dict(period="2024Q2", metric="revenue_growth", value=None, unit="%"), "unverifiable", "no value"),
     ("range whose upper end holds another quarter", dict(period="2025Q3", metric="revenue", value=yi(290.01), value_high=yi(296.2), unit="CNY"), "inconsistent", "another quarter, 2024Q3 (FY2025Q2)"),
@@ -182,9 +197,9 @@ def test_verdict_special(reference, what, fields, verdict, reason):
 
 def test_annual_label_mix_up_once_an_analyst_adds_2025q4(tmp_path):
     """Calendar 2025 becomes checkable when 2025Q4 is added; FY2025's sum written as 2025 is then caught."""
-    shipped = (REPO / REFERENCE_PATH).read_text(encoding="utf-8").rstrip("\n")
+    fixture = FIXTURE.read_text(encoding="utf-8").rstrip("\n")
     new = "2025Q4,FY2026Q3,41000,29,3700,18,cloud_intelligence_group_b4,,medium,https://example.com/q4"
-    (tmp_path / "alibaba_cloud_reported.csv").write_text(f"{shipped}\n{new}\n", encoding="utf-8")
+    (tmp_path / "alibaba_cloud_reported.csv").write_text(f"{fixture}\n{new}\n", encoding="utf-8")
     ref = load_reference(tmp_path / "alibaba_cloud_reported.csv")
     got = verdict_of(ref, claim("2025", "revenue", yi(1179.79), "CNY"))
     assert got["verdict"] == "inconsistent" and got["reported_value"] == pytest.approx(144349e6)
@@ -251,10 +266,8 @@ def test_reported_value_and_source(reference, period, metric, value, unit, repor
     assert (got["reported_value"], got["reported_source"]) == (pytest.approx(reported_value) if reported_value else None, source)
 
 
-@pytest.mark.parametrize(
-    "value, unit, step",
-    [
-        (yi(185.82), "CNY", 1e6),
+WRITTEN_STEPS = [
+    (yi(185.82), "CNY", 1e6),
         (yi(775.9), "CNY", 1e7),
         (yi(26.61), "CNY", 1e6),
         (yi(300), "CNY", 1e8),  # whole 亿: given to 1亿, not to 100亿
@@ -266,8 +279,11 @@ def test_reported_value_and_source(reference, period, metric, value, unit, repor
         (-2, "%", 1.0),
         (6.6000000000000005, "%", 0.1),  # float noise from arithmetic is not precision
         (0.5, "%", 0.1),
-    ],
-)
+]
+QUALIFIER_NAMES = ["exact", "approx", "over", "at_least", "as_low_as", "under", "up_to", "average"]
+
+
+@pytest.mark.parametrize("value, unit, step", WRITTEN_STEPS)
 def test_written_step(value, unit, step):
     assert written_step(value, unit) == pytest.approx(step)
 
@@ -356,7 +372,7 @@ def one_by_one(claims: pl.DataFrame, reference: pl.DataFrame) -> list[tuple]:
 
 # Every branch mixed_claims must reach, by a piece of its verdict_reason.
 BRANCHES = [
-    "not an Alibaba Cloud figure", "metric not covered", "product qwen not covered", "the claim has no value",
+    "not an Alibaba Cloud figure", "not checkable: the reference has no", "not checkable: product qwen", "the claim has no value",
     "reported in USD", "cannot be compared with", "period unknown", "is not made of calendar quarters",
     "only single quarters and full years", "annual growth is not in the reference", "the sum over",
     "different segment bases", "no reference row for", "no reported revenue for", "no reported adjusted_ebita for",
@@ -408,8 +424,8 @@ CORPUS = [
 
 
 @pytest.mark.parametrize("doc, period, metric, value, verdict", CORPUS)
-def test_bundled_corpus_expectations(reference, doc, period, metric, value, verdict):
-    got = add_verdicts(gold_claims(), reference).filter(
+def test_bundled_corpus_expectations(shipped, doc, period, metric, value, verdict):
+    got = add_verdicts(gold_claims(), shipped).filter(
         (pl.col("doc_id") == doc) & (pl.col("period") == period) & (pl.col("metric") == metric)
         & (pl.col("value") == value) & (pl.col("entity") == "alibaba_cloud") & pl.col("product").is_null()
     )
@@ -417,23 +433,24 @@ def test_bundled_corpus_expectations(reference, doc, period, metric, value, verd
     assert got["verdict"].to_list() == [verdict] * got.height, got["verdict_reason"].to_list()
 
 
-def test_bundled_corpus_unknown_periods_are_unverifiable(reference):
-    got = add_verdicts(gold_claims(), reference).filter(pl.col("period").is_null() & (pl.col("entity") == "alibaba_cloud"))
+def test_bundled_corpus_unknown_periods_are_unverifiable(shipped):
+    got = add_verdicts(gold_claims(), shipped).filter(pl.col("period").is_null() & (pl.col("entity") == "alibaba_cloud")
+                                                      & pl.col("metric").is_in(list(METRICS)) & pl.col("product").is_null())
     assert got.height >= 4
     assert set(got["verdict"]) == {"unverifiable"}
 
 
-def test_bundled_corpus_has_no_inconsistent_claim(reference):
+def test_bundled_corpus_has_no_inconsistent_claim(shipped):
     """The bundled articles report Alibaba's figures correctly; an inconsistent verdict here is our bug."""
-    got = add_verdicts(gold_claims(), reference)
+    got = add_verdicts(gold_claims(), shipped)
     assert got.filter(pl.col("verdict") == "inconsistent")["verdict_reason"].to_list() == []
 
 
-def test_extracted_corpus_end_to_end(reference, tmp_path):
+def test_extracted_corpus_end_to_end(shipped, tmp_path):
     """`cloudclaims extract` on data/articles, then verdicts: the issue's corpus expectations hold."""
     out = tmp_path / "claims.parquet"
     subprocess.run([sys.executable, "-m", "extractors.run.cli", "extract", "data/articles", "--out", str(out), "--no-cache", "--jobs", "1"], cwd=REPO, check=True)
-    got = add_verdicts(read_table(out, CLAIM_SCHEMA), reference)
+    got = add_verdicts(read_table(out, CLAIM_SCHEMA), shipped)
     for doc, period, metric, value, verdict in CORPUS:
         rows = got.filter(
             pl.col("doc_path").str.contains(f"{doc}_") & (pl.col("period") == period) & (pl.col("metric") == metric)
@@ -442,5 +459,96 @@ def test_extracted_corpus_end_to_end(reference, tmp_path):
         )
         assert rows.height >= 1, (doc, period, metric, value)
         assert set(rows["verdict"]) == {verdict}, rows["verdict_reason"].to_list()
-    unknown = got.filter(pl.col("period").is_null() & (pl.col("entity") == "alibaba_cloud"))
+    unknown = got.filter(pl.col("period").is_null() & (pl.col("entity") == "alibaba_cloud") & pl.col("metric").is_in(list(METRICS))
+                         & pl.col("product").is_null())
     assert unknown.height >= 4 and set(unknown["verdict"]) == {"unverifiable"}
+    not_checkable = got.filter((pl.col("entity") == "alibaba_cloud") & ~pl.col("metric").is_in(list(METRICS)))
+    assert not_checkable.height >= 1 and not_checkable["verdict"].null_count() == not_checkable.height
+
+
+# ---------------------------------------------------------------- why unverifiable, in groups
+# the reason as add_verdicts writes it (a piece), the group the Fact-check page lists it under
+REASONS = [
+    ("period unknown", "period_unknown"),
+    ("period 2023H1 spans 2 quarters; only single quarters and full years are checked", "period_not_checkable"),
+    ("period 2024-05 is not made of calendar quarters", "period_not_checkable"),
+    ("period FY2025 is not one quarter; external-revenue growth is quarterly", "period_not_checkable"),
+    ("no reference row for 2030Q1", "quarters_missing"),
+    ("no reported revenue for 2019Q1 (FY2019Q4) in the reference", "quarters_missing"),
+    ("the sum over 2022 needs all four quarters: no reported revenue for 2022Q4", "quarters_missing"),
+    ("no reported external-revenue growth for 2024Q2", "quarters_missing"),
+    ("the quarters of 2024 are on different segment bases (...)", "segment_bases"),
+    ("reported in USD", "unit"),
+    ("unit % cannot be compared with CNY", "unit"),
+    ("the claim has no value", "no_value"),
+    ("something new", "other"),
+]
+
+
+@pytest.mark.parametrize("reason, group", REASONS)
+def test_reason_group(reason, group):
+    assert reason_group(reason) == group
+
+
+def test_every_unverifiable_reason_has_a_group(reference):
+    """No reason the checks give falls through to "other": the Fact-check page lists each under its group."""
+    got = add_verdicts(mixed_claims(reference, 2000), reference).filter(pl.col("verdict") == "unverifiable")
+    assert got.height > 100
+    assert sorted({r for r in got["verdict_reason"] if reason_group(r) == "other"}) == []
+
+
+# value, value_high, qualifier, written step, (low, high) the claim allows
+BOUNDS = [
+    (6, None, "exact", 1, (5.5, 6.5)),
+    (6, None, "approx", 1, (5, 7)),
+    (6, None, "average", 1, (5.5, 6.5)),
+    (6, None, "over", 1, (5.5, float("inf"))),
+    (6, None, "under", 1, (float("-inf"), 6.5)),
+    (15, 50, "exact", 1, (14.5, 50.5)),
+    (yi(185.82), None, "exact", 1e6, (yi(185.815), yi(185.825))),
+]
+
+
+@pytest.mark.parametrize("value, value_high, qualifier, step, bounds", BOUNDS)
+def test_claim_bounds(value, value_high, qualifier, step, bounds):
+    assert claim_bounds(value, value_high, qualifier, step) == pytest.approx(bounds)
+
+
+def test_a_figure_matches_exactly_when_it_lies_inside_the_claim_bounds():
+    """matches() is claim_bounds() widened by the reported figure's rounding: one rule, read two ways."""
+    rnd = random.Random(12)
+    for _ in range(2000):
+        value, step = rnd.choice([6, 6.5, 185.82, -2, 0]), rnd.choice([0.1, 1])
+        qualifier = rnd.choice(["exact", "approx", "over", "under", "at_least", "up_to", "average"])
+        high = rnd.choice([None, value + 3])
+        figure = Figure(value + rnd.uniform(-2, 2), rnd.choice([0.0, 0.1, 1.0]), "", "")
+        lo, hi = claim_bounds(value, high, qualifier, step)
+        inside = lo - figure.step / 2 < figure.value < hi + figure.step / 2
+        near_edge = min(abs(figure.value - (lo - figure.step / 2)), abs(figure.value - (hi + figure.step / 2))) < 1e-6
+        assert near_edge or matches(value, high, qualifier, step, figure) == inside
+
+
+def test_the_column_rules_equal_the_one_claim_rules():
+    """written_step_expr and claim_bounds_expr (whole tables: conflicts) give what written_step and
+    claim_bounds give one claim at a time (verdicts)."""
+    rnd = random.Random(7)
+    values = [v for v, _, _ in WRITTEN_STEPS] + [round(rnd.uniform(-1e3, 1e3), rnd.randrange(0, 7)) for _ in range(3000)]
+    values += [round(rnd.uniform(0, 5e3), rnd.randrange(0, 5)) * 1e8 for _ in range(3000)] + [0.1 + 0.2, -0.0, 1e-7, 3e15]
+    rows = [(v, rnd.choice([None, v + 1]), rnd.choice([None, *QUALIFIER_NAMES]), rnd.choice(["%", "CNY", "USD", "count"])) for v in values]
+    frame = pl.DataFrame(rows, schema={"value": pl.Float64, "value_high": pl.Float64, "qualifier": pl.String, "unit": pl.String}, orient="row")
+    step = written_step_expr(pl.col("value"), pl.col("unit"))
+    lo, hi = claim_bounds_expr(pl.col("value"), pl.col("value_high"), pl.col("qualifier"), step)
+    got = frame.select(step.alias("step"), lo.alias("lo"), hi.alias("hi")).rows()
+    want = [(written_step(v, u), *claim_bounds(v, h, q, written_step(v, u))) for v, h, q, u in rows]
+    assert [i for i, (g, w) in enumerate(zip(got, want)) if g != pytest.approx(w, rel=1e-12)][:5] == []
+
+
+def test_a_growth_rounding_note_sets_the_reported_step(tmp_path):
+    """2024Q1's 3.4% is given to 0.1 (a precision note): a claim of 3% is consistent, 3.6% is not."""
+    header = FIXTURE.read_text(encoding="utf-8").splitlines()[0]
+    row = "2024Q1,FY2024Q4,25595,3.4,,,cloud_intelligence_group_b3,revenue_yoy to 0.1 as stated by Dow Jones,medium,https://example.com/q"
+    (tmp_path / "alibaba_cloud_reported.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+    ref = load_reference(tmp_path / "alibaba_cloud_reported.csv")
+    assert ref["revenue_yoy_step_pct"].to_list() == [0.1]
+    assert [verdict_of(ref, claim("2024Q1", "revenue_growth", v, "%"))["verdict"] for v in (3, 3.4, 3.5, 3.6)] == [
+        "consistent", "consistent", "inconsistent", "inconsistent"]

@@ -1,21 +1,23 @@
-"""Claims explorer: every claim under the sidebar filters; pick a row for its source; export the view."""
+"""Claims explorer: every claim under the sidebar filters, evidence first; pick a row for its source;
+export the view (the same file `cloudclaims export` writes with the same filters)."""
 import datetime as dt
 
 import streamlit as st
 
-from dashboard import data, state, widgets
+from dashboard import export, state, widgets
 
 view = widgets.page("Claims 数据明细")
 df = state.filtered(view)
 st.caption(f"{df.height:,} of {view.claims.height:,} claims match the filters. 符合条件 {df.height:,} 条。")
 
 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+f = state.current_filters(view)
 c1, c2, _ = st.columns([2, 2, 6])
-c1.download_button("CSV (Excel)", data=lambda: data.to_csv_bytes(df), file_name=f"cloudclaims-{stamp}.csv",
+c1.download_button("CSV (Excel)", data=lambda: export.to_csv_bytes(df), file_name=export.file_name(f, stamp, "csv"),
                    mime="text/csv", key="export_csv", on_click="ignore", icon=":material/download:")
-c2.download_button("Parquet", data=lambda: data.to_parquet_bytes(df), file_name=f"cloudclaims-{stamp}.parquet",
+c2.download_button("Parquet", data=lambda: export.to_parquet_bytes(df), file_name=export.file_name(f, stamp, "parquet"),
                    mime="application/vnd.apache.parquet", key="export_parquet", on_click="ignore", icon=":material/download:")
 
 picked = widgets.claims_table(df, key="claims_table")
 if picked:
-    widgets.source_panel(view, picked, key="claims")
+    widgets.source_panel(view, picked[0], key="claims")

@@ -3,7 +3,7 @@ fix a document's date or publisher; upload new articles."""
 import polars as pl
 import streamlit as st
 
-from dashboard import source, state, uploads
+from dashboard import source, state, uploads, widgets
 from dashboard.reviews import ReviewStoreError
 
 settings = state.settings()
@@ -46,7 +46,7 @@ st.caption(f"{docs.height} documents, {errors.height} with ingest errors. 共 {d
 cols = ["doc_path", "title", "title_origin", "publisher", "publisher_origin", "published", "published_precision",
         "published_origin", "published_evidence", "encoding", "n_chars", "claims_now", "error", "warnings", "url"]
 event = st.dataframe(
-    docs.select(cols).with_columns(source.safe_url_expr("url").alias("url")).to_arrow(),  # no javascript: links
+    widgets.table_frame(docs.with_columns(source.safe_url_expr("url").alias("url")), cols).to_arrow(),  # no javascript: links
     key="docs_table", on_select="rerun", selection_mode="single-row", hide_index=True,
     column_config={
         "doc_path": "File 文件", "title": "Title 标题", "title_origin": "from 来源", "publisher": "Publisher 媒体",

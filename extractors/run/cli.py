@@ -75,8 +75,14 @@ def fail(message: str, code: int = 1) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["export"]:  # its options live with the dashboard code it runs, imported only for it
+        from dashboard import export_command
+
+        return export_command.main(argv[1:])
     ap = argparse.ArgumentParser(prog="cloudclaims")
     sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("export", help="write the effective table (reviews and verdicts applied) as the Claims page downloads it")
     ex = sub.add_parser("extract", help="extract claims from articles into a table")
     ex.add_argument("paths", nargs="*", default=["data/articles"], help="files or directories of .txt/.md articles")
     ex.add_argument("--out", default="data/claims.parquet", help="claims table, .parquet or .csv (UTF-8 with BOM)")

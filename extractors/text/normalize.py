@@ -244,6 +244,30 @@ def normalize(raw: str, start: int = 0) -> Normalized:
     return Normalized("".join(out), omap, dropped, traditional)
 
 
+@functools.cache
+def _display_fixes():
+    cfg = rules_data.load("normalize")
+    damaged = [m["damaged"] for m in cfg["mojibake"]]
+    parts = [f"(?P<pinyin>{cfg['pinyin']['pattern']})"] + [f"(?P<m{i}>{regex.escape(d)})" for i, d in enumerate(damaged)]
+    return rx_engine.compile("|".join(parts)), [m["repaired"] for m in cfg["mojibake"]]
+
+
+def clean_for_display(text: str) -> str:
+    """A sentence as a reader should see it: bracketed pinyin removed and known mojibake repaired (the
+    rules of normalize.yaml), in the text's own script. Only for showing: spans always index the
+    original text, which this never changes."""
+    pattern, repaired = _display_fixes()
+    simplified = _converter().convert(text) == text
+
+    def fix(m: regex.Match) -> str:
+        if m.lastgroup == "pinyin":
+            return ""
+        r = repaired[int(m.lastgroup[1:])]
+        return fold(r) if simplified else r
+
+    return pattern.sub(fix, text)
+
+
 class _Seen:
     """Paragraphs already read: a line at least `min_chars` long repeats one when it equals it or is its
     truncated head. Lines are kept sorted per leading `min_chars` characters, so the check is a bisect,
