@@ -43,13 +43,17 @@ docs = view.documents.join(
 ).with_columns(pl.col("claims_now").fill_null(0))
 errors = docs.filter(pl.col("error").is_not_null())
 st.caption(f"{docs.height} documents, {errors.height} with ingest errors. 共 {docs.height} 篇，{errors.height} 篇读取失败。")
-cols = ["doc_path", "title", "title_origin", "publisher", "publisher_origin", "published", "published_precision",
-        "published_origin", "published_evidence", "encoding", "n_chars", "claims_now", "error", "warnings", "url"]
+# what an analyst scans for first (title, outlet, date, claims, errors); the full path is in the panel below
+cols = ["title", "publisher", "published", "claims_now", "error", "warnings", "file_name", "title_origin",
+        "publisher_origin", "published_precision", "published_origin", "published_evidence", "encoding", "n_chars", "url",
+        "doc_path"]
+shown = docs.with_columns(source.safe_url_expr("url").alias("url"),  # no javascript: links
+                          pl.col("doc_path").str.split("/").list.last().alias("file_name"))
 event = st.dataframe(
-    widgets.table_frame(docs.with_columns(source.safe_url_expr("url").alias("url")), cols).to_arrow(),  # no javascript: links
+    widgets.table_frame(shown, cols).to_arrow(),
     key="docs_table", on_select="rerun", selection_mode="single-row", hide_index=True,
     column_config={
-        "doc_path": "File 文件", "title": "Title 标题", "title_origin": "from 来源", "publisher": "Publisher 媒体",
+        "file_name": "File 文件", "doc_path": "Path 路径", "title": "Title 标题", "title_origin": "from 来源", "publisher": "Publisher 媒体",
         "publisher_origin": "from 来源", "published": st.column_config.DateColumn("Published 发布日期", format="YYYY-MM-DD"),
         "published_precision": "precision 精度", "published_origin": "from 来源", "published_evidence": "Evidence 依据",
         "encoding": "Encoding 编码", "n_chars": "Characters 字数", "claims_now": "Claims 数据条数", "error": "Error 错误",
