@@ -186,6 +186,8 @@ def test_1_an_upload_dated_after_the_filter_window_shows_on_claims_without_a_rel
     page.get_by_role("button", name="Add and extract 添加并提取").click()
     expect(page.get_by_text("季报速递.md →")).to_be_visible()
     page.get_by_role("link", name="Claims 数据明细").click()  # the same session: no reload
+    expect(page.get_by_role("heading", name="Claims 数据明细")).to_be_visible()
+    page.locator(IDLE).wait_for()  # typing into a page still rerunning is lost on a busy machine
     search = page.get_by_label("Search quotes 搜索原句")
     search.fill("301.27")
     search.press("Enter")
