@@ -306,6 +306,8 @@ class Resolver:
                 if owner:
                     return [owner], "exclusion", ""
                 continue
+            if _a_cause(sent, t) and t.clause != num.clause:
+                continue  # 受益于云计算的普及,...增长了42%: what a figure is owed to is not whose it is
             if _compared(sent, t) and not _attached(self.text, sent, t, num):
                 continue
             if _occupied(sent, t):
@@ -369,7 +371,7 @@ class Resolver:
 
     def _name_start(self, toks: list[Token], k: int) -> int:
         """中国电信天翼云: subjects written together are one name, the last one's; its first token."""
-        while k >= 1 and toks[k - 1].kind in SUBJECTS and not self.text[toks[k - 1].end : toks[k].start].strip():
+        while k >= 1 and toks[k - 1].kind in SUBJECTS and _one_name(self.text, toks[k - 1], toks[k]):
             k -= 1
         return k
 
@@ -748,6 +750,17 @@ def _attached(text: str, sent: Sentence, t: Token, num: Token) -> bool:
     for u in between:
         gap = gap.replace(text[u.start : u.end], "")
     return len(gap.strip()) <= 2
+
+
+def _one_name(text: str, a: Token, b: Token) -> bool:
+    """中国电信天翼云, 谷歌云(Google Cloud), 亚马逊网络服务(Amazon Web Services,AWS): b names a again."""
+    gap = text[a.end : b.start].strip()
+    if gap in ("", "("):
+        return True
+    # a second alias in a bracket that opens on the name itself
+    opened = text.rfind("(", 0, a.start)
+    return gap in (",", "、") and opened > text.rfind(")", 0, a.start) and not text[opened + 1 : a.start].strip() \
+        and opened > 0 and text[opened - 1].strip() != ""
 
 
 def _combined(text: str, sent: Sentence, chosen: list[Token], num: Token) -> bool:

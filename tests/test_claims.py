@@ -236,6 +236,14 @@ CASES = [
     ("2024年全球IaaS市场份额排名:\n亚马逊 37.7%\n阿里巴巴(阿里云)7.9%", None,
      [("aws", "public_cloud_iaas", "market_share", 37.7, None, "%", "exact", "2024"),
       (AC, "public_cloud_iaas", "market_share", 7.9, None, "%", "exact", "2024")]),
+    # a list counted before it is named, each member with a bracketed alias: the figures are the list's together
+    ("四大厂商阿里云(Alibaba Cloud)、华为云(Huawei Cloud)、腾讯云(Tencent Cloud)和百度智能云合计占据71%的份额,同比增长了20%。", None, []),
+    ("三大云服务厂商亚马逊云科技(Amazon Web Services,AWS)和微软(Microsoft)共计增长了30%。", None, []),
+    # what a figure is owed to (受益于云计算...) is not whose figure it is
+    ("阿里巴巴集团受益于云计算需求的增长,收入同比增长了8%。", None, [(GROUP, None, "revenue_growth", 8, None, "%", "exact", None)]),
+    # a bracket that lists subjects is not one name
+    ("国内厂商(阿里云、腾讯云)分别增长了20%和10%。", None,
+     [(AC, None, "revenue_growth", 20, None, "%", "exact", None), ("tencent_cloud", None, "revenue_growth", 10, None, "%", "exact", None)]),
     # 是...的两倍: the subject compared with is not the figure's
     ("阿里云的营收是腾讯云的两倍,达到296亿元。", None, [(AC, None, "revenue", 2.96e10, None, "CNY", "exact", None)]),
     # external revenue named in brackets after the revenue word
