@@ -18,17 +18,17 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extractors import files, table
 from extractors.run import cache as cachelib
-from extractors.run import watchdog
+from extractors.run import inputs, manifest, watchdog
+from extractors.run.summary import Summary
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame, documents_path
 from extractors.text import documents
 
@@ -40,29 +40,7 @@ PROCESSOR = "extractors.pipeline:process_path"
 Progress = Callable[[int, int], None]  # (documents done, documents in total)
 
 
-@dataclass
-class Summary:
-    files: int = 0
-    read: int = 0
-    chars: int = 0
-    claims: int = 0
-    per_metric: collections.Counter = field(default_factory=collections.Counter)
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    cached: int = 0
-    extracted: int = 0
-    seconds: float = 0.0
-    write_seconds: float = 0.0  # of those, writing the output tables
-    written: bool = False  # extract_to replaced the tables (something was read)
-
-    def add(self, docs: pa.Table, claims: pa.Table) -> None:
-        self.files += docs.num_rows
-        err = docs.filter(pc.is_valid(docs["error"]))
-        self.read += docs.num_rows - err.num_rows
-        self.errors += zip(err["doc_path"].to_pylist(), err["error"].to_pylist())
-        self.chars += pc.sum(docs["n_chars"]).as_py() or 0
-        self.claims += claims.num_rows
-        for v in pc.value_counts(claims["metric"]).to_pylist():
-            self.per_metric[v["values"]] += v["counts"]
+__all__ = ["Summary", "extract", "extract_to", "iter_tables"]
 
 
 def default_jobs() -> int:
@@ -75,17 +53,24 @@ _WORKER: dict = {}
 
 def _init_worker(sources, overrides, processor: str = PROCESSOR, board: watchdog.Board | None = None,
                  parent: int | None = None) -> None:
-    module, name = processor.split(":")
-    _WORKER.update(sources=sources, overrides=overrides, process=getattr(importlib.import_module(module), name),
-                   board=board, slot=None)
-    if board is not None:  # a worker process
+    _WORKER.update(sources=sources, overrides=overrides, processor=processor, process=None, board=board, slot=None)
+    if board is not None:  # a worker process: load the extractor now, while the parent plans
+        _process()
         watchdog.die_with_parent(parent)
         _WORKER["slot"] = board.join()
 
 
+def _process():
+    """The per-document function, imported on first use (a run that finds everything cached never loads it)."""
+    if _WORKER["process"] is None:
+        module, name = _WORKER["processor"].split(":")
+        _WORKER["process"] = getattr(importlib.import_module(module), name)
+    return _WORKER["process"]
+
+
 def _failed_row(path: Path, reason: str) -> dict:
     try:
-        doc_id = cachelib.file_sha256(path)[:16]
+        doc_id = inputs.file_sha256(path)[:16]
     except OSError:
         doc_id = None
     return {"doc_id": doc_id, "doc_path": documents.path_text(path), "n_claims": 0, "error": reason}
@@ -115,7 +100,7 @@ def extract_chunk(paths: list[Path], numbers: list[int] | None = None, alarm: fl
     for i, p in enumerate(paths):
         try:
             with _watched(p, numbers[i] if numbers else -1, alarm):
-                doc, rows = _WORKER["process"](p, _WORKER["sources"], _WORKER["overrides"])
+                doc, rows = _process()(p, _WORKER["sources"], _WORKER["overrides"])
             ok = True
         except watchdog.DocTimeout:
             doc, rows, ok = _failed_row(p, watchdog.message(watchdog.limit(watchdog.file_size(p), alarm))), [], False
@@ -161,14 +146,19 @@ class _Window:
     paths: list[Path]
     keys: list[str | None]  # cache key per file (None: not cached)
     shas: list[str | None]  # sha256 of the bytes the key was made from
+    stats: list[os.stat_result | None]  # each file as stat'ed before it was hashed
     hits: dict[int, cachelib.Entry]
     chunks: list[tuple[list[int], Future | _Now]]  # (file indexes within the window, work)
     first: int = 0  # the number of its first file in the batch
+    stored: dict[int, str] | None = None  # file index -> the key its fresh rows were cached under
 
 
 class _Runner:
-    def __init__(self, sources, overrides, jobs, cache, processor, progress, total, doc_timeout=None):
+    def __init__(self, sources, overrides, jobs, cache, processor, progress, total, doc_timeout=None,
+                 record: manifest.Recorder | None = None):
         self.sources, self.overrides = sources, overrides
+        self.record = record
+        self.started = time.time()
         self.jobs = jobs
         self.cache, self.processor = cache, processor
         self.progress, self.total, self.done = progress, total, 0
@@ -205,9 +195,10 @@ class _Runner:
     def plan(self, paths: list[Path], first: int = 0) -> _Window:
         keys: list[str | None] = [None] * len(paths)
         shas: list[str | None] = [None] * len(paths)
+        stats: list[os.stat_result | None] = [None] * len(paths)
         hits: dict[int, cachelib.Entry] = {}
         if self.cache:
-            keys, shas = self._keys(paths)
+            keys, shas, stats = self._keys(paths)
             found = self.cache.lookup([k for k in keys if k])
             hits = {i: found[k] for i, k in enumerate(keys) if k in found}
         misses = [i for i in range(len(paths)) if i not in hits]
@@ -220,9 +211,9 @@ class _Runner:
             work = [paths[i] for i in idx]
             chunks.append((idx, self._pool().submit(extract_chunk, work, [first + i for i in idx])
                            if use_pool else _Now(work, self.base)))
-        return _Window(paths, keys, shas, hits, chunks, first)
+        return _Window(paths, keys, shas, stats, hits, chunks, first, {})
 
-    def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None]]:
+    def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None], list[os.stat_result | None]]:
         """Cache key and sha256 per file; the sha comes from the index when the file's stat is unchanged."""
         texts = [str(p) for p in paths]  # plain strings: hashing Path objects is slow at 20,000 files
         where = [_text(os.path.abspath(t)) for t in texts]
@@ -232,20 +223,23 @@ class _Runner:
                 stats.append(os.stat(t))
             except OSError:
                 stats.append(None)  # unreadable: the pipeline reports it; not cached
-        known = self.cache.known_shas({w: cachelib.stat_signature(st) for w, st in zip(where, stats) if st})
+        if self.record is not None:
+            for t, st in zip(texts, stats):
+                self.record.article(t, st, documents.SOURCES_FILE)
+        known = self.cache.known_shas({w: inputs.stat_signature(st) for w, st in zip(where, stats) if st})
         shas: list[str | None] = []
         for t, w, st in zip(texts, where, stats):
             sha = known.get(w) if st else None
             if st and sha is None:
                 try:
-                    sha = cachelib.file_sha256(t)
+                    sha = inputs.file_sha256(t)
                     self.cache.remember_sha(w, st, sha)
                 except OSError:
                     pass
             shas.append(sha)
         keys = [cachelib.doc_key(self.cache.fp, sha, _text(t), self._metadata(t, sha)) if sha else None
                 for t, sha in zip(texts, shas)]
-        return keys, shas
+        return keys, shas, stats
 
     def _chunk_result(self, work, paths, numbers):
         if isinstance(work, _Now):
@@ -310,6 +304,9 @@ class _Runner:
             self._place(w, broken, result, parts)
         self.summary.cached += len(w.hits) - len(broken)
         self._tick(len(w.hits))
+        if self.record is not None:  # what the output is made of, in order (manifest.same_keys)
+            for i in range(len(w.paths)):
+                self.record.key(w.stored.get(i) or (w.keys[i] if i in w.hits and i not in broken else None))
         docs, claims = _assemble(parts)
         self.summary.add(docs, claims)
         return docs, claims
@@ -318,19 +315,37 @@ class _Runner:
         docs, claims, counts, cacheable = result
         self.summary.extracted += len(idx)
         if self.cache:
-            # Only clean rows of the very bytes that were hashed: no error rows (a timeout may pass next time,
-            # a failure is cheap to retry), nothing from a file that changed between hashing and reading.
             ids, errors = docs.column("doc_id").to_pylist(), docs.column("error").to_pylist()
-            keys = [w.keys[i] if ok and err is None and doc_id == (w.shas[i] or "")[:16] else None
+            keys = [w.keys[i] if ok and self._deterministic(w, i, doc_id, err) else None
                     for i, ok, doc_id, err in zip(idx, cacheable, ids, errors)]
             for i, doc_id in zip(idx, ids):
                 if w.shas[i] and doc_id and doc_id != w.shas[i][:16]:  # changed, or a remembered sha was wrong
                     self.cache.forget_sha(_text(os.path.abspath(str(w.paths[i]))))
             self.cache.store(docs, claims, keys, counts)
+            w.stored.update((i, k) for i, k in zip(idx, keys) if k)
         start = 0
         for row, (i, n) in enumerate(zip(idx, counts)):
             parts[i] = (docs, row, claims, start, n)
             start += n
+
+    def _deterministic(self, w: _Window, i: int, doc_id: str | None, err: str | None) -> bool:
+        """Whether a row the pipeline returned is a function of the bytes that were hashed, so it may be cached
+        under their key: rows (clean or an error in the text: not decodable, binary, too long, bad front
+        matter) of the very bytes hashed; or an error found before the bytes were identified (an empty file, a
+        refused name or link) of a file that was settled and is still as it was stat'ed. Timeouts and crashes
+        never get here (the machine's load, not the bytes, decided them); nor do files that could not be
+        hashed (unreadable, gone): they are tried again next run."""
+        sha, st = w.shas[i], w.stats[i]
+        if not sha:
+            return False
+        if doc_id is not None:
+            return doc_id == sha[:16]  # else it changed between hashing and reading
+        if err is None or st is None or not inputs.settled(st, self.started):
+            return False
+        try:
+            return inputs.stat_signature(os.stat(w.paths[i])) == inputs.stat_signature(st)
+        except OSError:
+            return False
 
     def _tick(self, n: int) -> None:
         self.done += n
@@ -368,8 +383,10 @@ def _assemble(parts: list[tuple]) -> tuple[pa.Table, pa.Table]:
 
 def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
                 progress: Progress | None = None, summary: Summary | None = None,
-                processor: str = PROCESSOR, doc_timeout: float | None = None) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """(documents, claims) Arrow tables, one pair per window of files, in discovery order."""
+                processor: str = PROCESSOR, doc_timeout: float | None = None,
+                record: manifest.Recorder | None = None) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """(documents, claims) Arrow tables, one pair per window of files, in discovery order.
+    record: told every article's signature and cache key (the manifest of an output)."""
     t0 = time.perf_counter()
     articles, refused = documents.find_articles([Path(p) for p in paths])
     sources = documents.load_sources_for(articles) | {path: {documents.REFUSED: why} for path, why in refused.items()}
@@ -379,8 +396,10 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
             cache = cachelib.Cache(cache_dir)
         except cachelib.WRITE_ERRORS as e:
             cachelib.warn(f"cannot use {cache_dir} ({e}); extracting every document without a cache")
+    if record is not None and cache is None:
+        record.complete = False  # nothing is cached: the next run cannot vouch for this one
     r = _Runner(sources, overrides, max(1, jobs or default_jobs()), cache, processor, progress, len(articles),
-                doc_timeout)
+                doc_timeout, record)
     ahead = collections.deque()
     lookahead = max(2, -(-4 * r.jobs * CHUNK // WINDOW))  # windows planned ahead, to keep every worker busy
     try:
@@ -481,12 +500,19 @@ def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: i
 
     The target is checked before any work (table.TableError). The two tables replace the previous ones together
     at the end, and only when at least one document was read: a typo'd path or an empty folder leaves the old
-    tables byte-identical (summary.written is False)."""
+    tables byte-identical (summary.written is False). With a cache, what the tables were made from is recorded
+    (manifest.py); a run that finds every document in the cache under the keys recorded for the tables in place
+    leaves them as they are (summary.current)."""
     out = Path(out)
     targets = [out, documents_path(out)]
     for t in targets:
         table.check_target(t)
         files.remove_leftovers(t)  # of runs that were killed
+    record = previous = None
+    if cache_dir is not None:
+        got = manifest.load(cache_dir, out)
+        previous = got[0] if got else None
+        record = manifest.Recorder(cache_dir, out, paths, overrides)
     sinks = [_Sink(targets[0], cachelib.CLAIMS_ARROW)]
     try:
         sinks.append(_Sink(targets[1], cachelib.DOCS_ARROW))
@@ -494,13 +520,17 @@ def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: i
         t0, writing = time.perf_counter(), 0.0
         for docs, claims in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir,
                                         progress=progress, summary=summary, processor=processor,
-                                        doc_timeout=doc_timeout):
+                                        doc_timeout=doc_timeout, record=record):
             t = time.perf_counter()
             sinks[0].write(claims)
             sinks[1].write(docs)
             writing += time.perf_counter() - t
         t = time.perf_counter()
-        if summary.read:
+        if summary.read and record is not None and summary.extracted == 0 and manifest.same_keys(previous, record):
+            for s in sinks:
+                s.abort()
+            summary.current = True
+        elif summary.read:
             done = [s.finish() for s in sinks]
             try:
                 table.publish(list(zip(done, targets)), out)
@@ -515,6 +545,10 @@ def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: i
         for s in sinks:
             s.abort()
         raise
+    if summary.written or summary.current:
+        summary.outputs = [str(p) for p in targets]
+        if record is not None:
+            record.write(summary.counts(), targets)
     summary.write_seconds = writing + time.perf_counter() - t
     summary.seconds = time.perf_counter() - t0
     return summary
