@@ -14,6 +14,7 @@ import contextlib
 import importlib
 import multiprocessing
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extractors import files, table
@@ -33,7 +35,7 @@ from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, docume
 from extractors.text import documents
 
 WINDOW = 256  # files planned and emitted together
-CHUNK = 32  # files per task sent to a worker
+CHUNK = 64  # files per task sent to a worker (fewer, larger tasks: less per-task overhead in parent and workers)
 POOL_MIN = 64  # fewer files to extract than this in a window: do them here, starting workers costs more (~1 s)
 PROCESSOR = "extractors.pipeline:process_path"
 
@@ -91,16 +93,18 @@ def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
 
 
 def extract_chunk(paths: list[Path], numbers: list[int] | None = None, alarm: float | None = None,
-                  ) -> tuple[pa.RecordBatch, pa.RecordBatch, list[int], list[bool]]:
+                  sources: dict | None = None) -> tuple[pa.RecordBatch, pa.RecordBatch, list[int], list[bool]]:
     """Docs batch, claims batch, claims per document, and whether each document may be cached.
 
     numbers: each document's number in the batch, shown on the watchdog's board (in a worker);
-    alarm: the watchdog's base limit, for work done in this process (main thread only)."""
+    alarm: the watchdog's base limit, for work done in this process (main thread only);
+    sources: the sources.yaml entries of these paths (else those the worker was started with)."""
     docs, claims, counts, cacheable = [], [], [], []
+    sources = _WORKER["sources"] if sources is None else sources
     for i, p in enumerate(paths):
         try:
             with _watched(p, numbers[i] if numbers else -1, alarm):
-                doc, rows = _process()(p, _WORKER["sources"], _WORKER["overrides"])
+                doc, rows = _process()(p, sources, _WORKER["overrides"])
             ok = True
         except watchdog.DocTimeout:
             doc, rows, ok = _failed_row(p, watchdog.message(watchdog.limit(watchdog.file_size(p), alarm))), [], False
@@ -494,36 +498,137 @@ class _Sink:
             self.tmp.unlink(missing_ok=True)
 
 
-def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
-               progress: Progress | None = None, processor: str = PROCESSOR, doc_timeout: float | None = None) -> Summary:
-    """Stream the claims table to `out` and the documents table beside it (table.documents_path).
+class _DatasetSink:
+    """Both tables as a partitioned dataset (the layout: table.py), written in a hidden folder of its own beside
+    the target; extract_to moves it into place at the end. Rows are buffered per partition, so row groups are
+    large however the years of a window's documents are mixed, and flushed at FLUSH_ROWS: memory stays flat."""
 
-    The target is checked before any work (table.TableError). The two tables replace the previous ones together
-    at the end, and only when at least one document was read: a typo'd path or an empty folder leaves the old
-    tables byte-identical (summary.written is False). With a cache, what the tables were made from is recorded
-    (manifest.py); a run that finds every document in the cache under the keys recorded for the tables in place
-    leaves them as they are (summary.current)."""
+    FLUSH_ROWS = 100_000
+    FILE_ROWS = 2_000_000  # a new part-N.parquet after this many rows in a partition
+
+    def __init__(self, target: Path):
+        self.path, self.tmp = Path(target), files.temp_path(target)
+        self.buf: dict[tuple[str, int | None], list[pa.Table]] = collections.defaultdict(list)
+        self.writers: dict[tuple[str, int | None], list] = {}  # (kind, year) -> [writer, rows, part number]
+        self.rows = 0
+        with self._errors():
+            for kind in table.DATASET_KINDS:
+                (self.tmp / kind).mkdir(parents=True)
+
+    _errors = _Sink._errors  # the same one-line error, naming the target
+
+    def write(self, docs: pa.Table, claims: pa.Table) -> None:
+        for kind, t in (("documents", docs), ("claims", claims)):
+            if not t.num_rows:
+                continue
+            years = pc.year(t["published"])
+            for y in pc.unique(years).to_pylist():
+                keep = pc.is_null(years) if y is None else pc.fill_null(pc.equal(years, y), False)
+                self.buf[(kind, y)].append(t.filter(keep))
+            self.rows += t.num_rows
+        if self.rows >= self.FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._errors():
+            for (kind, year), parts in self.buf.items():
+                w = self.writers.get((kind, year))
+                if w is None or w[1] >= self.FILE_ROWS:
+                    if w is not None:
+                        w[0].close()
+                    n = 0 if w is None else w[2] + 1
+                    folder = table.partition_dir(self.tmp, kind, year)
+                    folder.mkdir(exist_ok=True)
+                    schema = cachelib.DOCS_ARROW if kind == "documents" else cachelib.CLAIMS_ARROW
+                    w = self.writers[(kind, year)] = [pq.ParquetWriter(folder / f"part-{n}.parquet", schema,
+                                                                       compression="zstd"), 0, n]
+                data = pa.concat_tables(parts)
+                w[0].write_table(data)
+                w[1] += data.num_rows
+        self.buf.clear()
+        self.rows = 0
+
+    def finish(self) -> Path:
+        self.flush()
+        with self._errors():
+            for w in self.writers.values():
+                w[0].close()
+        return self.tmp
+
+    def publish(self) -> None:
+        """Replace the dataset at the target with this one, under its pair lock (readers: table.read_dataset)."""
+        old = files.temp_path(self.path)
+        with self._errors(), table.pair_lock(self.path):
+            if self.path.exists():
+                os.replace(self.path, old)
+            os.replace(self.tmp, self.path)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        for w in self.writers.values():
+            with contextlib.suppress(OSError, pa.ArrowException):
+                w[0].close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+ENGINES = ("local", "ray")
+
+
+def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
+               progress: Progress | None = None, processor: str = PROCESSOR, doc_timeout: float | None = None,
+               engine: str = "local", dataset: str | Path | None = None, address: str | None = None) -> Summary:
+    """Stream the claims table to `out` and the documents table beside it (table.documents_path); with
+    `dataset`, the same rows as a partitioned dataset in that folder too (table.py: its layout; with the ray engine
+    by default beside `out`: table.dataset_path).
+
+    engine: "local" (this machine's cores, the per-document cache) or "ray" (Ray Data, scale.py: locally or on
+    the cluster at `address`; every document is extracted; the rows are the same). The targets are checked before
+    any work (table.TableError). The tables replace the previous ones together at the end, and only when at
+    least one document was read: a typo'd path or an empty folder leaves the old tables byte-identical
+    (summary.written is False). With a cache, what the tables were made from is recorded (manifest.py); a run
+    that finds every document in the cache under the keys recorded for the tables in place leaves them as they
+    are (summary.current)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     out = Path(out)
     targets = [out, documents_path(out)]
     for t in targets:
         table.check_target(t)
         files.remove_leftovers(t)  # of runs that were killed
+    if engine == "ray" and dataset is None:
+        dataset = table.dataset_path(out)  # a cluster's archive: the partitioned dataset too, always
+    if dataset is not None:
+        dataset = Path(dataset)
+        if dataset.exists() and not dataset.is_dir():
+            raise table.TableError(f"{dataset}: is a file; the dataset is a folder")
+        table.check_target(dataset.with_name(dataset.name + ".parquet"))  # its folder can be written
+        files.remove_leftovers(dataset)
     record = previous = None
-    if cache_dir is not None:
+    if cache_dir is not None and engine == "local":
         got = manifest.load(cache_dir, out)
         previous = got[0] if got else None
-        record = manifest.Recorder(cache_dir, out, paths, overrides)
-    sinks = [_Sink(targets[0], cachelib.CLAIMS_ARROW)]
+        record = manifest.Recorder(cache_dir, out, paths, overrides, dataset)
+    sinks: list = [_Sink(targets[0], cachelib.CLAIMS_ARROW)]
     try:
         sinks.append(_Sink(targets[1], cachelib.DOCS_ARROW))
+        if dataset is not None:
+            sinks.append(_DatasetSink(dataset))
         summary = Summary()
         t0, writing = time.perf_counter(), 0.0
-        for docs, claims in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir,
-                                        progress=progress, summary=summary, processor=processor,
-                                        doc_timeout=doc_timeout, record=record):
+        if engine == "ray":
+            from extractors.run import scale
+
+            source = scale.iter_tables(paths, overrides=overrides, jobs=jobs, progress=progress, summary=summary,
+                                       processor=processor, doc_timeout=doc_timeout, address=address)
+        else:
+            source = iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir, progress=progress,
+                                 summary=summary, processor=processor, doc_timeout=doc_timeout, record=record)
+        for docs, claims in source:
             t = time.perf_counter()
             sinks[0].write(claims)
             sinks[1].write(docs)
+            if dataset is not None:
+                sinks[2].write(docs, claims)
             writing += time.perf_counter() - t
         t = time.perf_counter()
         if summary.read and record is not None and summary.extracted == 0 and manifest.same_keys(previous, record):
@@ -533,10 +638,12 @@ def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: i
         elif summary.read:
             done = [s.finish() for s in sinks]
             try:
-                table.publish(list(zip(done, targets)), out)
+                table.publish(list(zip(done[:2], targets)), out)
             except OSError as e:
                 raise table.TableError(f"{out}: could not be replaced ({e.strerror or e}); "
                                        "the previous table is left as it was") from None
+            if dataset is not None:
+                sinks[2].publish()
             summary.written = True
         else:
             for s in sinks:
@@ -546,9 +653,10 @@ def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: i
             s.abort()
         raise
     if summary.written or summary.current:
-        summary.outputs = [str(p) for p in targets]
+        summary.outputs = [str(p) for p in targets] + ([str(dataset)] if dataset is not None else [])
         if record is not None:
-            record.write(summary.counts(), targets)
+            record.write(summary.counts(), targets + table.dataset_files(dataset, "claims")
+                         + table.dataset_files(dataset, "documents") if dataset is not None else targets)
     summary.write_seconds = writing + time.perf_counter() - t
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -1,4 +1,5 @@
-"""`cloudclaims extract [PATHS...] [--out FILE] [--jobs N] [--no-cache] [--cache-dir DIR]`.
+"""`cloudclaims extract [PATHS...] [--out FILE] [--jobs N] [--no-cache] [--cache-dir DIR] [--engine local|ray]
+[--dataset DIR] [--ray-address ADDRESS]`, and `cloudclaims eval`.
 
 Imports are lazy: an unchanged re-run (manifest.py) answers from the standard library alone, before the
 extractor, polars or pyarrow are loaded.
@@ -62,7 +63,7 @@ def unchanged(args, out: Path, t0: float) -> Summary | None:
     """The summary of the run that wrote `out`, when nothing it was made from has changed since (manifest.py)."""
     from extractors.run import manifest
 
-    header = manifest.current(out, args.paths, args.cache_dir)
+    header = manifest.current(out, args.paths, args.cache_dir, dataset=args.dataset)
     if header is None:
         return None
     return Summary.from_counts(header["summary"], cached=header["summary"]["files"], current=True,
@@ -81,6 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--doc-timeout", type=float, default=None, metavar="SECONDS",
                     help=f"the watchdog: stop a document after this long, plus a second per "
                          f"{watchdog.BYTES_PER_SECOND // 1000} kB of it (default {watchdog.DOC_SECONDS:g} s)")
+    ex.add_argument("--engine", choices=("local", "ray"), default="local",
+                    help="local: this machine's cores and the cache (default); ray: Ray Data, on this machine or "
+                         "a cluster (pip install -e '.[scale]'), every document extracted")
+    ex.add_argument("--dataset", metavar="DIR", default=None,
+                    help="also write the rows as a partitioned Parquet dataset in DIR (by publication year); "
+                         "with --engine ray the default is beside --out (claims.dataset/)")
+    ex.add_argument("--ray-address", metavar="ADDRESS", default=None,
+                    help="with --engine ray: the cluster to join (default: $RAY_ADDRESS, else a private local "
+                         "instance on 127.0.0.1)")
     ev = sub.add_parser("eval", help="accuracy against hand-checked gold claims (recall, precision, period...)")
     ev.add_argument("gold", help="gold claims, YAML (the format of tests/gold.yaml)")
     ev.add_argument("docs", nargs="+", help="the articles the gold is about: files or directories")
@@ -101,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--jobs must be at least 1")
     if args.doc_timeout is not None and not args.doc_timeout > 0:
         ap.error("--doc-timeout must be more than 0 seconds")
-    if not args.no_cache and (s := unchanged(args, out, t0)) is not None:
+    if args.ray_address and args.engine != "ray":
+        ap.error("--ray-address needs --engine ray")
+    if args.engine == "local" and not args.no_cache and (s := unchanged(args, out, t0)) is not None:
         print("\n".join(summary_lines(s, out)))
         return 0
     from extractors import table
@@ -109,13 +121,20 @@ def main(argv: list[str] | None = None) -> int:
 
     progress = ProgressReport()
     try:
+        if args.engine == "ray":
+            from extractors.run import scale
+
+            scale.check()  # Ray is installed: said before any work
         s = batch.extract_to(args.paths, out, jobs=args.jobs, progress=progress, doc_timeout=args.doc_timeout,
-                             cache_dir=None if args.no_cache else args.cache_dir)
+                             cache_dir=None if args.no_cache or args.engine == "ray" else args.cache_dir,
+                             engine=args.engine, dataset=args.dataset, address=args.ray_address)
     except table.TableError as e:
         return fail(str(e))
     except KeyboardInterrupt:
         return fail(f"interrupted; {out} is left as it was", 130)
     except Exception as e:  # a bug: one line for the analyst, the traceback only when asked for
+        if type(e).__name__ == "EngineUnavailable":  # not a bug: Ray missing or unreachable (scale.py)
+            return fail(str(e))
         if os.environ.get("CLOUDCLAIMS_DEBUG"):
             raise
         return fail(f"extract failed ({type(e).__name__}: {e}); {out} is left as it was "

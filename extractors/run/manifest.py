@@ -3,11 +3,12 @@ rewrite, not even the table libraries imported.
 
 After `extract` has written (or kept) its tables, it records in the cache folder
 (outputs/<hash of the output's absolute path>.manifest):
-  - the command: the working directory, the paths as given, the output path, the overrides;
+  - the command: the working directory, the paths as given, the output paths, the overrides;
   - the digest of every file of the extractor package and of the row-shaping libraries' installs (inputs.py);
   - the stat signature of every article, of every folder walked (a file added, removed or renamed there changes
     it) and of the sources.yaml that applies to each article's folder (present or not);
-  - the digest of the documents' cache keys in output order, the signatures of the files written, the summary.
+  - the digest of the documents' cache keys in output order, the signatures of the files written (the two
+    tables, and each file of the partitioned dataset when there is one), the summary.
 
 current() finds a run current, so `extract` stops at once, when all of that is unchanged. A manifest is recorded
 only when every document's rows came from the cache or went into it (a timeout, a crash or an unreadable file is
@@ -44,10 +45,10 @@ def signature(path: str) -> str:
         return MISSING
 
 
-def command(out, paths, overrides) -> dict:
+def command(out, paths, overrides, dataset=None) -> dict:
     """What the run was asked for; a manifest of another command does not apply."""
     return {"cwd": os.fsdecode(os.getcwd()), "paths": [os.fsdecode(os.fspath(p)) for p in paths],
-            "out": os.fsdecode(os.fspath(out)),
+            "out": os.fsdecode(os.fspath(out)), "dataset": None if dataset is None else os.fsdecode(os.fspath(dataset)),
             "overrides": json.dumps(overrides or {}, sort_keys=True, ensure_ascii=False, default=str)}
 
 
@@ -70,13 +71,13 @@ def _outputs_unchanged(header: dict) -> bool:
     return all(signature(p) == sig for p, sig in header.get("outputs", [])) and bool(header.get("outputs"))
 
 
-def current(out, paths, cache_dir, overrides=None) -> dict | None:
+def current(out, paths, cache_dir, overrides=None, dataset=None) -> dict | None:
     """The recorded summary counts when the tables at `out` are those these inputs would give; else None."""
     got = load(cache_dir, out)
     if got is None:
         return None
     header, recorded = got
-    if header.get("command") != command(out, paths, overrides) or header.get("code") != inputs.code_digest():
+    if header.get("command") != command(out, paths, overrides, dataset) or header.get("code") != inputs.code_digest():
         return None
     if not _outputs_unchanged(header):
         return None
@@ -91,15 +92,16 @@ def same_keys(previous: dict | None, record: Recorder) -> bool:
     came from the cache under the keys recorded, in the same order, and neither the code nor the tables
     changed since. `previous`: the header recorded before this run."""
     return (previous is not None and record.complete and previous.get("keys") == record.keys.hexdigest()
-            and previous.get("command") == command(record.out, record.paths, record.overrides)
+            and previous.get("command") == command(record.out, record.paths, record.overrides, record.dataset)
             and previous.get("code") == inputs.code_digest() and _outputs_unchanged(previous))
 
 
 class Recorder:
     """Collects what a run's output depends on; write() records it once the tables are in place."""
 
-    def __init__(self, cache_dir, out, paths, overrides=None):
+    def __init__(self, cache_dir, out, paths, overrides=None, dataset=None):
         self.cache_dir, self.out, self.paths, self.overrides = cache_dir, out, list(paths), overrides
+        self.dataset = dataset
         self.started = time.time()
         self.items: list[tuple[str, str]] = []
         self.latest = 0.0  # the latest change time of anything recorded
@@ -148,7 +150,7 @@ class Recorder:
             # if they were kept, and it describes nothing if they were rewritten (their signatures changed).
             return False
         body = b"".join(os.fsencode(p) + b"\0" + sig.encode() + b"\0" for p, sig in self.items)
-        header = {"format": FORMAT, "command": command(self.out, self.paths, self.overrides),
+        header = {"format": FORMAT, "command": command(self.out, self.paths, self.overrides, self.dataset),
                   "code": inputs.code_digest(), "keys": self.keys.hexdigest(), "summary": counts,
                   "outputs": [(os.fsdecode(os.fspath(p)), signature(os.fspath(p))) for p in outputs],
                   "body": hashlib.sha256(body).hexdigest()}

@@ -66,7 +66,8 @@ def summary_lines(s: Summary, out: Path | None) -> list[str]:
     if s.errors:
         lines.append(f"files with errors: {len(s.errors):,}")
         lines += [f"  {_printable(path)}: {_printable(why)}" for path, why in s.errors]
-    names = " and ".join(_printable(str(p)) for p in s.outputs)
+    shown = [_printable(str(p)) for p in s.outputs]
+    names = " and ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 2 else shown)
     if out is not None and s.current:
         lines.append(f"{names}: already current (same articles, rules and code): left as they were")
     elif out is not None and s.written:
