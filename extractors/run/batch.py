@@ -118,6 +118,12 @@ def extract_chunk(paths: list[Path], numbers: list[int] | None = None, alarm: fl
             _one_batch(claims_frame(claims).to_arrow(), cachelib.CLAIMS_ARROW), counts, cacheable)
 
 
+def worker_chunk(paths: list[Path], numbers: list[int], sources: dict | None = None):
+    """A pool task: extract_chunk, and the checksum the cache stores the rows under (computed here, in parallel)."""
+    docs, claims, counts, cacheable = extract_chunk(paths, numbers, sources=sources)
+    return docs, claims, counts, cacheable, cachelib.stored_checksum(docs, claims)
+
+
 @contextlib.contextmanager
 def _watched(path: Path, number: int, alarm: float | None):
     board, slot = _WORKER.get("board"), _WORKER.get("slot")
@@ -137,11 +143,11 @@ def _watched(path: Path, number: int, alarm: float | None):
 class _Now:
     """A finished-on-demand stand-in for a Future, for work done in this process (under the alarm)."""
 
-    def __init__(self, paths, base: float):
-        self.paths, self.base = paths, base
+    def __init__(self, paths, base: float, sources: dict | None = None):
+        self.paths, self.base, self.sources = paths, base, sources
 
     def result(self):
-        return extract_chunk(self.paths, alarm=self.base)
+        return extract_chunk(self.paths, alarm=self.base, sources=self.sources)
 
 
 # ---- the parent: planning windows, running chunks, emitting rows in order ------------------------------------
@@ -183,7 +189,7 @@ class _Runner:
             ctx = multiprocessing.get_context("spawn")
             self.board = watchdog.Board(ctx, self.jobs)
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
-                                            initargs=(self.sources, self.overrides, self.processor, self.board,
+                                            initargs=(None, self.overrides, self.processor, self.board,
                                                       os.getpid()))
         return self.pool
 
@@ -213,9 +219,13 @@ class _Runner:
         for j in range(0, len(misses), size):
             idx = misses[j : j + size]
             work = [paths[i] for i in idx]
-            chunks.append((idx, self._pool().submit(extract_chunk, work, [first + i for i in idx])
-                           if use_pool else _Now(work, self.base)))
+            chunks.append((idx, self._pool().submit(worker_chunk, work, [first + i for i in idx], self._sources(work))
+                           if use_pool else _Now(work, self.base, self._sources(work))))
         return _Window(paths, keys, shas, stats, hits, chunks, first, {})
+
+    def _sources(self, paths: list[Path]) -> dict:
+        """The sources.yaml entries of these paths only: a task carries what it needs, the workers start empty."""
+        return {k: self.sources[k] for k in map(str, paths) if k in self.sources}
 
     def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None], list[os.stat_result | None]]:
         """Cache key and sha256 per file; the sha comes from the index when the file's stat is unchanged."""
@@ -268,7 +278,7 @@ class _Runner:
                 parts.append(_failed_part(p, self.timed_out[n]))
                 continue
             try:
-                parts.append(self._wait(self._pool().submit(extract_chunk, [p], [n])))
+                parts.append(self._wait(self._pool().submit(extract_chunk, [p], [n], sources=self._sources([p]))))
                 deaths = 0
             except BrokenProcessPool:
                 self._drop_pool()
@@ -301,9 +311,10 @@ class _Runner:
         if broken:  # cached rows could not be read back: extract those files again (and store them anew)
             again = [w.paths[i] for i in broken]
             if watchdog.alarm_available():
-                result = extract_chunk(again, alarm=self.base)
+                result = extract_chunk(again, alarm=self.base, sources=self._sources(again))
             else:
-                result = self._chunk_result(self._pool().submit(extract_chunk, again, [w.first + i for i in broken]),
+                result = self._chunk_result(self._pool().submit(worker_chunk, again, [w.first + i for i in broken],
+                                                                self._sources(again)),
                                             again, [w.first + i for i in broken])
             self._place(w, broken, result, parts)
         self.summary.cached += len(w.hits) - len(broken)
@@ -316,7 +327,7 @@ class _Runner:
         return docs, claims
 
     def _place(self, w: _Window, idx: list[int], result, parts: list) -> None:
-        docs, claims, counts, cacheable = result
+        docs, claims, counts, cacheable, *digest = result  # the checksum, when a worker computed it
         self.summary.extracted += len(idx)
         if self.cache:
             ids, errors = docs.column("doc_id").to_pylist(), docs.column("error").to_pylist()
@@ -325,7 +336,7 @@ class _Runner:
             for i, doc_id in zip(idx, ids):
                 if w.shas[i] and doc_id and doc_id != w.shas[i][:16]:  # changed, or a remembered sha was wrong
                     self.cache.forget_sha(_text(os.path.abspath(str(w.paths[i]))))
-            self.cache.store(docs, claims, keys, counts)
+            self.cache.store(docs, claims, keys, counts, *digest)
             w.stored.update((i, k) for i, k in zip(idx, keys) if k)
         start = 0
         for row, (i, n) in enumerate(zip(idx, counts)):

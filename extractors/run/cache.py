@@ -89,6 +89,12 @@ def checksum(docs: pa.RecordBatch, claims: pa.RecordBatch) -> str:
     return h.hexdigest()
 
 
+def stored_checksum(docs: pa.RecordBatch, claims: pa.RecordBatch) -> str:
+    """checksum() of the two batches as they will read back from a segment (serialised, read, serialised): a
+    worker computes it beside its rows, so the parent, which every worker waits on, does not."""
+    return checksum(*(ipc.read_record_batch(b.serialize(), b.schema) for b in (docs, claims)))
+
+
 @dataclass(frozen=True)
 class Entry:
     segment: str
@@ -254,8 +260,10 @@ class Cache:
         return got
 
     # ---- writing new rows ------------------------------------------------------------------------------------
-    def store(self, docs: pa.RecordBatch, claims: pa.RecordBatch, keys: list[str | None], counts: list[int]) -> None:
-        """Append one chunk's rows (claims grouped by document, counts[i] each); keys[i] None: not to be cached."""
+    def store(self, docs: pa.RecordBatch, claims: pa.RecordBatch, keys: list[str | None], counts: list[int],
+              digest: str | None = None) -> None:
+        """Append one chunk's rows (claims grouped by document, counts[i] each); keys[i] None: not to be cached;
+        digest: their stored_checksum() when the worker computed it."""
         if not self.writable:
             return
         try:
@@ -266,7 +274,7 @@ class Cache:
         except WRITE_ERRORS as e:
             self._give_up(e)
             return
-        digest = checksum(*(ipc.read_record_batch(b.serialize(), b.schema) for b in (docs, claims)))
+        digest = digest or stored_checksum(docs, claims)
         cstart = 0
         for row, (key, n) in enumerate(zip(keys, counts)):
             if key is not None:

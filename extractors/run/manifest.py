@@ -38,11 +38,12 @@ def manifest_path(cache_dir: str | Path, out: str | Path) -> Path:
     return Path(cache_dir) / "outputs" / f"{key}.manifest"
 
 
-def signature(path: str) -> str:
+def signature(path: str | bytes) -> str:
     try:
-        return inputs.stat_signature(os.stat(path))
+        st = os.stat(path)
     except OSError:
         return MISSING
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"  # inputs.stat_signature, inlined: 20,000 calls
 
 
 def command(out, paths, overrides, dataset=None) -> dict:
@@ -52,8 +53,9 @@ def command(out, paths, overrides, dataset=None) -> dict:
             "overrides": json.dumps(overrides or {}, sort_keys=True, ensure_ascii=False, default=str)}
 
 
-def load(cache_dir, out) -> tuple[dict, list[tuple[str, str]]] | None:
-    """(header, [(path, signature)...]) of the manifest recorded for `out`, or None (none, damaged, another format)."""
+def load(cache_dir, out) -> tuple[dict, list[tuple[bytes, str]]] | None:
+    """(header, [(path as bytes, signature)...]) of the manifest recorded for `out`, or None (none, damaged, another
+    format)."""
     try:
         data = manifest_path(cache_dir, out).read_bytes()
         head, _, body = data.partition(b"\n")
@@ -64,7 +66,7 @@ def load(cache_dir, out) -> tuple[dict, list[tuple[str, str]]] | None:
             header.get("body") != hashlib.sha256(body).hexdigest():
         return None
     parts = body.split(b"\0")[:-1] if body else []
-    return header, list(zip(map(os.fsdecode, parts[0::2]), (p.decode() for p in parts[1::2])))
+    return header, list(zip(parts[0::2], (p.decode() for p in parts[1::2])))
 
 
 def _outputs_unchanged(header: dict) -> bool:

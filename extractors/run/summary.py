@@ -3,25 +3,29 @@ prints a recorded summary without loading the table libraries."""
 from __future__ import annotations
 
 import collections
-from dataclasses import dataclass, field
 from pathlib import Path
 
 
-@dataclass
 class Summary:
-    files: int = 0
-    read: int = 0
-    chars: int = 0
-    claims: int = 0
-    per_metric: collections.Counter = field(default_factory=collections.Counter)
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    cached: int = 0
-    extracted: int = 0
-    seconds: float = 0.0
-    write_seconds: float = 0.0  # of those, writing the output tables
-    written: bool = False  # extract_to replaced the tables (something was read)
-    current: bool = False  # the tables were already those of these inputs: left as they were, not rewritten
-    outputs: list[str] = field(default_factory=list)  # the files written (or kept), claims table first
+    """Counts of a run (a plain class, not a dataclass: dataclasses imports inspect, a tenth of a warm run)."""
+
+    def __init__(self, **kw):
+        self.files = self.read = self.chars = self.claims = 0
+        self.per_metric: collections.Counter = collections.Counter()
+        self.errors: list[tuple[str, str]] = []
+        self.cached = self.extracted = 0
+        self.seconds = 0.0
+        self.write_seconds = 0.0  # of those, writing the output tables
+        self.written = False  # extract_to replaced the tables (something was read)
+        self.current = False  # the tables were already those of these inputs: left as they were, not rewritten
+        self.outputs: list[str] = []  # the files written (or kept), claims table first
+        for k, v in kw.items():
+            if not hasattr(self, k):
+                raise TypeError(f"Summary has no field {k!r}")
+            setattr(self, k, v)
+
+    def __repr__(self) -> str:
+        return f"Summary({vars(self)})"
 
     def add(self, docs, claims) -> None:
         """Count one window's tables (Arrow) in."""
