@@ -165,3 +165,13 @@ def test_a_damaged_manifest_is_no_manifest(here, monkeypatch, capsys):
     lines, calls = extract(monkeypatch, capsys)
     assert calls == 1 and lines[0].endswith(f"{N} from cache, 0 extracted)") and lines[-1].startswith("wrote")
     assert extract(monkeypatch, capsys)[1] == 0  # recorded anew
+
+
+def test_the_partitioned_dataset_is_an_output_too(here, monkeypatch, capsys):
+    extract(monkeypatch, capsys, "--dataset", "out/c.dataset")
+    assert extract(monkeypatch, capsys, "--dataset", "out/c.dataset")[1] == 0  # current
+    assert extract(monkeypatch, capsys)[1] == 1  # another command (no dataset): not this manifest
+    extract(monkeypatch, capsys, "--dataset", "out/c.dataset")
+    next((here / "out" / "c.dataset" / "claims").rglob("*.parquet")).unlink()
+    lines, calls = extract(monkeypatch, capsys, "--dataset", "out/c.dataset")
+    assert calls == 1 and lines[-1] == "wrote out/c.parquet, out/c.documents.parquet and out/c.dataset"

@@ -71,11 +71,6 @@ def start(jobs: int | None = None, address: str | None = None) -> bool:
     except Exception as e:  # noqa: BLE001 - ray raises many kinds; one line for the analyst
         where = address or "a local instance"
         raise EngineUnavailable(f"Ray could not start or connect to {where} ({type(e).__name__}: {e})") from None
-    ctx = ray.data.DataContext.get_current()
-    ctx.execution_options.preserve_order = True  # rows in discovery order, as the local engine gives them
-    ctx.enable_progress_bars = False  # the CLI's own progress line instead
-    ctx.print_on_execution_start = False
-    logging.getLogger("ray.data").setLevel(logging.ERROR)
     return True
 
 
@@ -128,6 +123,11 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
 
 def _run(articles: list[Path], sources: dict, s: Summary, progress, *, overrides, processor, base, batch_size):
     ray = _ray()
+    ctx = ray.data.DataContext.get_current()  # also when the caller had connected to Ray itself
+    ctx.execution_options.preserve_order = True  # rows in discovery order, as the local engine gives them
+    ctx.enable_progress_bars = False  # the CLI's own progress line instead
+    ctx.print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
     names = [str(p) for p in articles]
     table = pa.table({"path": pa.array([os.fsencode(n) for n in names], pa.binary()),
                       "source": pa.array([pickle.dumps(sources[n]) if n in sources else None for n in names],
