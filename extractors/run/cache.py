@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 import extractors
@@ -226,20 +225,19 @@ class Cache:
 
     @staticmethod
     def _mismatch(e: Entry, got: tuple, doc_id: str, doc_path: str) -> str | None:
-        docs, claims, digest = got
+        docs, claims, digest, cols = got
         if e.checksum != digest:
             return "its checksum does not match (damaged on disk?)"
         if not (0 <= e.row < docs.num_rows and 0 <= e.cstart and e.cstart + e.ccount <= claims.num_rows):
             return "the index points outside it"
-        row = docs.slice(e.row, 1)
-        row_id = row["doc_id"][0].as_py()
-        if row_id is None and row["error"][0].as_py() is not None:  # refused before its bytes were identified
+        ids, paths, counts, errors, claim_ids, claim_paths = cols
+        row_id = ids[e.row]
+        if row_id is None and errors[e.row] is not None:  # refused before its bytes were identified
             row_id = doc_id
-        if (row_id, row["doc_path"][0].as_py(), row["n_claims"][0].as_py()) != (doc_id, doc_path, e.ccount):
+        if (row_id, paths[e.row], counts[e.row]) != (doc_id, doc_path, e.ccount):
             return "the index points at another document's rows"
-        own = claims.slice(e.cstart, e.ccount)
-        if e.ccount and not (pc.all(pc.equal(own["doc_id"], doc_id)).as_py()
-                             and pc.all(pc.equal(own["doc_path"], doc_path)).as_py()):
+        own = range(e.cstart, e.cstart + e.ccount)
+        if any(claim_ids[i] != doc_id or claim_paths[i] != doc_path for i in own):
             return "the index points at another document's claims"
         return None
 
@@ -251,7 +249,11 @@ class Cache:
                 docs, claims = pair[0].get_batch(batch), pair[1].get_batch(batch)
                 docs.validate(full=True)  # offsets, UTF-8, lengths: before any value is looked at
                 claims.validate(full=True)
-                got = (docs, claims, checksum(docs, claims))
+                # the columns every entry of the batch is checked against, as Python lists once per batch
+                cols = tuple(t.column(c).to_pylist() for t, c in (
+                    (docs, "doc_id"), (docs, "doc_path"), (docs, "n_claims"), (docs, "error"),
+                    (claims, "doc_id"), (claims, "doc_path")))
+                got = (docs, claims, checksum(docs, claims), cols)
             except (OSError, IndexError, ValueError, pa.ArrowException):
                 got = None
         if len(self._batches) > 256:
