@@ -1,18 +1,22 @@
-"""The extraction benchmark (`make bench`): our throughput beside its peers, scaling, cache, memory.
+"""The extraction benchmark (`make bench`): every figure of issue 11 side by side, from one run.
 
-On a deterministic synthetic corpus (bench/corpus.py) written to a temporary directory, it measures, as the
-median of --runs runs:
-  - end-to-end `cloudclaims extract` throughput (chars/s, MB/s, docs/s) with --jobs 1 and with all cores,
-    each with its peak RSS (all processes of the run added up);
-  - the time in each stage (read+decode, normalize, numbers, lexicon, periods, segmenting, frames, resolving, rows) on a sample of the
-    corpus in this process, and the table write;
-  - the cache: a cold run, a warm re-run and a re-run after adding 10 new articles;
-  - peak RSS at N and at 4N articles;
-  - on the same text, the reference points: OpenCC t2s alone, one compiled regex for numbers followed by
-    %, 亿, 万 or 元, and jionlp's extract_money (on a sample: it is slow);
-and prints our throughput as a ratio to each. Usage:
+Two corpora, written to a temporary directory:
+  - synthetic: the deterministic bench corpus (bench/corpus.py, seed 7), N articles;
+  - real text: the dev set's articles (../shared/devset/docs, third parties' pages, read from there at bench time
+    and repeated to size in the temporary directory, never into the repo), --real-n articles.
+For each, as the median of --runs runs:
+  - marginal per-core throughput: `cloudclaims extract --no-cache --jobs 1` on the whole corpus and on a quarter
+    of it; the extra chars over the extra seconds, so interpreter start-up, imports and rule compilation cancel;
+  - on the same text in this process, the floor (OpenCC t2s plus one compiled number regex) and jionlp's
+    extract_money (on a sample: it is slow); ours is printed as a ratio to each.
+On the synthetic corpus also:
+  - scaling: --jobs 1 against all cores at N articles (and the CPU other processes took meanwhile: the box is shared);
+  - the time in each stage on a sample, in this process, and the table write;
+  - the cache: a cold run, the unchanged re-run (warm) and a re-run after adding 10 new articles;
+  - peak RSS (all processes of the run added up) at N and at --big articles (default 4N).
+Usage:
 
-    python bench/bench.py [-n 20000] [--runs 3] [--big 80000] [--jobs N] [--out FILE.md]
+    python bench/bench.py [-n 20000] [--real-n 5000] [--runs 3] [--big 80000] [--jobs N] [--out FILE.md]
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DEVSET_DOCS = ROOT.parent / "shared" / "devset" / "docs"  # third parties' texts: read in place, never copied into the repo
 CODE: Path | None = None  # the snapshot of extractors/ every measurement runs (see snapshot_code)
 FLOOR_PATTERN = r"\d+(?:\.\d+)?\s*(?:%|亿|万|元)"
 JIONLP_SAMPLE_CHARS = 3_000_000  # jionlp runs ~1 M chars/s: a sample keeps the benchmark short
@@ -306,10 +311,33 @@ def snapshot_code(tmp: Path) -> str:
     return f"extractors/ at {head}" + (" plus uncommitted edits" if dirty else "")
 
 
+def write_real_corpus(out: Path, n: int) -> tuple[int, int]:
+    """The dev set's articles repeated to n files under out (a temporary folder); (files, bytes)."""
+    docs = sorted(p for p in DEVSET_DOCS.iterdir() if p.suffix in (".txt", ".md"))
+    data = [p.read_bytes() for p in docs]
+    total = 0
+    for i in range(n):
+        p = out / f"r{i // 1000:03d}" / f"{i:06d}-{docs[i % len(docs)].name}"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data[i % len(docs)])
+        total += len(data[i % len(docs)])
+    return n, total
+
+
+def marginal(folders: tuple[Path, Path], chars: tuple[int, int], out: Path, runs: int) -> tuple[float, list[Run]]:
+    """Chars/s per core of --jobs 1 without the cache: (whole - quarter) chars over (whole - quarter) seconds;
+    and the runs on the whole corpus."""
+    got = [[run_cli(["extract", str(f), "--out", str(out), "--no-cache", "--jobs", "1"]) for _ in range(runs)]
+           for f in folders]
+    walls = [statistics.median(r.wall for r in rs) for rs in got]
+    return (chars[1] - chars[0]) / max(1e-9, walls[1] - walls[0]), got[1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-n", type=int, default=20_000, help="articles in the corpus")
-    ap.add_argument("--big", type=int, default=None, help="articles for the memory comparison (default 4n; 0 skips)")
+    ap.add_argument("-n", type=int, default=20_000, help="synthetic articles (scaling, cache and memory at this size)")
+    ap.add_argument("--real-n", type=int, default=None, help="real-text articles (default n/4; 0 skips)")
+    ap.add_argument("--big", type=int, default=None, help="articles for the memory figure (default 4n; 0 skips)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=None, help="'all cores' (default: all)")
     ap.add_argument("--stage-sample", type=int, default=1000, help="articles timed stage by stage")
@@ -317,6 +345,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the temporary corpus and outputs")
     a = ap.parse_args()
     big = 4 * a.n if a.big is None else a.big
+    real_n = a.n // 4 if a.real_n is None else a.real_n
     tmp = Path(tempfile.mkdtemp(prefix="cloudclaims-bench-"))
     code = snapshot_code(tmp)
     from extractors.run import batch
@@ -324,6 +353,7 @@ def main() -> None:
     a.jobs = a.jobs or batch.default_jobs()
     corpus_mod = load_corpus_module()
     lines: list[str] = []
+    targets: list[tuple[str, str, str, bool]] = []
 
     def say(s: str = "") -> None:
         print(s, flush=True)
@@ -340,71 +370,98 @@ def main() -> None:
         from extractors.text import documents
 
         files = documents.discover([corpus])
-        chars = sum(map(len, read_texts(files)))
+        texts = read_texts(files)
+        chars = sum(map(len, texts))
+        corpus_mod.write(tmp / "synthetic-quarter", max(1, a.n // 4))  # the first quarter of the same articles
+        corpora = {"synthetic": (corpus, tmp / "synthetic-quarter", texts)}
+        if real_n and DEVSET_DOCS.is_dir():
+            write_real_corpus(tmp / "real", real_n)
+            write_real_corpus(tmp / "real-quarter", max(1, real_n // 4))
+            corpora["real text (dev set, repeated)"] = (tmp / "real", tmp / "real-quarter",
+                                                        read_texts(documents.discover([tmp / "real"])))
+        elif real_n:
+            note(f"{DEVSET_DOCS} is missing: no real-text figures")
         out = tmp / "out" / "c.parquet"
         cpu = next((x.split(":", 1)[1].strip() for x in open("/proc/cpuinfo") if x.startswith("model name")), "?")
         say(f"## Extraction benchmark, {dt.date.today()}")
         say()
-        say(f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}. "
-            f"Corpus: {len(files):,} synthetic articles (bench/corpus.py, seed 7), {chars:,} chars, "
+        say(f"Machine: {os.cpu_count()} cores ({cpu}), {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB, "
+            f"Python {platform.python_version()}, {platform.system()}; shared with other work (see 'other load'). "
+            f"Synthetic corpus: {len(files):,} articles (bench/corpus.py, seed 7), {chars:,} chars, "
             f"{n_bytes / 1e6:.1f} MB. Median of {a.runs} runs. Code: {code}.")
         say()
 
-        # end to end, one process and all cores
-        ours = {}
-        for jobs in sorted({1, a.jobs}):
-            note(f"cloudclaims extract --no-cache --jobs {jobs}, {a.runs} runs...")
+        # marginal per-core throughput, and the reference points on the same text
+        note("marginal throughput (--jobs 1, whole and quarter corpus) and the reference points...")
+        say("Marginal per-core throughput (`--no-cache --jobs 1`, the whole corpus against a quarter of it: start-up "
+            "cancels) beside the floor (OpenCC t2s + one number regex) and jionlp's extract_money on the same text:")
+        say()
+        ours: dict[int, tuple[float, int, float]] = {}
+        say("| corpus | articles | chars | ours, marginal per core | floor: OpenCC + one regex | ours / floor | "
+            "jionlp extract_money | ours / jionlp |")
+        say("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, (whole, part, ts) in corpora.items():
+            part_chars = sum(map(len, read_texts(documents.discover([part]))))
+            total = sum(map(len, ts))
+            per_core, whole_runs = marginal((part, whole), (part_chars, total), out, a.runs)
+            if whole == corpus:  # the --jobs 1 runs of the scaling figure
+                ours[1] = (statistics.median(r.wall for r in whole_runs), max(r.rss for r in whole_runs),
+                           statistics.median(r.others for r in whole_runs))
+            ref = peers(ts, a.runs)
+            floor_sec, floor_n = ref["OpenCC + one regex, combined"]
+            floor = floor_n / floor_sec
+            jio = ref.get("jionlp extract_money")
+            jio_rate = jio[1] / jio[0] if jio else None
+            say(f"| {name} | {len(ts):,} | {total:,} | {per_core / 1e6:.2f} M chars/s | {floor / 1e6:.2f} M chars/s | "
+                f"**{per_core / floor:.3f}x** | " + (f"{jio_rate / 1e6:.2f} M chars/s | **{per_core / jio_rate:.2f}x** |"
+                                                    if jio_rate else "not installed | - |"))
+            targets.append((f"{name}: per core, marginal", f"{per_core / 1e6:.2f} M chars/s", ">= 5 M",
+                            per_core >= 5e6))
+            targets.append((f"{name}: vs the floor", f"{per_core / floor:.3f}x", ">= 0.2x", per_core / floor >= 0.2))
+            if jio_rate:
+                targets.append((f"{name}: vs jionlp extract_money", f"{per_core / jio_rate:.2f}x", ">= 3.5x",
+                                per_core / jio_rate >= 3.5))
+        say()
+
+        # end to end at N, one process (measured above) and all cores
+        for jobs in sorted({1, a.jobs} - set(ours)):
+            note(f"cloudclaims extract --no-cache --jobs {jobs} at {a.n:,}, {a.runs} runs...")
             runs = [run_cli(["extract", str(corpus), "--out", str(out), "--no-cache", "--jobs", str(jobs)])
                     for _ in range(a.runs)]
             ours[jobs] = (statistics.median(r.wall for r in runs), max(r.rss for r in runs),
                           statistics.median(r.others for r in runs))
+        say(f"End to end at {a.n:,} synthetic articles:")
+        say()
         say("| run | wall s | chars/s | MB/s | docs/s | peak RSS (all processes) | other load (cores) |")
         say("|---|---:|---:|---:|---:|---:|---:|")
-        for jobs, (wall, rss, others) in ours.items():
+        for jobs, (wall, rss, others) in sorted(ours.items()):
             say(f"| `cloudclaims extract --no-cache --jobs {jobs}` | {wall:.1f} | {chars / wall / 1e6:.2f} M | "
                 f"{n_bytes / wall / 1e6:.2f} | {len(files) / wall:,.1f} | {rss / 2**20:,.0f} MiB | {others:.2f} |")
-        one, scaling = ours[1][0], ours[1][0] / ours[a.jobs][0]
-        targets = [("chars/s per core, end to end", f"{chars / one / 1e6:.2f} M", ">= 10 M", chars / one >= 10e6)]
+        one = ours[1][0]
         if a.jobs != 1:
+            scaling = one / ours[a.jobs][0]
             say(f"\nScaling, --jobs {a.jobs} vs --jobs 1: **{scaling:.2f}x** (same output: tests/test_batch.py). "
                 f"'other load' is the CPU other processes took meanwhile: on a shared {os.cpu_count()}-core box "
                 f"it caps what --jobs {a.jobs} can get.")
-            targets.append((f"scaling on {a.jobs} cores", f"{scaling:.2f}x", ">= 1.8x", scaling >= 1.8))
+            targets.append((f"scaling on {a.jobs} cores at {a.n:,}", f"{scaling:.2f}x", ">= 1.8x", scaling >= 1.8))
         say()
 
         # stages
         note(f"stages on {a.stage_sample:,} articles, and the table write...")
         write_s = table_write_seconds(out, a.runs)
         stages, stage_total, stage_chars = stage_times(files[: a.stage_sample])
-        say(f"Stages, one process, on {min(a.stage_sample, len(files)):,} of the articles ({stage_chars:,} chars, "
-            f"{stage_total:.1f} s); the table write is that of the whole --jobs 1 run:")
+        say(f"Stages, one process, on {min(a.stage_sample, len(files)):,} of the synthetic articles "
+            f"({stage_chars:,} chars, {stage_total:.1f} s); the table write is that of the whole --jobs 1 run:")
         say()
         say("| stage | s | share | chars/s |")
         say("|---|---:|---:|---:|")
-        stage_names = ["read+decode", "normalize", "numbers", "lexicon", "periods", "segment+tokens", "frames", "resolve", "sentence loop, rows, other"]
+        stage_names = ["read+decode", "normalize", "numbers", "lexicon", "periods", "segment+tokens", "frames",
+                       "resolve", "sentence loop, rows, other"]
         for name in stage_names:
             sec = stages.get(name, 0.0)
             say(f"| {name} | {sec:.2f} | {100 * sec / stage_total:.0f}% | {rate(stage_chars, sec)} |")
         say(f"| table write (Parquet, both tables, in batches) | {write_s:.2f} | {100 * write_s / one:.1f}% of the "
             f"run | {rate(chars, write_s)} |")
-        say()
-
-        # peers, on the same text
-        note("reference points...")
-        ref = peers(read_texts(files), a.runs)
-        say("Reference points on the same text, one process:")
-        say()
-        say("| reference | chars measured | chars/s | ours (--jobs 1) as a ratio |")
-        say("|---|---:|---:|---:|")
-        ours_rate = chars / one
-        for name, (sec, n) in ref.items():
-            say(f"| {name} | {n:,} | {rate(n, sec)} | {ours_rate / (n / sec):.3f}x |")
-            if name == "jionlp extract_money":
-                targets.append(("vs jionlp extract_money", f"{ours_rate / (n / sec):.2f}x", ">= 8x",
-                                ours_rate / (n / sec) >= 8))
-            if name.endswith("combined"):
-                targets.append(("vs OpenCC + one regex", f"{ours_rate / (n / sec):.3f}x", ">= 0.45x",
-                                ours_rate / (n / sec) >= 0.45))
         say()
 
         # the cache
@@ -415,37 +472,38 @@ def main() -> None:
         warm_runs = [run_cli(base) for _ in range(a.runs)]
         warm = statistics.median(r.wall for r in warm_runs)
         warm_extracted = max(extracted_count(r.stdout)[1] for r in warm_runs)
+        current = all("already current" in r.stdout for r in warm_runs)
+        start_up = statistics.median(run_python_startup() for _ in range(a.runs))
         corpus_mod.write(corpus, 10, start=a.n)
         inc = run_cli(base)
-        t_inc = inc.wall
         inc_cached, inc_extracted = extracted_count(inc.stdout)
         say(f"Cache, --jobs {a.jobs}:")
         say()
         say("| run | wall s | vs cold |")
         say("|---|---:|---:|")
         say(f"| cold (empty cache) | {cold:.1f} | 1x |")
-        say(f"| warm re-run, nothing changed ({warm_extracted} extracted) | {warm:.2f} | "
-            f"**{cold / warm:.0f}x faster** |")
-        say(f"| +10 new articles ({inc_extracted} extracted, {inc_cached:,} from cache) | {t_inc:.2f} | "
-            f"{cold / t_inc:.0f}x faster |")
+        say(f"| warm re-run, nothing changed ({warm_extracted} extracted; tables "
+            f"{'left as they were' if current else 'rewritten'}) | {warm:.2f} | **{cold / warm:.0f}x faster** |")
+        say(f"| for scale: `python -c pass` (interpreter start-up) | {start_up:.2f} | - |")
+        say(f"| +10 new articles ({inc_extracted} extracted, {inc_cached:,} from cache) | {inc.wall:.2f} | "
+            f"{cold / inc.wall:.0f}x faster |")
         targets.append(("warm re-run vs cold", f"{cold / warm:.0f}x", ">= 50x", cold / warm >= 50))
         targets.append(("+10 articles: extracted", str(inc_extracted), "10", inc_extracted == 10))
         say()
 
         # memory
         rss = ours[a.jobs][1]
-        targets.append((f"peak RSS at {a.n:,} articles", f"{rss / 2**20:,.0f} MiB", "< 1 GiB", rss < 2**30))
         if big > a.n:
             note(f"memory at {big:,} articles...")
             corpus_mod.write(corpus, big - a.n - 10, start=a.n + 10)
             rss_big = run_cli(["extract", str(corpus), "--out", str(out), "--no-cache", "--jobs", str(a.jobs)]).rss
             say(f"Peak RSS, --jobs {a.jobs}, all processes: {rss / 2**20:,.0f} MiB at {a.n:,} articles, "
-                f"{rss_big / 2**20:,.0f} MiB at {big:,} articles ({big / a.n:.0f}x the corpus).")
-            targets.append((f"RSS growth, {big // a.n}x the articles", f"{rss_big / rss:.2f}x", "far below "
-                            f"{big // a.n}x", rss_big / rss < 1 + (big / a.n - 1) / 4))
+                f"{rss_big / 2**20:,.0f} MiB at {big:,} articles.")
+            targets.append((f"peak RSS at {big:,} articles", f"{rss_big / 2**20:,.0f} MiB", "< 1 GiB",
+                            rss_big < 2**30))
             say()
 
-        say("Targets (issue 5):")
+        say("Targets (issue 11):")
         say()
         say("| what | measured | target | met |")
         say("|---|---:|---:|---|")
@@ -458,6 +516,12 @@ def main() -> None:
             print(f"kept {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_python_startup() -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - t
 
 
 if __name__ == "__main__":

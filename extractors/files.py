@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -47,7 +48,10 @@ def remove_leftovers(path: str | Path) -> list[Path]:
     gone = []
     for t in [t for t in found if _dead_writers(t)] + [t for t in old if t.exists()]:
         with contextlib.suppress(OSError):
-            t.unlink()
+            if t.is_dir() and not t.is_symlink():  # a dataset folder being written
+                shutil.rmtree(t)
+            else:
+                t.unlink()
             gone.append(t)
     return gone
 

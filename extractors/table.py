@@ -92,6 +92,51 @@ def documents_path(claims_path: str | Path) -> Path:
     return p.with_name(f"{p.stem}.documents{p.suffix}")
 
 
+# ---- the partitioned dataset ------------------------------------------------------------------------------------
+# The same two tables as Hive-partitioned Parquet, for archives too large for one file and for lazy readers:
+#   <dir>/claims/published_year=2023/part-0.parquet      <dir>/documents/published_year=2023/part-0.parquet
+#   <dir>/claims/published_year=__HIVE_DEFAULT_PARTITION__/...   (no publication date known)
+# Files hold exactly the schema's columns; published_year (the year of `published`) is only in the folder name.
+# A document's row and its claims sit in the same year; within a file, rows keep the order of the single table.
+# Written whole by `extract --dataset` (and `--engine ray`) and moved into place under the pair lock.
+DATASET_KINDS = {"claims": CLAIM_SCHEMA, "documents": DOCUMENT_SCHEMA}
+PARTITION = "published_year"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # Hive's (and polars') name for a null partition value
+
+
+def dataset_path(claims_path: str | Path) -> Path:
+    """The dataset's default folder beside a claims table: claims.parquet -> claims.dataset/."""
+    p = Path(claims_path)
+    return p.with_name(f"{p.stem}.dataset")
+
+
+def partition_dir(dataset_dir: str | Path, kind: str, year: int | None) -> Path:
+    return Path(dataset_dir) / kind / f"{PARTITION}={NULL_PARTITION if year is None else year}"
+
+
+def dataset_files(dataset_dir: str | Path, kind: str = "claims") -> list[Path]:
+    """The Parquet files of one table of a dataset, partition by partition in a stable order."""
+    root = Path(dataset_dir) / kind
+    return sorted(root.glob(f"{PARTITION}=*/*.parquet")) if root.is_dir() else []
+
+
+def scan_dataset(dataset_dir: str | Path, kind: str = "claims") -> pl.LazyFrame:
+    """One table of a dataset, lazily: the schema's columns and published_year (filter on it to read only some
+    years). TableError when it is not a dataset."""
+    schema = DATASET_KINDS[kind]
+    found = dataset_files(dataset_dir, kind)
+    if not found:
+        if not (Path(dataset_dir) / kind).is_dir():
+            raise TableError(f"{Path(dataset_dir) / kind}: no such dataset folder")
+        return pl.LazyFrame(schema=schema | {PARTITION: pl.Int32})
+    return pl.scan_parquet(found, hive_partitioning=True, hive_schema={PARTITION: pl.Int32}).select(
+        [pl.col(c).cast(t) for c, t in schema.items()] + [pl.col(PARTITION)])
+
+
+def read_dataset(dataset_dir: str | Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The claims and documents tables of a dataset, with exactly the schema's columns, under the pair lock."""
+    with pair_lock(Path(dataset_dir), shared=True):
+        return tuple(scan_dataset(dataset_dir, kind).drop(PARTITION).collect() for kind in DATASET_KINDS)
 
 
 class TableError(Exception):

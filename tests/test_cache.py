@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import cache_faults
 import pytest
 from conftest import ARTICLES, N_ARTICLES
 
-from extractors.run import batch, cache
+from extractors.run import batch, cache, inputs
 
 N = N_ARTICLES
 NEW_SENTENCE = "\n\n阿里云2023年第一季度营收185.82亿元,同比增长3%。\n"
@@ -75,14 +76,49 @@ def test_a_change_re_extracts_exactly_the_documents_it_touches(archive, tmp_path
     assert tables[0].equals(fresh[0]) and tables[1].equals(fresh[1])
 
 
-def test_files_that_could_not_be_read_are_tried_again_next_run(archive, tmp_path):
-    (archive / "empty.txt").write_bytes(b"")
-    (archive / "binary.txt").write_bytes(b"\x00" * 100)
+ERROR_FILES = [
+    # (name, bytes, settled (old enough to trust its signature), cached on the next run)
+    ("binary.txt", b"\x00" * 100, True, True),  # not text: the bytes decide
+    ("binary.txt", b"\x00" * 100, False, True),  # ... whenever it was written: the bytes are identified
+    ("bad-front-matter.md", "---\ntitle: [\n---\n阿里云".encode(), True, True),
+    ("empty.txt", b"", True, True),  # refused before its bytes are identified, but settled and unchanged
+    ("empty.txt", b"", False, False),  # written a moment ago: it could still change unseen
+]
+
+
+@pytest.mark.parametrize("name, data, settled, cached", ERROR_FILES)
+def test_an_error_document_is_not_read_again_until_it_changes(archive, tmp_path, monkeypatch, name, data, settled,
+                                                              cached):
+    if settled:
+        monkeypatch.setattr(inputs, "RACY_SECONDS", -1.0)
+    (archive / name).write_bytes(data)
     c = tmp_path / "cache"
-    assert counts(run(archive, c, jobs=1)[1]) == (0, N + 2)
-    (claims, docs), s = run(archive, c, jobs=1)
-    assert counts(s) == (N, 2)  # error rows are not cached: a timeout or a fixed decoder may pass next time
-    assert docs["error"].null_count() == N
+    (_, docs1), s1 = run(archive, c, jobs=1)
+    assert counts(s1) == (0, N + 1) and docs1["error"].null_count() == N
+    (_, docs2), s2 = run(archive, c, jobs=1)
+    assert counts(s2) == ((N + 1, 0) if cached else (N, 1))
+    assert docs2.equals(docs1)  # the same error row either way
+    (archive / name).write_text("---\ndate: 2023-05-20\n---\n" + NEW_SENTENCE, encoding="utf-8")  # fixed
+    (claims3, docs3), s3 = run(archive, c, jobs=1)
+    assert counts(s3) == (N, 1) and docs3["error"].null_count() == N + 1  # read again, and read
+
+
+def test_a_timeout_is_not_cached(archive, tmp_path, monkeypatch):
+    """The machine's load, not the bytes, decided it: the next run tries again."""
+    monkeypatch.setattr(inputs, "RACY_SECONDS", -1.0)
+    c = tmp_path / "cache"
+    _, s1 = run(archive, c, jobs=1, processor="test_cache:stuck_on_003", doc_timeout=0.5)
+    assert s1.errors and "timed out" in s1.errors[0][1]
+    _, s2 = run(archive, c, jobs=1)
+    assert counts(s2) == (N - 1, 1) and not s2.errors
+
+
+def stuck_on_003(path, sources, overrides):
+    from extractors import pipeline
+
+    if path.name == "003_e02a5a2e5eb133d1.txt":
+        time.sleep(60)
+    return pipeline.process_path(path, sources, overrides)
 
 
 # a per-document function that rewrites one file just before reading it, as a scraper writing into the archive

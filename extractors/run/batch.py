@@ -14,11 +14,12 @@ import contextlib
 import importlib
 import multiprocessing
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -28,41 +29,20 @@ import pyarrow.parquet as pq
 
 from extractors import files, table
 from extractors.run import cache as cachelib
-from extractors.run import watchdog
+from extractors.run import inputs, manifest, watchdog
+from extractors.run.summary import Summary
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claims_frame, documents_frame, documents_path
 from extractors.text import documents
 
 WINDOW = 256  # files planned and emitted together
-CHUNK = 32  # files per task sent to a worker
+CHUNK = 64  # files per task sent to a worker (fewer, larger tasks: less per-task overhead in parent and workers)
 POOL_MIN = 64  # fewer files to extract than this in a window: do them here, starting workers costs more (~1 s)
 PROCESSOR = "extractors.pipeline:process_path"
 
 Progress = Callable[[int, int], None]  # (documents done, documents in total)
 
 
-@dataclass
-class Summary:
-    files: int = 0
-    read: int = 0
-    chars: int = 0
-    claims: int = 0
-    per_metric: collections.Counter = field(default_factory=collections.Counter)
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    cached: int = 0
-    extracted: int = 0
-    seconds: float = 0.0
-    write_seconds: float = 0.0  # of those, writing the output tables
-    written: bool = False  # extract_to replaced the tables (something was read)
-
-    def add(self, docs: pa.Table, claims: pa.Table) -> None:
-        self.files += docs.num_rows
-        err = docs.filter(pc.is_valid(docs["error"]))
-        self.read += docs.num_rows - err.num_rows
-        self.errors += zip(err["doc_path"].to_pylist(), err["error"].to_pylist())
-        self.chars += pc.sum(docs["n_chars"]).as_py() or 0
-        self.claims += claims.num_rows
-        for v in pc.value_counts(claims["metric"]).to_pylist():
-            self.per_metric[v["values"]] += v["counts"]
+__all__ = ["Summary", "extract", "extract_to", "iter_tables"]
 
 
 def default_jobs() -> int:
@@ -75,17 +55,24 @@ _WORKER: dict = {}
 
 def _init_worker(sources, overrides, processor: str = PROCESSOR, board: watchdog.Board | None = None,
                  parent: int | None = None) -> None:
-    module, name = processor.split(":")
-    _WORKER.update(sources=sources, overrides=overrides, process=getattr(importlib.import_module(module), name),
-                   board=board, slot=None)
-    if board is not None:  # a worker process
+    _WORKER.update(sources=sources, overrides=overrides, processor=processor, process=None, board=board, slot=None)
+    if board is not None:  # a worker process: load the extractor now, while the parent plans
+        _process()
         watchdog.die_with_parent(parent)
         _WORKER["slot"] = board.join()
 
 
+def _process():
+    """The per-document function, imported on first use (a run that finds everything cached never loads it)."""
+    if _WORKER["process"] is None:
+        module, name = _WORKER["processor"].split(":")
+        _WORKER["process"] = getattr(importlib.import_module(module), name)
+    return _WORKER["process"]
+
+
 def _failed_row(path: Path, reason: str) -> dict:
     try:
-        doc_id = cachelib.file_sha256(path)[:16]
+        doc_id = inputs.file_sha256(path)[:16]
     except OSError:
         doc_id = None
     return {"doc_id": doc_id, "doc_path": documents.path_text(path), "n_claims": 0, "error": reason}
@@ -106,16 +93,18 @@ def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
 
 
 def extract_chunk(paths: list[Path], numbers: list[int] | None = None, alarm: float | None = None,
-                  ) -> tuple[pa.RecordBatch, pa.RecordBatch, list[int], list[bool]]:
+                  sources: dict | None = None) -> tuple[pa.RecordBatch, pa.RecordBatch, list[int], list[bool]]:
     """Docs batch, claims batch, claims per document, and whether each document may be cached.
 
     numbers: each document's number in the batch, shown on the watchdog's board (in a worker);
-    alarm: the watchdog's base limit, for work done in this process (main thread only)."""
+    alarm: the watchdog's base limit, for work done in this process (main thread only);
+    sources: the sources.yaml entries of these paths (else those the worker was started with)."""
     docs, claims, counts, cacheable = [], [], [], []
+    sources = _WORKER["sources"] if sources is None else sources
     for i, p in enumerate(paths):
         try:
             with _watched(p, numbers[i] if numbers else -1, alarm):
-                doc, rows = _WORKER["process"](p, _WORKER["sources"], _WORKER["overrides"])
+                doc, rows = _process()(p, sources, _WORKER["overrides"])
             ok = True
         except watchdog.DocTimeout:
             doc, rows, ok = _failed_row(p, watchdog.message(watchdog.limit(watchdog.file_size(p), alarm))), [], False
@@ -127,6 +116,12 @@ def extract_chunk(paths: list[Path], numbers: list[int] | None = None, alarm: fl
         cacheable.append(ok)
     return (_one_batch(documents_frame(docs).to_arrow(), cachelib.DOCS_ARROW),
             _one_batch(claims_frame(claims).to_arrow(), cachelib.CLAIMS_ARROW), counts, cacheable)
+
+
+def worker_chunk(paths: list[Path], numbers: list[int], sources: dict | None = None):
+    """A pool task: extract_chunk, and the checksum the cache stores the rows under (computed here, in parallel)."""
+    docs, claims, counts, cacheable = extract_chunk(paths, numbers, sources=sources)
+    return docs, claims, counts, cacheable, cachelib.stored_checksum(docs, claims)
 
 
 @contextlib.contextmanager
@@ -148,11 +143,11 @@ def _watched(path: Path, number: int, alarm: float | None):
 class _Now:
     """A finished-on-demand stand-in for a Future, for work done in this process (under the alarm)."""
 
-    def __init__(self, paths, base: float):
-        self.paths, self.base = paths, base
+    def __init__(self, paths, base: float, sources: dict | None = None):
+        self.paths, self.base, self.sources = paths, base, sources
 
     def result(self):
-        return extract_chunk(self.paths, alarm=self.base)
+        return extract_chunk(self.paths, alarm=self.base, sources=self.sources)
 
 
 # ---- the parent: planning windows, running chunks, emitting rows in order ------------------------------------
@@ -161,14 +156,19 @@ class _Window:
     paths: list[Path]
     keys: list[str | None]  # cache key per file (None: not cached)
     shas: list[str | None]  # sha256 of the bytes the key was made from
+    stats: list[os.stat_result | None]  # each file as stat'ed before it was hashed
     hits: dict[int, cachelib.Entry]
     chunks: list[tuple[list[int], Future | _Now]]  # (file indexes within the window, work)
     first: int = 0  # the number of its first file in the batch
+    stored: dict[int, str] | None = None  # file index -> the key its fresh rows were cached under
 
 
 class _Runner:
-    def __init__(self, sources, overrides, jobs, cache, processor, progress, total, doc_timeout=None):
+    def __init__(self, sources, overrides, jobs, cache, processor, progress, total, doc_timeout=None,
+                 record: manifest.Recorder | None = None):
         self.sources, self.overrides = sources, overrides
+        self.record = record
+        self.started = time.time()
         self.jobs = jobs
         self.cache, self.processor = cache, processor
         self.progress, self.total, self.done = progress, total, 0
@@ -189,7 +189,7 @@ class _Runner:
             ctx = multiprocessing.get_context("spawn")
             self.board = watchdog.Board(ctx, self.jobs)
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
-                                            initargs=(self.sources, self.overrides, self.processor, self.board,
+                                            initargs=(None, self.overrides, self.processor, self.board,
                                                       os.getpid()))
         return self.pool
 
@@ -205,9 +205,10 @@ class _Runner:
     def plan(self, paths: list[Path], first: int = 0) -> _Window:
         keys: list[str | None] = [None] * len(paths)
         shas: list[str | None] = [None] * len(paths)
+        stats: list[os.stat_result | None] = [None] * len(paths)
         hits: dict[int, cachelib.Entry] = {}
         if self.cache:
-            keys, shas = self._keys(paths)
+            keys, shas, stats = self._keys(paths)
             found = self.cache.lookup([k for k in keys if k])
             hits = {i: found[k] for i, k in enumerate(keys) if k in found}
         misses = [i for i in range(len(paths)) if i not in hits]
@@ -218,11 +219,15 @@ class _Runner:
         for j in range(0, len(misses), size):
             idx = misses[j : j + size]
             work = [paths[i] for i in idx]
-            chunks.append((idx, self._pool().submit(extract_chunk, work, [first + i for i in idx])
-                           if use_pool else _Now(work, self.base)))
-        return _Window(paths, keys, shas, hits, chunks, first)
+            chunks.append((idx, self._pool().submit(worker_chunk, work, [first + i for i in idx], self._sources(work))
+                           if use_pool else _Now(work, self.base, self._sources(work))))
+        return _Window(paths, keys, shas, stats, hits, chunks, first, {})
 
-    def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None]]:
+    def _sources(self, paths: list[Path]) -> dict:
+        """The sources.yaml entries of these paths only: a task carries what it needs, the workers start empty."""
+        return {k: self.sources[k] for k in map(str, paths) if k in self.sources}
+
+    def _keys(self, paths: list[Path]) -> tuple[list[str | None], list[str | None], list[os.stat_result | None]]:
         """Cache key and sha256 per file; the sha comes from the index when the file's stat is unchanged."""
         texts = [str(p) for p in paths]  # plain strings: hashing Path objects is slow at 20,000 files
         where = [_text(os.path.abspath(t)) for t in texts]
@@ -232,20 +237,23 @@ class _Runner:
                 stats.append(os.stat(t))
             except OSError:
                 stats.append(None)  # unreadable: the pipeline reports it; not cached
-        known = self.cache.known_shas({w: cachelib.stat_signature(st) for w, st in zip(where, stats) if st})
+        if self.record is not None:
+            for t, st in zip(texts, stats):
+                self.record.article(t, st, documents.SOURCES_FILE)
+        known = self.cache.known_shas({w: inputs.stat_signature(st) for w, st in zip(where, stats) if st})
         shas: list[str | None] = []
         for t, w, st in zip(texts, where, stats):
             sha = known.get(w) if st else None
             if st and sha is None:
                 try:
-                    sha = cachelib.file_sha256(t)
+                    sha = inputs.file_sha256(t)
                     self.cache.remember_sha(w, st, sha)
                 except OSError:
                     pass
             shas.append(sha)
         keys = [cachelib.doc_key(self.cache.fp, sha, _text(t), self._metadata(t, sha)) if sha else None
                 for t, sha in zip(texts, shas)]
-        return keys, shas
+        return keys, shas, stats
 
     def _chunk_result(self, work, paths, numbers):
         if isinstance(work, _Now):
@@ -270,7 +278,7 @@ class _Runner:
                 parts.append(_failed_part(p, self.timed_out[n]))
                 continue
             try:
-                parts.append(self._wait(self._pool().submit(extract_chunk, [p], [n])))
+                parts.append(self._wait(self._pool().submit(extract_chunk, [p], [n], sources=self._sources([p]))))
                 deaths = 0
             except BrokenProcessPool:
                 self._drop_pool()
@@ -303,34 +311,56 @@ class _Runner:
         if broken:  # cached rows could not be read back: extract those files again (and store them anew)
             again = [w.paths[i] for i in broken]
             if watchdog.alarm_available():
-                result = extract_chunk(again, alarm=self.base)
+                result = extract_chunk(again, alarm=self.base, sources=self._sources(again))
             else:
-                result = self._chunk_result(self._pool().submit(extract_chunk, again, [w.first + i for i in broken]),
+                result = self._chunk_result(self._pool().submit(worker_chunk, again, [w.first + i for i in broken],
+                                                                self._sources(again)),
                                             again, [w.first + i for i in broken])
             self._place(w, broken, result, parts)
         self.summary.cached += len(w.hits) - len(broken)
         self._tick(len(w.hits))
+        if self.record is not None:  # what the output is made of, in order (manifest.same_keys)
+            for i in range(len(w.paths)):
+                self.record.key(w.stored.get(i) or (w.keys[i] if i in w.hits and i not in broken else None))
         docs, claims = _assemble(parts)
         self.summary.add(docs, claims)
         return docs, claims
 
     def _place(self, w: _Window, idx: list[int], result, parts: list) -> None:
-        docs, claims, counts, cacheable = result
+        docs, claims, counts, cacheable, *digest = result  # the checksum, when a worker computed it
         self.summary.extracted += len(idx)
         if self.cache:
-            # Only clean rows of the very bytes that were hashed: no error rows (a timeout may pass next time,
-            # a failure is cheap to retry), nothing from a file that changed between hashing and reading.
             ids, errors = docs.column("doc_id").to_pylist(), docs.column("error").to_pylist()
-            keys = [w.keys[i] if ok and err is None and doc_id == (w.shas[i] or "")[:16] else None
+            keys = [w.keys[i] if ok and self._deterministic(w, i, doc_id, err) else None
                     for i, ok, doc_id, err in zip(idx, cacheable, ids, errors)]
             for i, doc_id in zip(idx, ids):
                 if w.shas[i] and doc_id and doc_id != w.shas[i][:16]:  # changed, or a remembered sha was wrong
                     self.cache.forget_sha(_text(os.path.abspath(str(w.paths[i]))))
-            self.cache.store(docs, claims, keys, counts)
+            self.cache.store(docs, claims, keys, counts, *digest)
+            w.stored.update((i, k) for i, k in zip(idx, keys) if k)
         start = 0
         for row, (i, n) in enumerate(zip(idx, counts)):
             parts[i] = (docs, row, claims, start, n)
             start += n
+
+    def _deterministic(self, w: _Window, i: int, doc_id: str | None, err: str | None) -> bool:
+        """Whether a row the pipeline returned is a function of the bytes that were hashed, so it may be cached
+        under their key: rows (clean or an error in the text: not decodable, binary, too long, bad front
+        matter) of the very bytes hashed; or an error found before the bytes were identified (an empty file, a
+        refused name or link) of a file that was settled and is still as it was stat'ed. Timeouts and crashes
+        never get here (the machine's load, not the bytes, decided them); nor do files that could not be
+        hashed (unreadable, gone): they are tried again next run."""
+        sha, st = w.shas[i], w.stats[i]
+        if not sha:
+            return False
+        if doc_id is not None:
+            return doc_id == sha[:16]  # else it changed between hashing and reading
+        if err is None or st is None or not inputs.settled(st, self.started):
+            return False
+        try:
+            return inputs.stat_signature(os.stat(w.paths[i])) == inputs.stat_signature(st)
+        except OSError:
+            return False
 
     def _tick(self, n: int) -> None:
         self.done += n
@@ -368,8 +398,10 @@ def _assemble(parts: list[tuple]) -> tuple[pa.Table, pa.Table]:
 
 def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
                 progress: Progress | None = None, summary: Summary | None = None,
-                processor: str = PROCESSOR, doc_timeout: float | None = None) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """(documents, claims) Arrow tables, one pair per window of files, in discovery order."""
+                processor: str = PROCESSOR, doc_timeout: float | None = None,
+                record: manifest.Recorder | None = None) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """(documents, claims) Arrow tables, one pair per window of files, in discovery order.
+    record: told every article's signature and cache key (the manifest of an output)."""
     t0 = time.perf_counter()
     articles, refused = documents.find_articles([Path(p) for p in paths])
     sources = documents.load_sources_for(articles) | {path: {documents.REFUSED: why} for path, why in refused.items()}
@@ -379,8 +411,10 @@ def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None
             cache = cachelib.Cache(cache_dir)
         except cachelib.WRITE_ERRORS as e:
             cachelib.warn(f"cannot use {cache_dir} ({e}); extracting every document without a cache")
+    if record is not None and cache is None:
+        record.complete = False  # nothing is cached: the next run cannot vouch for this one
     r = _Runner(sources, overrides, max(1, jobs or default_jobs()), cache, processor, progress, len(articles),
-                doc_timeout)
+                doc_timeout, record)
     ahead = collections.deque()
     lookahead = max(2, -(-4 * r.jobs * CHUNK // WINDOW))  # windows planned ahead, to keep every worker busy
     try:
@@ -475,38 +509,152 @@ class _Sink:
             self.tmp.unlink(missing_ok=True)
 
 
-def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
-               progress: Progress | None = None, processor: str = PROCESSOR, doc_timeout: float | None = None) -> Summary:
-    """Stream the claims table to `out` and the documents table beside it (table.documents_path).
+class _DatasetSink:
+    """Both tables as a partitioned dataset (the layout: table.py), written in a hidden folder of its own beside
+    the target; extract_to moves it into place at the end. Rows are buffered per partition, so row groups are
+    large however the years of a window's documents are mixed, and flushed at FLUSH_ROWS: memory stays flat."""
 
-    The target is checked before any work (table.TableError). The two tables replace the previous ones together
-    at the end, and only when at least one document was read: a typo'd path or an empty folder leaves the old
-    tables byte-identical (summary.written is False)."""
+    FLUSH_ROWS = 100_000
+    FILE_ROWS = 2_000_000  # a new part-N.parquet after this many rows in a partition
+
+    def __init__(self, target: Path):
+        self.path, self.tmp = Path(target), files.temp_path(target)
+        self.buf: dict[tuple[str, int | None], list[pa.Table]] = collections.defaultdict(list)
+        self.writers: dict[tuple[str, int | None], list] = {}  # (kind, year) -> [writer, rows, part number]
+        self.rows = 0
+        with self._errors():
+            for kind in table.DATASET_KINDS:
+                (self.tmp / kind).mkdir(parents=True)
+
+    _errors = _Sink._errors  # the same one-line error, naming the target
+
+    def write(self, docs: pa.Table, claims: pa.Table) -> None:
+        for kind, t in (("documents", docs), ("claims", claims)):
+            if not t.num_rows:
+                continue
+            years = pc.year(t["published"])
+            for y in pc.unique(years).to_pylist():
+                keep = pc.is_null(years) if y is None else pc.fill_null(pc.equal(years, y), False)
+                self.buf[(kind, y)].append(t.filter(keep))
+            self.rows += t.num_rows
+        if self.rows >= self.FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._errors():
+            for (kind, year), parts in self.buf.items():
+                w = self.writers.get((kind, year))
+                if w is None or w[1] >= self.FILE_ROWS:
+                    if w is not None:
+                        w[0].close()
+                    n = 0 if w is None else w[2] + 1
+                    folder = table.partition_dir(self.tmp, kind, year)
+                    folder.mkdir(exist_ok=True)
+                    schema = cachelib.DOCS_ARROW if kind == "documents" else cachelib.CLAIMS_ARROW
+                    w = self.writers[(kind, year)] = [pq.ParquetWriter(folder / f"part-{n}.parquet", schema,
+                                                                       compression="zstd"), 0, n]
+                data = pa.concat_tables(parts)
+                w[0].write_table(data)
+                w[1] += data.num_rows
+        self.buf.clear()
+        self.rows = 0
+
+    def finish(self) -> Path:
+        self.flush()
+        with self._errors():
+            for w in self.writers.values():
+                w[0].close()
+        return self.tmp
+
+    def publish(self) -> None:
+        """Replace the dataset at the target with this one, under its pair lock (readers: table.read_dataset)."""
+        old = files.temp_path(self.path)
+        with self._errors(), table.pair_lock(self.path):
+            if self.path.exists():
+                os.replace(self.path, old)
+            os.replace(self.tmp, self.path)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        for w in self.writers.values():
+            with contextlib.suppress(OSError, pa.ArrowException):
+                w[0].close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+ENGINES = ("local", "ray")
+
+
+def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: int | None = None, cache_dir=None,
+               progress: Progress | None = None, processor: str = PROCESSOR, doc_timeout: float | None = None,
+               engine: str = "local", dataset: str | Path | None = None, address: str | None = None) -> Summary:
+    """Stream the claims table to `out` and the documents table beside it (table.documents_path); with
+    `dataset`, the same rows as a partitioned dataset in that folder too (table.py: its layout; with the ray engine
+    by default beside `out`: table.dataset_path).
+
+    engine: "local" (this machine's cores, the per-document cache) or "ray" (Ray Data, scale.py: locally or on
+    the cluster at `address`; every document is extracted; the rows are the same). The targets are checked before
+    any work (table.TableError). The tables replace the previous ones together at the end, and only when at
+    least one document was read: a typo'd path or an empty folder leaves the old tables byte-identical
+    (summary.written is False). With a cache, what the tables were made from is recorded (manifest.py); a run
+    that finds every document in the cache under the keys recorded for the tables in place leaves them as they
+    are (summary.current)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     out = Path(out)
     targets = [out, documents_path(out)]
     for t in targets:
         table.check_target(t)
         files.remove_leftovers(t)  # of runs that were killed
-    sinks = [_Sink(targets[0], cachelib.CLAIMS_ARROW)]
+    if engine == "ray" and dataset is None:
+        dataset = table.dataset_path(out)  # a cluster's archive: the partitioned dataset too, always
+    if dataset is not None:
+        dataset = Path(dataset)
+        if dataset.exists() and not dataset.is_dir():
+            raise table.TableError(f"{dataset}: is a file; the dataset is a folder")
+        table.check_target(dataset.with_name(dataset.name + ".parquet"))  # its folder can be written
+        files.remove_leftovers(dataset)
+    record = previous = None
+    if cache_dir is not None and engine == "local":
+        got = manifest.load(cache_dir, out)
+        previous = got[0] if got else None
+        record = manifest.Recorder(cache_dir, out, paths, overrides, dataset)
+    sinks: list = [_Sink(targets[0], cachelib.CLAIMS_ARROW)]
     try:
         sinks.append(_Sink(targets[1], cachelib.DOCS_ARROW))
+        if dataset is not None:
+            sinks.append(_DatasetSink(dataset))
         summary = Summary()
         t0, writing = time.perf_counter(), 0.0
-        for docs, claims in iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir,
-                                        progress=progress, summary=summary, processor=processor,
-                                        doc_timeout=doc_timeout):
+        if engine == "ray":
+            from extractors.run import scale
+
+            source = scale.iter_tables(paths, overrides=overrides, jobs=jobs, progress=progress, summary=summary,
+                                       processor=processor, doc_timeout=doc_timeout, address=address)
+        else:
+            source = iter_tables(paths, overrides=overrides, jobs=jobs, cache_dir=cache_dir, progress=progress,
+                                 summary=summary, processor=processor, doc_timeout=doc_timeout, record=record)
+        for docs, claims in source:
             t = time.perf_counter()
             sinks[0].write(claims)
             sinks[1].write(docs)
+            if dataset is not None:
+                sinks[2].write(docs, claims)
             writing += time.perf_counter() - t
         t = time.perf_counter()
-        if summary.read:
+        if summary.read and record is not None and summary.extracted == 0 and manifest.same_keys(previous, record):
+            for s in sinks:
+                s.abort()
+            summary.current = True
+        elif summary.read:
             done = [s.finish() for s in sinks]
             try:
-                table.publish(list(zip(done, targets)), out)
+                table.publish(list(zip(done[:2], targets)), out)
             except OSError as e:
                 raise table.TableError(f"{out}: could not be replaced ({e.strerror or e}); "
                                        "the previous table is left as it was") from None
+            if dataset is not None:
+                sinks[2].publish()
             summary.written = True
         else:
             for s in sinks:
@@ -515,6 +663,11 @@ def extract_to(paths, out: str | Path, *, overrides: dict | None = None, jobs: i
         for s in sinks:
             s.abort()
         raise
+    if summary.written or summary.current:
+        summary.outputs = [str(p) for p in targets] + ([str(dataset)] if dataset is not None else [])
+        if record is not None:
+            record.write(summary.counts(), targets + table.dataset_files(dataset, "claims")
+                         + table.dataset_files(dataset, "documents") if dataset is not None else targets)
     summary.write_seconds = writing + time.perf_counter() - t
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -32,21 +32,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 import extractors
 from extractors.files import fsync, pid_alive
+from extractors.run import inputs
+from extractors.run.inputs import file_sha256, stat_signature  # noqa: F401  (cache.file_sha256 etc. for callers)
 from extractors.table import claims_frame, documents_frame
 
-DEFAULT_DIR = Path("data/cache")
+DEFAULT_DIR = inputs.DEFAULT_CACHE_DIR
 FORMAT = "3"  # bump when the layout below changes
-PACKAGE_DIR = Path(extractors.__file__).parent
-# The batch layer itself does not shape a document's rows; editing it must not throw the cache away.
-NOT_EXTRACTION = {"run", "evaluate.py", "files.py"}  # what shapes no document's rows
-INPUT_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt", ".csv", ".tsv"}
+PACKAGE_DIR = inputs.PACKAGE_DIR
 WRITE_ERRORS = (OSError, sqlite3.Error, pa.ArrowException)  # disk full, read-only folder...: the run goes on
-RACY_SECONDS = 2.0  # a file touched this recently may still change within the same mtime tick: re-hash it next time
 
 DOCS_ARROW = documents_frame([]).to_arrow().schema
 CLAIMS_ARROW = claims_frame([]).to_arrow().schema
@@ -66,23 +63,11 @@ def fingerprint(package_dir: Path | None = None) -> str:
     for part in (FORMAT, extractors.EXTRACTOR_VERSION, getattr(opencc, "__version__", "?"), regex.__version__,
                  unicodedata.unidata_version, sys.version.split()[0]):
         h.update(f"{part}\0".encode())
-    for p in sorted(package_dir.rglob("*")):
-        rel = p.relative_to(package_dir)
-        if p.suffix in INPUT_SUFFIXES and not NOT_EXTRACTION & {rel.parts[0], p.name} and "__pycache__" not in p.parts:
-            h.update(rel.as_posix().encode() + b"\0")
-            h.update(p.read_bytes())
-            h.update(b"\0")
+    for p in inputs.package_files(package_dir):
+        h.update(p.relative_to(package_dir).as_posix().encode() + b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
     return h.hexdigest()[:24]
-
-
-def stat_signature(st: os.stat_result) -> str:
-    # ctime moves on every content write and cannot be set back by tools that restore mtime (rsync -t, touch -d).
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-
-
-def file_sha256(path: str | Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def canonical(obj) -> str:
@@ -101,6 +86,12 @@ def checksum(docs: pa.RecordBatch, claims: pa.RecordBatch) -> str:
     h.update(docs.serialize())
     h.update(claims.serialize())
     return h.hexdigest()
+
+
+def stored_checksum(docs: pa.RecordBatch, claims: pa.RecordBatch) -> str:
+    """checksum() of the two batches as they will read back from a segment (serialised, read, serialised): a
+    worker computes it beside its rows, so the parent, which every worker waits on, does not."""
+    return checksum(*(ipc.read_record_batch(b.serialize(), b.schema) for b in (docs, claims)))
 
 
 @dataclass(frozen=True)
@@ -182,7 +173,7 @@ class Cache:
         return {p: sha for p, st, sha in rows if stats.get(p) == st}
 
     def remember_sha(self, path: str, st: os.stat_result, sha: str) -> None:
-        if time.time() - max(st.st_mtime, st.st_ctime) > RACY_SECONDS:
+        if inputs.settled(st):  # else re-hash it next time
             self._files_seen.append((path, stat_signature(st), sha))
 
     def forget_sha(self, path: str) -> None:
@@ -234,18 +225,19 @@ class Cache:
 
     @staticmethod
     def _mismatch(e: Entry, got: tuple, doc_id: str, doc_path: str) -> str | None:
-        docs, claims, digest = got
+        docs, claims, digest, cols = got
         if e.checksum != digest:
             return "its checksum does not match (damaged on disk?)"
         if not (0 <= e.row < docs.num_rows and 0 <= e.cstart and e.cstart + e.ccount <= claims.num_rows):
             return "the index points outside it"
-        row = docs.slice(e.row, 1)
-        if (row["doc_id"][0].as_py(), row["doc_path"][0].as_py(), row["n_claims"][0].as_py()) != (doc_id, doc_path,
-                                                                                                   e.ccount):
+        ids, paths, counts, errors, claim_ids, claim_paths = cols
+        row_id = ids[e.row]
+        if row_id is None and errors[e.row] is not None:  # refused before its bytes were identified
+            row_id = doc_id
+        if (row_id, paths[e.row], counts[e.row]) != (doc_id, doc_path, e.ccount):
             return "the index points at another document's rows"
-        own = claims.slice(e.cstart, e.ccount)
-        if e.ccount and not (pc.all(pc.equal(own["doc_id"], doc_id)).as_py()
-                             and pc.all(pc.equal(own["doc_path"], doc_path)).as_py()):
+        own = range(e.cstart, e.cstart + e.ccount)
+        if any(claim_ids[i] != doc_id or claim_paths[i] != doc_path for i in own):
             return "the index points at another document's claims"
         return None
 
@@ -257,7 +249,11 @@ class Cache:
                 docs, claims = pair[0].get_batch(batch), pair[1].get_batch(batch)
                 docs.validate(full=True)  # offsets, UTF-8, lengths: before any value is looked at
                 claims.validate(full=True)
-                got = (docs, claims, checksum(docs, claims))
+                # the columns every entry of the batch is checked against, as Python lists once per batch
+                cols = tuple(t.column(c).to_pylist() for t, c in (
+                    (docs, "doc_id"), (docs, "doc_path"), (docs, "n_claims"), (docs, "error"),
+                    (claims, "doc_id"), (claims, "doc_path")))
+                got = (docs, claims, checksum(docs, claims), cols)
             except (OSError, IndexError, ValueError, pa.ArrowException):
                 got = None
         if len(self._batches) > 256:
@@ -266,8 +262,10 @@ class Cache:
         return got
 
     # ---- writing new rows ------------------------------------------------------------------------------------
-    def store(self, docs: pa.RecordBatch, claims: pa.RecordBatch, keys: list[str | None], counts: list[int]) -> None:
-        """Append one chunk's rows (claims grouped by document, counts[i] each); keys[i] None: not to be cached."""
+    def store(self, docs: pa.RecordBatch, claims: pa.RecordBatch, keys: list[str | None], counts: list[int],
+              digest: str | None = None) -> None:
+        """Append one chunk's rows (claims grouped by document, counts[i] each); keys[i] None: not to be cached;
+        digest: their stored_checksum() when the worker computed it."""
         if not self.writable:
             return
         try:
@@ -278,7 +276,7 @@ class Cache:
         except WRITE_ERRORS as e:
             self._give_up(e)
             return
-        digest = checksum(*(ipc.read_record_batch(b.serialize(), b.schema) for b in (docs, claims)))
+        digest = digest or stored_checksum(docs, claims)
         cstart = 0
         for row, (key, n) in enumerate(zip(keys, counts)):
             if key is not None:

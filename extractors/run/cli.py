@@ -1,4 +1,9 @@
-"""`cloudclaims extract [PATHS...] [--out FILE] [--jobs N] [--no-cache] [--cache-dir DIR]`."""
+"""`cloudclaims extract [PATHS...] [--out FILE] [--jobs N] [--no-cache] [--cache-dir DIR] [--engine local|ray]
+[--dataset DIR] [--ray-address ADDRESS]`, and `cloudclaims eval`.
+
+Imports are lazy: an unchanged re-run (manifest.py) answers from the standard library alone, before the
+extractor, polars or pyarrow are loaded.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,10 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from extractors import table
-from extractors.run import batch, cache, watchdog
-from extractors.table import documents_path
-from extractors.text.documents import printable
+from extractors.run import inputs, watchdog
+from extractors.run.summary import Summary, _printable, summary_lines  # noqa: F401  (cli.summary_lines)
 
 
 class ProgressReport:
@@ -51,27 +54,20 @@ class ProgressReport:
             self.bar.close()
 
 
-def summary_lines(s: batch.Summary, out: Path | None) -> list[str]:
-    rate = s.chars / s.seconds / 1e6 if s.seconds else 0.0
-    lines = [
-        f"documents read: {s.read:,} of {s.files:,} ({s.chars:,} chars, {s.seconds:.1f} s, {rate:.2f} M chars/s; "
-        f"{s.cached:,} from cache, {s.extracted:,} extracted)",
-        f"claims: {s.claims:,}",
-    ]
-    lines += [f"  {metric}: {n:,}" for metric, n in sorted(s.per_metric.items(), key=lambda kv: str(kv[0]))]
-    if s.errors:
-        lines.append(f"files with errors: {len(s.errors):,}")
-        lines += [f"  {printable(path)}: {printable(why)}" for path, why in s.errors]
-    if out is not None and s.written:
-        lines.append(f"wrote {printable(str(out))} and {printable(str(documents_path(out)))}")
-    elif out is not None:
-        lines.append(f"nothing was read: {printable(str(out))} is left as it was")
-    return lines
-
-
 def fail(message: str, code: int = 1) -> int:
-    print(f"cloudclaims: {printable(message)}", file=sys.stderr)
+    print(f"cloudclaims: {_printable(message)}", file=sys.stderr)
     return code
+
+
+def unchanged(args, out: Path, t0: float) -> Summary | None:
+    """The summary of the run that wrote `out`, when nothing it was made from has changed since (manifest.py)."""
+    from extractors.run import manifest
+
+    header = manifest.current(out, args.paths, args.cache_dir, dataset=args.dataset)
+    if header is None:
+        return None
+    return Summary.from_counts(header["summary"], cached=header["summary"]["files"], current=True,
+                               outputs=[p for p, _ in header["outputs"]], seconds=time.perf_counter() - t0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,11 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("paths", nargs="*", default=["data/articles"], help="files or directories of .txt/.md articles")
     ex.add_argument("--out", default="data/claims.parquet", help="claims table, .parquet or .csv (UTF-8 with BOM)")
     ex.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    ex.add_argument("--cache-dir", default=str(cache.DEFAULT_DIR), help="per-document result cache")
+    ex.add_argument("--cache-dir", default=str(inputs.DEFAULT_CACHE_DIR), help="per-document result cache")
     ex.add_argument("--no-cache", action="store_true", help="extract every document again, and store nothing")
     ex.add_argument("--doc-timeout", type=float, default=None, metavar="SECONDS",
                     help=f"the watchdog: stop a document after this long, plus a second per "
                          f"{watchdog.BYTES_PER_SECOND // 1000} kB of it (default {watchdog.DOC_SECONDS:g} s)")
+    ex.add_argument("--engine", choices=("local", "ray"), default="local",
+                    help="local: this machine's cores and the cache (default); ray: Ray Data, on this machine or "
+                         "a cluster (pip install -e '.[scale]'), every document extracted")
+    ex.add_argument("--dataset", metavar="DIR", default=None,
+                    help="also write the rows as a partitioned Parquet dataset in DIR (by publication year); "
+                         "with --engine ray the default is beside --out (claims.dataset/)")
+    ex.add_argument("--ray-address", metavar="ADDRESS", default=None,
+                    help="with --engine ray: the cluster to join (default: $RAY_ADDRESS, else a private local "
+                         "instance on 127.0.0.1)")
     ev = sub.add_parser("eval", help="accuracy against hand-checked gold claims (recall, precision, period...)")
     ev.add_argument("gold", help="gold claims, YAML (the format of tests/gold.yaml)")
     ev.add_argument("docs", nargs="+", help="the articles the gold is about: files or directories")
@@ -99,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--min-precision", type=float, help="exit 1 if precision is below this")
     ev.add_argument("--min-period", type=float, help="exit 1 if the share of found claims with the right period is below this")
     ev.add_argument("--brief", action="store_true", help="figures only, without the lists of misses and extra rows")
+    t0 = time.perf_counter()
     args = ap.parse_args(argv)
     if args.cmd == "eval":
         return run_eval(args)
@@ -111,15 +117,30 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--jobs must be at least 1")
     if args.doc_timeout is not None and not args.doc_timeout > 0:
         ap.error("--doc-timeout must be more than 0 seconds")
+    if args.ray_address and args.engine != "ray":
+        ap.error("--ray-address needs --engine ray")
+    if args.engine == "local" and not args.no_cache and (s := unchanged(args, out, t0)) is not None:
+        print("\n".join(summary_lines(s, out)))
+        return 0
+    from extractors import table
+    from extractors.run import batch
+
     progress = ProgressReport()
     try:
+        if args.engine == "ray":
+            from extractors.run import scale
+
+            scale.check()  # Ray is installed: said before any work
         s = batch.extract_to(args.paths, out, jobs=args.jobs, progress=progress, doc_timeout=args.doc_timeout,
-                             cache_dir=None if args.no_cache else args.cache_dir)
+                             cache_dir=None if args.no_cache or args.engine == "ray" else args.cache_dir,
+                             engine=args.engine, dataset=args.dataset, address=args.ray_address)
     except table.TableError as e:
         return fail(str(e))
     except KeyboardInterrupt:
         return fail(f"interrupted; {out} is left as it was", 130)
     except Exception as e:  # a bug: one line for the analyst, the traceback only when asked for
+        if type(e).__name__ == "EngineUnavailable":  # not a bug: Ray missing or unreachable (scale.py)
+            return fail(str(e))
         if os.environ.get("CLOUDCLAIMS_DEBUG"):
             raise
         return fail(f"extract failed ({type(e).__name__}: {e}); {out} is left as it was "
@@ -136,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_eval(args) -> int:
     from extractors import evaluate, metrics
     from extractors.recognize import lexicon
+    from extractors.run import batch
 
     try:
         gold = evaluate.load_gold(args.gold)
