@@ -423,6 +423,13 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
+def _currency_before(text: str, s: int, cfg: dict) -> bool:
+    """新台币6,259亿元, 新台币约1250亿元: another currency written before the number, a degree word between."""
+    before = text[max(0, s - 12) : s].rstrip(" \t")
+    degree = next((w for w in cfg["any_before"] if before.endswith(w)), "")
+    return before[: len(before) - len(degree)].rstrip(" \t").endswith(cfg["other_currencies"])
+
+
 def find(text: str, anchored: bool = True) -> list[Mention]:
     """Every numeric mention in normalized text, in order. `anchored=False` scans every position
     (the reference the anchored scan is tested against)."""
@@ -440,7 +447,7 @@ def find(text: str, anchored: bool = True) -> list[Mention]:
         read = _read(m, text, mags, c["token_units"])
         if read is None or text.startswith(cfg["not_numbers"], s):
             continue
-        if read[0] in ("money", "big") and (text[max(0, s - 8) : s].rstrip(" \t").endswith(cfg["other_currencies"])
+        if read[0] in ("money", "big") and (_currency_before(text, s, cfg)
                                             or text[e : e + 12].lstrip(" \t").startswith(cfg["other_currencies"])):
             continue  # an amount in another currency
         kind, value, value_high, unit, magnitude, more, inner, written = read
