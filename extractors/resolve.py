@@ -342,7 +342,12 @@ class Resolver:
         elif sent.heading and has_num:
             return
         elif usable:
-            self.topic = usable[0]  # the sentence's topic: the subject it starts from
+            # the sentence's topic: the subject it starts from, unless that one only dates it (阿里巴巴2023财年
+            # 第四季度,云智能集团收入...: a clause of a period, no figure and no metric) and another subject follows
+            said = {t.clause for t in sent.tokens if t.kind in ("num", "metric")}
+            dated = {t.clause for t in sent.tokens if t.kind == "period"} - said
+            first = usable[0]
+            self.topic = next((t for t in usable if t.clause in said), first) if first.clause in dated else first
         elif any(t.kind == "metric" and t.id == "company_only" for t in sent.tokens) and self.topic is not None:
             self.topic = self._whole_company(self.topic)
 

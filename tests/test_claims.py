@@ -244,6 +244,12 @@ CASES = [
     # a bracket that lists subjects is not one name
     ("国内厂商(阿里云、腾讯云)分别增长了20%和10%。", None,
      [(AC, None, "revenue_growth", 20, None, "%", "exact", None), ("tencent_cloud", None, "revenue_growth", 10, None, "%", "exact", None)]),
+    # a subject that only dates the sentence (阿里巴巴2023财年第四季度,) is not the topic a next clause goes on about
+    ("阿里巴巴2024财年第二季度,云智能集团收入276亿元;经调整EBITA为14亿元。", None,
+     [(AC, None, "revenue", 2.76e10, None, "CNY", "exact", "2023Q3"), (AC, None, "adjusted_ebita", 1.4e9, None, "CNY", "exact", "2023Q3")]),
+    # another currency before a degree word: the yuan conversion is the figure
+    ("阿里雲第三季營收達新台幣約1250億元(約280億元人民幣)。", D(2024, 3, 1),
+     [(AC, None, "revenue", 2.8e10, None, "CNY", "approx", "2023Q3")]),
     # 是...的两倍: the subject compared with is not the figure's
     ("阿里云的营收是腾讯云的两倍,达到296亿元。", None, [(AC, None, "revenue", 2.96e10, None, "CNY", "exact", None)]),
     # external revenue named in brackets after the revenue word
