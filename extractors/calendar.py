@@ -43,6 +43,11 @@ def fiscal_year(y: int, origin: str = "explicit") -> Period:
     return Period(f"FY{y}", dt.date(y - 1, 4, 1), dt.date(y, 3, 31), origin)
 
 
+def fiscal_year_of(day: dt.date) -> int:
+    """The fiscal year a day falls in: 2024-05-16 is in FY2025."""
+    return day.year + (day.month >= 4)
+
+
 def fiscal_quarter(y: int, q: int, origin: str = "explicit") -> Period:
     """FY N Q4 is calendar N Q1; FY N Q1-Q3 are calendar N-1 Q2-Q4."""
     return quarter(y, 1, origin) if q == 4 else quarter(y - 1, q + 1, origin)

@@ -250,6 +250,8 @@ CASES = [
     # another currency before a degree word: the yuan conversion is the figure
     ("阿里雲第三季營收達新台幣約1250億元(約280億元人民幣)。", D(2024, 3, 1),
      [(AC, None, "revenue", 2.8e10, None, "CNY", "approx", "2023Q3")]),
+    # 上一财年: the fiscal year before the one the text is published in
+    ("上一财年,阿里云全年营收1180亿元。", D(2025, 5, 20), [(AC, None, "revenue", 1.18e11, None, "CNY", "exact", "FY2025")]),
     # 是...的两倍: the subject compared with is not the figure's
     ("阿里云的营收是腾讯云的两倍,达到296亿元。", None, [(AC, None, "revenue", 2.96e10, None, "CNY", "exact", None)]),
     # external revenue named in brackets after the revenue word

@@ -197,6 +197,8 @@ def _resolve(e: Expr, t: str, spec: dict, g: dict, published: dt.date | None, la
         e.period, e.kind = cal.quarter(published.year - spec["years_back"][g["rel"]], _num(g["q"]), "relative"), "quarter"
     elif t == "relative_year":
         e.period, e.kind = cal.year(published.year - spec["years_back"][g["rel"]], "relative"), "year"
+    elif t == "relative_fiscal_year":
+        e.period, e.kind = cal.fiscal_year(cal.fiscal_year_of(published) - spec["years_back"][g["rel"]], "relative"), "year"
     elif t == "event":
         e.period, e.kind, e.day = cal.month(published.year, published.month, "relative"), "month", published
 
