@@ -21,7 +21,7 @@ from extractors.tokens import Sentence, Token
 _NUM = {"percent": "P", "signed": "S", "money": "M", "token": "T", "big": "B", "count": "N", "points": "p"}
 _FAMILY = {"revenue": "r", "annual_revenue": "R", "ebita": "e", "profit": "o", "share": "s", "spending": "x", "market_size": "z",
            "price": "j", "cost": "k", "downloads": "d", "derivatives": "v", "customers": "u", "ai_revenue": "a",
-           "blocked": "b", "company_only": "q"}
+           "blocked": "b", "company_only": "q", "portion": "s"}  # 占比 reads as a share where it is one
 _CHANGE = {"up": "C", "down": "c", "doubled": "D", "sign_up": "G", "sign_down": "g"}
 _SIMPLE = {"growth": None, "cut": "U", "yoy": "Y", "qoq": "Q", "to": "Z", "from": "J", "by": "I",
            "occupy": "O", "of": "E", "list": "L", "and": "A", "loss": "X"}

@@ -284,6 +284,8 @@ class Resolver:
             role = "level" if "level" in roles else "growth" if "growth" in roles else "amount"
         if family in ("blocked", "company_only"):
             return None, role, "a metric that is not tracked"
+        if lexicon.after_market(family) and not _vendor_in_market(sent, c.number.i):
+            return None, role, "a part of a whole, not a vendor's market share"
         return family, role, ""
 
     # ------------------------------------------------------------ subject
@@ -704,6 +706,14 @@ def _usable(sent: Sentence, t: Token) -> bool:
     """A subject that can be a topic: named for itself, not excluded, compared with or the whole it is part of."""
     return (t.kind in SUBJECTS and t.entity is not None and not _excluded(sent, t) and not _compared(sent, t)
             and not _occupied(sent, t) and not _a_cause(sent, t))
+
+
+def _vendor_in_market(sent: Sentence, i: int) -> bool:
+    """A vendor and a market (a share word, a market product or a market) named before token i."""
+    before = sent.tokens[:i]
+    market = any((t.kind == "metric" and lexicon.roles(t.id).get("level") == "market_share" and not lexicon.after_market(t.id))
+                 or (t.kind == "product" and lexicon.product(t.id).get("market")) or t.entity in MARKETS for t in before)
+    return market and any(t.kind == "entity" and t.entity not in MARKETS for t in before)
 
 
 def _a_cause(sent: Sentence, t: Token) -> bool:

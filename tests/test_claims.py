@@ -252,6 +252,10 @@ CASES = [
      [(AC, None, "revenue", 2.8e10, None, "CNY", "approx", "2023Q3")]),
     # 上一财年: the fiscal year before the one the text is published in
     ("上一财年,阿里云全年营收1180亿元。", D(2025, 5, 20), [(AC, None, "revenue", 1.18e11, None, "CNY", "exact", "FY2025")]),
+    # 占比 after a vendor and its market restates the share; elsewhere it is a part of a whole
+    ("2023年阿里云在亚太地区IaaS市场排名第一,占比达到26%。", None, [(AC, "public_cloud_iaas", "market_share", 26, None, "%", "exact", "2023")]),
+    ("阿里云外部商业化收入中,AI相关收入占比超过20%。", None, []),
+    ("2023年IaaS市场规模3383亿元,占比74%。", None, []),
     # 是...的两倍: the subject compared with is not the figure's
     ("阿里云的营收是腾讯云的两倍,达到296亿元。", None, [(AC, None, "revenue", 2.96e10, None, "CNY", "exact", None)]),
     # external revenue named in brackets after the revenue word

@@ -162,6 +162,10 @@ def annual(family: str) -> bool:
     return bool(data()["metric_words"].get(family, {}).get("annual"))
 
 
+def after_market(family: str) -> bool:
+    return bool(data()["metric_words"].get(family, {}).get("after_market"))
+
+
 def part_only(family: str) -> bool:
     return bool(data()["metric_words"].get(family, {}).get("part_only"))
 
