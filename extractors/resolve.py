@@ -620,9 +620,10 @@ class Resolver:
         return cal.year_before(base, "context"), "the same period a year earlier (the comparison's base)", False
 
     def _contrasted(self, sent: Sentence, t: Token) -> bool:
-        """上季度 set against this quarter in the same sentence (本季度..., 上季度...)."""
+        """上季度 set against this quarter in the same sentence (本季度..., 上季度...), or after a figure of the
+        quarter discussed (增速提升至26%,上季度为18%)."""
         return any(u.kind == "period" and u is not t and u.ref.type in ("context_quarter", "fiscal_part")
-                   for u in sent.tokens)
+                   for u in sent.tokens) or any(u.kind == "num" and u.clause < t.clause for u in sent.tokens[: t.i])
 
     def _context_before(self, sent: Sentence, t: Token, quarter: bool = False) -> cal.Period | None:
         """The period named last before t in its sentence (本季度 ... 去年同期: the quarter discussed)."""

@@ -256,6 +256,10 @@ CASES = [
     ("2023年阿里云在亚太地区IaaS市场排名第一,占比达到26%。", None, [(AC, "public_cloud_iaas", "market_share", 26, None, "%", "exact", "2023")]),
     ("阿里云外部商业化收入中,AI相关收入占比超过20%。", None, []),
     ("2023年IaaS市场规模3383亿元,占比74%。", None, []),
+    # 上季度 after a figure of the quarter just reported is the quarter before it
+    ("阿里云收入同比增长34%,创下新高,上季度为26%。", D(2025, 11, 26),
+     [(AC, None, "revenue_growth", 34, None, "%", "exact", "2025Q3"), (AC, None, "revenue_growth", 26, None, "%", "exact", "2025Q2")]),
+    ("阿里云上季度收入同比增长26%。", D(2025, 8, 30), [(AC, None, "revenue_growth", 26, None, "%", "exact", "2025Q2")]),
     # 是...的两倍: the subject compared with is not the figure's
     ("阿里云的营收是腾讯云的两倍,达到296亿元。", None, [(AC, None, "revenue", 2.96e10, None, "CNY", "exact", None)]),
     # external revenue named in brackets after the revenue word
