@@ -757,12 +757,14 @@ def _compared(sent: Sentence, t: Token) -> bool:
 
 
 def _attached(text: str, sent: Sentence, t: Token, num: Token) -> bool:
-    """The number belongs to the subject just before it: only periods stand between them."""
+    """The number belongs to the subject just before it: only periods stand between them, or a bracket
+    opens on it (领先第二名华为云(约19%))."""
     toks = sent.tokens
     between = toks[t.i + 1 : num.i]
-    if any(u.kind != "period" for u in between) or num.clause != t.clause:
-        return False
     gap = text[t.end : num.start]
+    aside = gap.lstrip().startswith("(") and num.clause == t.clause + 1 and bracketed(sent, num.clause)
+    if any(u.kind != "period" for u in between) or (num.clause != t.clause and not aside):
+        return False
     for u in between:
         gap = gap.replace(text[u.start : u.end], "")
     return len(gap.strip()) <= 2

@@ -260,6 +260,14 @@ CASES = [
     ("阿里云收入同比增长34%,创下新高,上季度为26%。", D(2025, 11, 26),
      [(AC, None, "revenue_growth", 34, None, "%", "exact", "2025Q3"), (AC, None, "revenue_growth", 26, None, "%", "exact", "2025Q2")]),
     ("阿里云上季度收入同比增长26%。", D(2025, 8, 30), [(AC, None, "revenue_growth", 26, None, "%", "exact", "2025Q2")]),
+    # a bracket right after a vendor it is set against holds that vendor's figure
+    ("腾讯云的份额约为15%,落后于华为云(约19%)。", None,
+     [("tencent_cloud", None, "market_share", 15, None, "%", "approx", None), ("huawei_cloud", None, "market_share", 19, None, "%", "approx", None)]),
+    # EBITA盈利: the profit of the metric named, its value in the next clause
+    ("云智能集团首次实现经调整EBITA盈利,达2.43亿元。", None, [(AC, None, "adjusted_ebita", 2.43e8, None, "CNY", "exact", None)]),
+    # external revenue named in a clause of its own before the figure
+    ("阿里云收入同比增长3%,若剔除并表业务,收入同比增长5%。", None,
+     [(AC, None, "revenue_growth", 3, None, "%", "exact", None), (AC, "external_revenue", "revenue_growth", 5, None, "%", "exact", None)]),
     # 是...的两倍: the subject compared with is not the figure's
     ("阿里云的营收是腾讯云的两倍,达到296亿元。", None, [(AC, None, "revenue", 2.96e10, None, "CNY", "exact", None)]),
     # external revenue named in brackets after the revenue word
