@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from extractors import calendar as cal
 from extractors import metrics
 from extractors.grammar import Claim
-from extractors.recognize import lexicon, periods
+from extractors.recognize import lexicon, numbers, periods
 from extractors.tokens import Sentence, Token, bracketed, opens_section
 
 UNTRACKED = "_untracked"  # a company or market we do not follow
@@ -65,6 +65,7 @@ class Resolver:
         self.last_family: str | None = None  # of the last claim read, for 这一数字
         self.head: tuple[str, cal.Period | None, str | None] | None = None  # (family, period, product) of a list's head
         self.topic: Token | None = None  # the subject the text is about: the last one named
+        self.per_tokens: tuple[int, int] | None = None  # (sentence, tokens) of the last token price's unit
         _subjects(sents)
         self._glosses()
         self.report_fiscal = False
@@ -200,6 +201,10 @@ class Resolver:
         if not subjects or any(s in (UNTRACKED, PART) or s is None for s in subjects):
             return why or "about a company or part we do not track", None
         metric = _metric_id(family, role, c)
+        per = None
+        if metric is None and family == "price" and role == "amount" and c.number.ref.unit == "CNY" \
+                and self.per_tokens is not None and self.per_tokens[0] == sent.k:
+            metric, per = "token_price", self.per_tokens[1]  # 输入价格每百万Token 0.8元,输出价格2元: the unit carries
         if metric is None:
             return f"no {role} metric for {family} words", None
         if lexicon.part_only(family) and not set(subjects) <= CLOUDS:
@@ -207,6 +212,11 @@ class Resolver:
         if set(subjects) <= MARKETS and metric in ("revenue", "adjusted_ebita"):
             metric = "market_size"
         value, high, qualifier, unit = self._value(c, role, metric)
+        if per is not None:
+            value, high, unit = value * 1e6 / per, None if high is None else high * 1e6 / per, "CNY/1M tokens"
+        elif metric == "token_price" and c.number.kind == "num":
+            tokens = numbers.per_tokens(c.number.ref)
+            self.per_tokens = (sent.k, tokens) if tokens else None
         if metric in ("revenue", "adjusted_ebita") and c.number.kind == "num" and not c.number.ref.magnitude \
                 and abs(value) < MIN_COMPANY_AMOUNT:
             return "too small for a company's figure: per share or a price", None

@@ -153,6 +153,13 @@ CASES = [
     ("Qwen-Plus输入价格为0.0008元/千tokens,输出为0.002元/千tokens。", D(2025, 1, 1),
      [(AC, "qwen-plus", "token_price", 0.8, None, "CNY/1M tokens", "exact", None),
       (AC, "qwen-plus", "token_price", 2, None, "CNY/1M tokens", "exact", None)]),
+    # the unit of a token price carries to the next clause's bare amount, scaled to 1M tokens
+    ("Qwen-Turbo输入价格为每千tokens 0.0003元,输出价格0.0006元。", None,
+     [(AC, "qwen-turbo", "token_price", 0.3, None, "CNY/1M tokens", "exact", None),
+      (AC, "qwen-turbo", "token_price", 0.6, None, "CNY/1M tokens", "exact", None)]),
+    # but not to another sentence
+    ("Qwen-Turbo输入价格为每千tokens 0.0003元。会员价格30元。", None,
+     [(AC, "qwen-turbo", "token_price", 0.3, None, "CNY/1M tokens", "exact", None)]),
     # ---- forecasts, expectations and look-alikes are not claims
     ("券商预计阿里云下季度收入增速将达到30%。", D(2025, 11, 26), []),
     ("市场预期阿里云收入增长25%,实际增长26%。", D(2025, 8, 30),

@@ -116,6 +116,8 @@ def _cfg():
         "cheng_value": rx_engine.compile(_expand("{cheng_value}", g)),
         "cheng_before": rx_engine.compile(_expand("{cheng_before}", g)),
         "url": rx_engine.compile(c["url"]),
+        "per_tokens": rx_engine.compile(f"(?P<unit>{tok_unit})[ \\t]*{tok}"),
+        "token_units": c["token_units"],
         # Word lists checked with str methods on a few characters around a number: no regex.
         "other_currencies": tuple(c["other_currencies"]),
         "not_numbers": tuple(c["not_numbers"]),
@@ -421,6 +423,12 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     """Whether pos falls in one of the sorted, disjoint spans."""
     i = bisect.bisect_right(spans, (pos, math.inf)) - 1
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def per_tokens(mention: Mention) -> int | None:
+    """How many tokens a token price's written amount is for (每百万Token降至0.8元: 1,000,000)."""
+    m = _cfg()["per_tokens"].search(mention.text) if mention.kind == "token" else None
+    return _cfg()["token_units"][m["unit"]] if m else None
 
 
 def _currency_before(text: str, s: int, cfg: dict) -> bool:
