@@ -160,6 +160,11 @@ CASES = [
     # but not to another sentence
     ("Qwen-Turbo输入价格为每千tokens 0.0003元。会员价格30元。", None,
      [(AC, "qwen-turbo", "token_price", 0.3, None, "CNY/1M tokens", "exact", None)]),
+    # 增速放缓至20%: the rate it slowed to, not a fall of 20%
+    ("腾讯云收入增速放缓至12%。", None, [("tencent_cloud", None, "revenue_growth", 12, None, "%", "exact", None)]),
+    # X%的增长,至Y亿元: the level after the growth
+    ("百度智能云收入实现21%的增长,至49亿元。", None,
+     [("baidu_cloud", None, "revenue_growth", 21, None, "%", "exact", None), ("baidu_cloud", None, "revenue", 4.9e9, None, "CNY", "exact", None)]),
     # ---- forecasts, expectations and look-alikes are not claims
     ("券商预计阿里云下季度收入增速将达到30%。", D(2025, 11, 26), []),
     ("市场预期阿里云收入增长25%,实际增长26%。", D(2025, 8, 30),
