@@ -346,8 +346,8 @@ class Resolver:
         """The subject the text goes on about: the last one named, outside headlines (a heading with a
         figure) and comparisons; a section heading sets it (or clears it); a figure only a whole company
         reports (经营利润, 净利润, EPS) with nobody named brings it back to the company."""
-        usable = [t for t in sent.tokens if _usable(sent, t)]
-        has_num = any(t.kind == "num" for t in sent.tokens)
+        usable = [t for t in sent.before(len(sent.tokens), *SUBJECTS) if _usable(sent, t)]
+        has_num = "num" in sent.by_kind
         if opens_section(self.text, sent) and not has_num:
             if usable:
                 self.topic = usable[0]
@@ -356,10 +356,11 @@ class Resolver:
         elif usable:
             # the sentence's topic: the subject it starts from, unless that one only dates it (阿里巴巴2023财年
             # 第四季度,云智能集团收入...: a clause of a period, no figure and no metric) and another subject follows
-            said = {t.clause for t in sent.tokens if t.kind in ("num", "metric")}
-            dated = {t.clause for t in sent.tokens if t.kind == "period"} - said
             first = usable[0]
-            self.topic = next((t for t in usable if t.clause in said), first) if first.clause in dated else first
+            said = {t.clause for t in sent.before(len(sent.tokens), "num", "metric")}
+            if first.clause not in said and any(t.clause == first.clause for t in sent.before(len(sent.tokens), "period")):
+                first = next((t for t in usable if t.clause in said), first)
+            self.topic = first
         elif any(t.kind == "metric" and t.id == "company_only" for t in sent.tokens) and self.topic is not None:
             self.topic = self._whole_company(self.topic)
 

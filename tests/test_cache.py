@@ -107,7 +107,7 @@ def test_a_timeout_is_not_cached(archive, tmp_path, monkeypatch):
     """The machine's load, not the bytes, decided it: the next run tries again."""
     monkeypatch.setattr(inputs, "RACY_SECONDS", -1.0)
     c = tmp_path / "cache"
-    _, s1 = run(archive, c, jobs=1, processor="test_cache:stuck_on_003", doc_timeout=0.5)
+    _, s1 = run(archive, c, jobs=1, processor="test_cache:stuck_on_003", doc_timeout=3)
     assert s1.errors and "timed out" in s1.errors[0][1]
     _, s2 = run(archive, c, jobs=1)
     assert counts(s2) == (N - 1, 1) and not s2.errors

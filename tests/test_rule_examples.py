@@ -138,6 +138,25 @@ def test_pinyin_rule_examples():
         assert normalize.normalize(text).text.count("(") == text.count("(") + text.count("（"), text
 
 
+def test_lost_char_examples():
+    """A '?' inside a word ends no sentence; a question mark still does."""
+    rule = NORMALIZE["lost_char"]
+    for text in rule["match"]:
+        assert "?" not in normalize.normalize(text).text, text
+    for text in rule["no_match"]:
+        assert "?" in normalize.normalize(text).text, text
+
+
+@pytest.mark.parametrize("text,sentences", [
+    ("腾讯云的收?rù为120亿元,同比增长10%。", 1),
+    ("阿里云会降价吗？阿里云表示会。", 2),
+    ("阿里云会降价吗? 阿里云表示会。", 2),
+])
+def test_a_lost_character_does_not_split_a_sentence(text, sentences):
+    norm = normalize.normalize(text)
+    assert len(tokens.sentences(norm.text)) == sentences
+
+
 @pytest.mark.parametrize("rule", _cases("normalize", "mojibake"))
 def test_mojibake_examples(rule):
     for text in rule["match"]:

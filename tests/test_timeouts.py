@@ -110,7 +110,7 @@ def test_crafted_text_through_the_stages_gives_spans_inside_the_text(name, text)
 
 @pytest.mark.parametrize("name,text", SLOW, ids=[n for n, _ in SLOW])
 def test_long_runs_of_magnitudes_extract_within_a_short_watchdog_limit(tmp_path, name, text):
-    _, docs = batch.extract(_write(tmp_path, [(name, text)]), jobs=1, cache_dir=None, doc_timeout=2)
+    _, docs = batch.extract(_write(tmp_path, [(name, text)]), jobs=1, cache_dir=None, doc_timeout=5)
     assert docs["error"][0] is None
 
 
@@ -165,7 +165,7 @@ def test_a_document_that_never_finishes_is_stopped_and_named_and_the_batch_goes_
 
     def run():
         return batch.extract(paths, jobs=2 if where == "worker processes" else 1, cache_dir=None, summary=summary,
-                             processor="test_timeouts:hanging_process", doc_timeout=1)
+                             processor="test_timeouts:hanging_process", doc_timeout=5)  # generous: a good document on a busy machine finishes well inside it
 
     claims, docs = _in_a_thread(run) if where == "another thread" else run()
     errors = dict(zip(docs["doc_path"], docs["error"]))
@@ -195,7 +195,7 @@ def exploding_rule(monkeypatch):
 
 def test_a_pattern_that_backtracks_forever_is_stopped_inside_the_regex(tmp_path, exploding_rule):
     paths = _write(tmp_path, [("a_good.txt", GOOD), ("bad.txt", "阿里云营收增长6%\n" + "a" * 80 + "!\n"), ("z_good.txt", GOOD)])
-    claims, docs = batch.extract(paths, jobs=1, cache_dir=None, doc_timeout=1)
+    claims, docs = batch.extract(paths, jobs=1, cache_dir=None, doc_timeout=5)
     errors = dict(zip(docs["doc_path"], docs["error"]))
     assert errors[str(paths[1])].startswith("timed out") and errors[str(paths[0])] is None
     assert sorted(claims["doc_path"].to_list()) == [str(paths[0]), str(paths[2])]

@@ -1,4 +1,4 @@
-"""`extract --engine ray`: the local engine's per-document work (batch.extract_chunk, so
+"""`extract --engine ray`: the local engine's per-document work (worker.extract_chunk, so
 extractors.pipeline.process_path), mapped by Ray Data over Arrow batches of file paths, on this machine or a cluster.
 
 - Ray is an optional extra (`pip install -e '.[scale]'`), imported only here and only when asked for.
@@ -25,8 +25,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from extractors.run import batch, watchdog
 from extractors.run import cache as cachelib
+from extractors.run import watchdog, worker
 from extractors.run.summary import Summary
 from extractors.text import documents
 
@@ -67,7 +67,7 @@ def start(jobs: int | None = None, address: str | None = None) -> bool:
         if address:
             ray.init(address=address, **quiet)
         else:
-            ray.init(num_cpus=jobs or batch.default_jobs(), _node_ip_address="127.0.0.1", **quiet)
+            ray.init(num_cpus=jobs or worker.default_jobs(), _node_ip_address="127.0.0.1", **quiet)
     except Exception as e:  # noqa: BLE001 - ray raises many kinds; one line for the analyst
         where = address or "a local instance"
         raise EngineUnavailable(f"Ray could not start or connect to {where} ({type(e).__name__}: {e})") from None
@@ -89,20 +89,20 @@ def _unpack(t: pa.Table) -> tuple[pa.Table, pa.Table]:
 
 def extract_batch(t: pa.Table, *, overrides, processor: str, base: float, cwd: str) -> pa.Table:
     """In a Ray worker: one Arrow batch of paths (with their sources.yaml entries) -> one row per document."""
-    if batch._WORKER.get("processor") != processor:
-        batch._init_worker(None, overrides, processor)
+    if worker._WORKER.get("processor") != processor:
+        worker._init_worker(None, overrides, processor)
         if os.getcwd() != cwd and os.path.isdir(cwd):
             os.chdir(cwd)  # relative paths mean what they meant to the command
     paths = [Path(os.fsdecode(p)) for p in t["path"].to_pylist()]
     sources = {str(p): pickle.loads(s) for p, s in zip(paths, t["source"].to_pylist()) if s is not None}
-    docs, claims, counts, _ = batch.extract_chunk(paths, alarm=base if watchdog.alarm_available() else None,
+    docs, claims, counts, _ = worker.extract_chunk(paths, alarm=base if watchdog.alarm_available() else None,
                                                   sources=sources)
     return _pack(docs, claims, counts)
 
 
 def iter_tables(paths, *, overrides: dict | None = None, jobs: int | None = None, progress=None,
-                summary: Summary | None = None, processor: str = batch.PROCESSOR, doc_timeout: float | None = None,
-                address: str | None = None, batch_size: int = batch.CHUNK) -> Iterator[tuple[pa.Table, pa.Table]]:
+                summary: Summary | None = None, processor: str = worker.PROCESSOR, doc_timeout: float | None = None,
+                address: str | None = None, batch_size: int = worker.CHUNK) -> Iterator[tuple[pa.Table, pa.Table]]:
     """(documents, claims) Arrow tables in discovery order, as batch.iter_tables gives them, extracted by Ray."""
     t0 = time.perf_counter()
     articles, refused = documents.find_articles([Path(p) for p in paths])

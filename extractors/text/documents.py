@@ -279,6 +279,7 @@ def _utf16_without_bom(data: bytes, warnings: list[str] | None) -> tuple[str, st
 # A lossy re-encoding (GBK text saved through a Latin-1 or ASCII step) turns every character it cannot carry into
 # "?": a run of them beside Chinese text is that, not punctuation (Chinese uses the full-width ？).
 _QUESTION_RUN = re.compile(r"(?<=[\u3400-\u9fff])\?|\?(?=[\u3400-\u9fff?])")
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 LOSSY_MIN, LOSSY_SHARE = 8, 0.02
 
 
@@ -287,7 +288,7 @@ def lossy_reencoding(text: str) -> str | None:
     n = len(_QUESTION_RUN.findall(text))
     if n < LOSSY_MIN:
         return None
-    han = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    han = sum(map(len, _HAN_RUN.findall(text)))
     if n < LOSSY_SHARE * (han + n):
         return None
     return (f"{n:,} '?' stand among {han:,} Chinese characters: a sign of a lossy re-encoding (characters the "

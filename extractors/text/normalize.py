@@ -49,6 +49,15 @@ def _compiled():
     return chrome, fix, repaired, int(cfg["repeat_min_chars"])
 
 
+@functools.cache
+def _lost_char():
+    """A '?' a re-encoding put for a character it could not carry, inside a word: it ends no sentence."""
+    cfg = rules_data.load("normalize")
+    rule = cfg["lost_char"]
+    known = "|".join(regex.escape(m["damaged"]) for m in cfg["mojibake"])  # repaired later, as a whole
+    return rx_engine.compile((f"(?!{known})" if known else "") + rule["pattern"]), rule["stands_for"]
+
+
 class OffsetMap:
     """Maps positions in the normalized text to the original text.
 
@@ -137,6 +146,9 @@ def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None, bool]:
     the length keeps every position; only the rare ones that do not (… -> ..., ½ -> 1⁄2) become pieces."""
     simp = _simplified(body)
     traditional = _is_traditional(body, simp)
+    if "?" in simp:  # before full-width punctuation folds: a real ？ stays a question mark
+        lost, mark = _lost_char()
+        simp = lost.sub(mark, simp)
     text = _WIDE.sub(lambda m: _WIDE_TO_NARROW[m.group()], simp)
     if unicodedata.is_normalized("NFKC", text):
         return text, None, traditional
