@@ -70,11 +70,12 @@ def _view(claims_key: FileKey, db: str, review_version: tuple[int, int], ref_key
 
 @st.cache_resource(max_entries=2, show_spinner="Comparing claims 正在比对数据…")
 def _conflicts(key: tuple) -> pl.DataFrame:
-    return conflicts_mod.conflicts(_view(*key).claims)
+    return conflicts_mod.conflict_rows(_view(*key).claims)
 
 
 def conflicts(view: View) -> pl.DataFrame:
-    """conflicts.conflicts over the whole effective table, computed when a page first asks for it."""
+    """conflicts.conflict_rows over the whole effective table (which rows, in which groups), computed
+    when a page first asks for it; conflicts.with_groups gives the claims of the groups a page shows."""
     return _conflicts(view.key)
 
 
@@ -110,6 +111,10 @@ def current_filters(view: View) -> filters.Filters:
 
 def filtered(view: View) -> pl.DataFrame:
     return filters.filter_claims(view.claims, current_filters(view))
+
+
+def shown_mask(view: View) -> pl.Series:
+    return filters.shown_mask(view.claims, current_filters(view))
 
 
 def metric_options(df: pl.DataFrame) -> list[str]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import math
 
+import hypothesis
+import hypothesis.strategies as st
 import polars as pl
 import pytest
 from sample import REFERENCE, write_sample_corpus
@@ -14,6 +17,7 @@ from dashboard import checks, conflicts, decisions, display, docfixes, export, f
 from dashboard.reviews import DECISION_SCHEMA, Correction, ReviewStore
 from extractors.calendar import period_bounds
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claim_id
+from factcheck.verdicts import claim_bounds, written_step
 
 
 def claim(quote: str, metric: str, value: float, unit: str = "%", *, qualifier: str = "exact", period: str | None = "2022",
@@ -195,6 +199,61 @@ CONFLICTS = [
 def test_conflicts(rows, expected):
     found = conflicts.conflicts(frame(*rows).with_columns(verdict=pl.Series([r["verdict"] for r in rows], dtype=pl.String)))
     assert (found.height == len(rows)) if expected else (found.height == 0)
+
+
+def _conflicts_pair_by_pair(rows: list[dict]) -> dict[tuple, tuple[int, float]]:
+    """The rule claim by claim, as the docstring states it: per group, some claim of one article and one of
+    another allow no common value (claim_bounds, touching is apart), unless every claim is consistent.
+    -> {group keys: (n_docs, gap)}."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["period"] is not None and r["value"] is not None and r.get("review_status") != "rejected":
+            groups.setdefault(tuple(r[k] for k in conflicts.CONFLICT_KEYS), []).append(r)
+    out = {}
+    for key, members in groups.items():
+        bounds = [(r["doc_id"], *claim_bounds(r["value"], r["value_high"], r["qualifier"], written_step(r["value"], r["unit"])))
+                  for r in members]
+        apart = any(a != b and lo - hi >= -1e-9 * max([1.0, *(abs(x) for x in (lo, hi) if math.isfinite(x))])
+                    for a, lo, _ in bounds for b, _, hi in bounds)
+        if apart and not all(r["verdict"] == "consistent" for r in members):
+            values = [r["value"] for r in members]
+            out[key] = (len({r["doc_id"] for r in members}), max(values) - min(values))
+    return out
+
+
+@hypothesis.settings(max_examples=150, deadline=None)
+@hypothesis.given(st.lists(st.tuples(
+    st.sampled_from(["a", "b", "c"]), st.sampled_from(["2022", "2023Q1", None]), st.sampled_from([("%", "revenue_growth"), ("CNY", "revenue")]),
+    st.sampled_from([6, 6.4, 6.6, 60, 5, -2, 0.0]), st.sampled_from(["exact", "approx", "over", "under", "up_to", None]),
+    st.sampled_from([None, 8]), st.sampled_from([None, "consistent", "inconsistent"]), st.sampled_from(["unreviewed", "rejected"]),
+), max_size=12))
+def test_conflicts_equal_the_rule_applied_pair_by_pair(drawn):
+    """conflict_rows decides on a few columns and per-document bounds; the groups, their n_docs and gap,
+    and the order (widest first, then by value) are those of comparing every claim with every other."""
+    rows = [{**claim(f"q{i}", metric, value * (1e8 if unit == "CNY" else 1), unit, qualifier=q, period=period, doc=doc,
+                     value_high=None if high is None else high * (1e8 if unit == "CNY" else 1)),
+             "verdict": verdict, "review_status": status}
+            for i, (doc, period, (unit, metric), value, q, high, verdict, status) in enumerate(drawn)]
+    df = pl.DataFrame(rows, schema={**CLAIM_SCHEMA, "verdict": pl.String, "review_status": pl.String})
+    found = conflicts.conflicts(df)
+    expected = _conflicts_pair_by_pair(df.to_dicts())
+    got = {tuple(r[k] for k in conflicts.CONFLICT_KEYS): (r["n_docs"], r["gap"]) for r in found.iter_rows(named=True)}
+    assert got.keys() == expected.keys()
+    assert all(got[k][0] == n and got[k][1] == pytest.approx(gap) for k, (n, gap) in expected.items())
+    assert found.height == sum(1 for r in df.to_dicts() if tuple(r[k] for k in conflicts.CONFLICT_KEYS) in expected
+                               and r["period"] is not None and r["review_status"] != "rejected")
+    order = found.select(-pl.col("spread"), "conflict_key", "value").rows()
+    assert order == sorted(order)
+
+
+def test_a_page_gathers_only_its_groups_and_gets_what_conflicts_gives():
+    rows = [v(6, doc="a"), v(60, doc="b"), v(6, doc="c", period="2023Q1"), v(7, doc="d", period="2023Q1"), v(1, doc="e", period="2021")]
+    df = frame(*rows).with_columns(verdict=pl.lit(None, pl.String))
+    every = conflicts.conflict_rows(df)
+    first = every["conflict_key"].unique(maintain_order=True)[:1]
+    page = conflicts.with_groups(df, every.filter(pl.col("conflict_key").is_in(first)))
+    assert page.equals(conflicts.conflicts(df).filter(pl.col("conflict_key").is_in(first)))
+    assert every["conflict_key"].n_unique() == 2 and page["value"].to_list() == [6, 60]
 
 
 def test_a_rejected_claim_no_longer_makes_a_conflict():
