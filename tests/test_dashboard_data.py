@@ -82,6 +82,26 @@ def test_the_latest_decision_is_applied(sample, action, correction, expected):
     assert eff.height == claims.height
 
 
+@hypothesis.settings(max_examples=40, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+@hypothesis.given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["accept", "reject", "correct"]),
+                                     st.sampled_from([None, "consistent", "inconsistent"]),
+                                     st.sampled_from([None, "2022", "FY2023", "2024Q2"]), st.sampled_from([7.76e10, 6.0])),
+                           max_size=15))
+def test_reviews_applied_to_the_reviewed_rows_alone_equal_the_whole_table_join(tmp_path_factory, drawn):
+    """apply_reviews works on the reviewed rows and writes them back in place; the result is the join of
+    the whole table with the decisions (_reviewed on every row), extra columns kept after."""
+    claims, _ = write_sample_corpus(tmp_path_factory.mktemp("articles"))
+    claims = claims.with_columns(pl.lit("x").alias("extra"))
+    store = ReviewStore(tmp_path_factory.mktemp("db") / "reviews.sqlite")
+    for i, action, verdict, period, value in drawn:
+        cid = claims["claim_id"][i % claims.height] if i < 35 else f"gone{i}"  # some decisions outlive their claim
+        correction = Correction(value, "CNY" if value > 100 else "%", "alibaba_cloud", period=period) if action == "correct" else None
+        store.record(cid, action, "王芳", correction=correction, verdict=verdict if action != "reject" else None)
+    latest = store.latest()
+    whole = decisions._reviewed(claims, latest).hstack(claims.select("extra"))
+    assert decisions.apply_reviews(claims, latest).equals(whole)
+
+
 def test_reviews_of_claims_that_disappeared_are_listed_as_orphans_with_what_they_were(sample):
     claims, _, store = sample
     gone = claims.row(0, named=True)
