@@ -25,7 +25,9 @@ CORRECTABLE = ("value", "value_high", "unit", "period", "entity", "product")
 
 
 def has_verdicts(df: pl.DataFrame) -> bool:
-    return all(c in df.columns for c in VERDICT_SCHEMA)
+    """Verdicts were computed: the verdict columns are there (verdict_reason may come later, see
+    dashboard.effective.with_reasons)."""
+    return all(c in df.columns for c in VERDICT_SCHEMA if c != "verdict_reason")
 
 
 def apply_reviews(claims: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
@@ -97,6 +99,8 @@ def apply_verdict_overrides(df: pl.DataFrame) -> pl.DataFrame:
     if not has_verdicts(df):
         return df
     override = pl.col("verdict_override").is_not_null()
+    if "verdict_reason" not in df.columns:  # the reasons come later (effective.with_reasons), overridden there
+        return df.with_columns(pl.when(override).then(pl.col("verdict_override")).otherwise(pl.col("verdict")).alias("verdict"))
     note = pl.when(pl.col("review_note").fill_null("") != "").then(pl.lit(": ") + pl.col("review_note")).otherwise(pl.lit(""))
     computed = pl.concat_str(pl.col("verdict").fill_null("none"), pl.lit(" — ") + pl.col("verdict_reason"), ignore_nulls=True)
     reason = pl.concat_str(pl.lit("set by "), pl.col("reviewer"), pl.lit(" on "), pl.col("reviewed_at").str.slice(0, 10),

@@ -271,8 +271,8 @@ def test_a_page_gathers_only_its_groups_and_gets_what_conflicts_gives():
     df = frame(*rows).with_columns(verdict=pl.lit(None, pl.String))
     every = conflicts.conflict_rows(df)
     first = every["conflict_key"].unique(maintain_order=True)[:1]
-    page = conflicts.with_groups(df, every.filter(pl.col("conflict_key").is_in(first)))
-    assert page.equals(conflicts.conflicts(df).filter(pl.col("conflict_key").is_in(first)))
+    page = conflicts.with_groups(df, every.filter(pl.col("conflict_key").is_in(first.implode())))
+    assert page.equals(conflicts.conflicts(df).filter(pl.col("conflict_key").is_in(first.implode())))
     assert every["conflict_key"].n_unique() == 2 and page["value"].to_list() == [6, 60]
 
 
@@ -461,6 +461,34 @@ def test_verdicts_that_cannot_be_computed_leave_the_claims_and_say_why(sample, t
     eff = decisions.apply_reviews(claims, store.latest())
     out, reported, loaded, got = add_verdicts(eff, ref)
     assert out.equals(eff) and reported is None and loaded is None and note in got and got.startswith("verdicts not available")
+
+
+def test_the_dashboard_view_with_reasons_added_to_some_rows_equals_the_full_build(sample, tmp_path):
+    """The dashboard builds the effective table without verdict_reason (whole-column verdicts) and writes
+    the reasons for the rows a page shows; those rows then equal what the full build (the export) gives,
+    reviewers' verdict overrides and the group's figures stated beside a claim included."""
+    from dashboard import effective
+
+    claims, docs, store = sample
+    growth = claims.filter((pl.col("metric") == "revenue_growth") & (pl.col("period") == "2023Q1")).head(1)
+    stated = [growth.with_columns(pl.lit(5.0).alias("value"), pl.lit(entity).alias("entity"), (pl.col("claim_id") + entity).alias("claim_id"))
+              for entity in ("alibaba_cloud", "alibaba_group")]  # the cloud's 5% is the group's, stated beside it
+    claims = pl.concat([claims, *stated])
+    ids = claims["claim_id"]
+    store.record(ids[0], "accept", "王芳", "财报口径不同", verdict="inconsistent")
+    store.record(ids[1], "reject", "李雷")
+    store.record(ids[2], "accept", "李雷", verdict="consistent")
+    args = (claims, docs, [], store, REFERENCE, tmp_path)
+    full = effective.build(*args, reextract=None).claims
+    lean = effective.build(*args, reextract=None, reasons=False)
+    assert "verdict_reason" not in lean.claims.columns and decisions.has_verdicts(lean.claims)
+    assert lean.claims.equals(full.drop("verdict_reason"))
+    assert full["verdict_reason"].str.contains("equals the group's figure stated in the same sentence").sum() == 1
+    for rows in (lean.claims, lean.claims.slice(0, 3), lean.claims.filter(pl.col("verdict") == "inconsistent"), lean.claims.clear()):
+        got = effective.with_reasons(rows, lean.reference, lean.group_figures)
+        want = full.join(rows.select("claim_id"), on="claim_id", how="semi", maintain_order="left")
+        assert got.select(full.columns).equals(want)
+    assert full["verdict_reason"].str.starts_with("set by 王芳").sum() == 1
 
 
 # ------------------------------------------------------------------------------------ verdict overrides

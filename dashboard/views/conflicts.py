@@ -14,9 +14,9 @@ view = widgets.page("Conflicts 冲突")
 # the filters choose which groups to show: those with at least one claim in the filtered view.
 everything = state.conflicts(view)
 keys = everything.filter(state.shown_mask(view).gather(everything["row"]))["conflict_key"].unique()
-groups = everything.filter(pl.col("conflict_key").is_in(keys))["conflict_key"].unique(maintain_order=True).to_list()
+groups = everything.filter(pl.col("conflict_key").is_in(keys.implode()))["conflict_key"].unique(maintain_order=True).to_list()
 # Only the groups shown are gathered whole (a million claims may hold thousands of groups).
-found = conflicts.with_groups(view.claims, everything.filter(pl.col("conflict_key").is_in(groups[:MAX_GROUPS])))
+found = state.with_reasons(view, conflicts.with_groups(view.claims, everything.filter(pl.col("conflict_key").is_in(groups[:MAX_GROUPS]))))
 st.caption(f"{len(groups)} group(s) of claims from different articles that disagree, widest disagreement first. Unknown "
            f"periods and rejected claims are not compared, and claims that all agree with Alibaba's figure within its "
            f"rounding are no conflict. 共 {len(groups)} 组不同文章间相互矛盾的数据。")
