@@ -17,9 +17,10 @@ _EPS = 1e-9
 def claim_intervals(df: pl.DataFrame) -> pl.DataFrame:
     """lo/hi: the values a claim allows, by the verdicts' claim_bounds: its range and qualifier, widened
     by half the step it was written to (775.9亿 allows ±0.05亿; 6% allows ±0.5; 超过6% allows [5.5, ∞))."""
-    step = written_step_expr(pl.col("value"), pl.col("unit"))
-    lo, hi = claim_bounds_expr(pl.col("value"), pl.col("value_high"), pl.col("qualifier"), step)
-    return df.with_columns(lo.alias("lo"), hi.alias("hi"))
+    lo, hi = claim_bounds_expr(pl.col("value"), pl.col("value_high"), pl.col("qualifier"), pl.col("_step"))
+    # The step once, as a column: eager frames do not share a subexpression between two outputs.
+    return df.with_columns(written_step_expr(pl.col("value"), pl.col("unit")).alias("_step")).with_columns(
+        lo.alias("lo"), hi.alias("hi")).drop("_step")
 
 
 def conflict_rows(df: pl.DataFrame) -> pl.DataFrame:

@@ -39,11 +39,8 @@ class View:
 
 
 def file_key(path: Path) -> FileKey:
-    try:
-        s = path.stat()
-        return str(path), s.st_mtime_ns, s.st_size
-    except FileNotFoundError:
-        return str(path), None, None
+    """The claims table's (or a dataset folder's) identity: loading.source_key."""
+    return loading.source_key(path)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -498,7 +498,9 @@ def verdict_columns(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFra
     some = some.join(combos.hstack(pl.DataFrame(decided, schema=schema, orient="row")), on=keys, how="left",
                      nulls_equal=True, maintain_order="left")
     value, reported, half = pl.col("value"), pl.col("_reported"), pl.col("_reported_step") / 2
-    low, high = claim_bounds_expr(value, pl.col("value_high"), pl.col("qualifier"), written_step_expr(value, pl.col("unit")))
+    # The claim's step once, as a column: an eager frame would compute it again for each bound.
+    some = some.with_columns(written_step_expr(value, pl.col("unit")).alias("_step"))
+    low, high = claim_bounds_expr(value, pl.col("value_high"), pl.col("qualifier"), pl.col("_step"))
     verdict = (pl.when(reported.is_null()).then(pl.col("_decided"))
                .when(below_expr(low - half, reported) & below_expr(reported, high + half)).then(pl.lit("consistent"))
                .otherwise(pl.lit("inconsistent")))

@@ -430,6 +430,52 @@ def test_inconsistent_claims_come_worst_first_and_counts_are_per_publisher():
     assert counts.rows() == [("智東西", 0, 2, 0), (filters.NONE_LABEL, 0, 0, 1), ("雷峰网", 1, 0, 0)]
 
 
+# ------------------------------------------------------------------------------------ a dataset folder
+def _dataset(folder, claims, docs):
+    """A partitioned dataset in the layout extractors/table.py gives (one file a year, as extract --dataset writes)."""
+    from extractors import table
+
+    for kind, frame_ in (("claims", claims), ("documents", docs)):
+        years = frame_.with_columns(pl.col("published").dt.year().alias("_y"))
+        for (year,), part in years.group_by("_y", maintain_order=True):
+            target = table.partition_dir(folder, kind, year)
+            target.mkdir(parents=True)
+            part.drop("_y").write_parquet(target / "part-0.parquet")
+
+
+DATASET_PROBLEMS = [
+    # (what the folder holds, error naming it)
+    ("nothing", "not a claims dataset"),
+    ("a damaged part", "unreadable dataset"),
+]
+
+
+def test_a_dataset_folder_is_read_as_the_table_it_partitions(sample, tmp_path):
+    claims, docs, _ = sample
+    _dataset(tmp_path / "ds", claims, docs)
+    got, got_docs, warnings = loading.load_tables(tmp_path / "ds")
+    assert warnings == [] and got.schema == claims.schema and got_docs.schema == docs.schema
+    assert got.sort("claim_id").equals(claims.sort("claim_id")) and got_docs.sort("doc_id").equals(docs.sort("doc_id"))
+    key = loading.source_key(tmp_path / "ds")
+    claims.head(1).write_parquet(next((tmp_path / "ds" / "claims").glob("*/part-0.parquet")))  # a new run, fewer rows
+    assert loading.source_key(tmp_path / "ds") != key, "a rewritten part changes the cache key"
+
+
+@pytest.mark.parametrize("problem,error", DATASET_PROBLEMS)
+def test_a_folder_that_is_no_dataset_says_which_and_why(sample, tmp_path, problem, error):
+    from extractors.table import TableError
+
+    claims, docs, _ = sample
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    if problem == "a damaged part":
+        _dataset(folder, claims, docs)
+        next((folder / "claims").glob("*/part-0.parquet")).write_bytes(b"PAR1 not parquet")
+    with pytest.raises(TableError, match=error) as e:
+        loading.load_tables(folder)
+    assert str(folder) in str(e.value)
+
+
 # ------------------------------------------------------------------------------------ verdicts guard
 def test_verdicts_are_added_when_the_reference_loads(sample):
     from dashboard.effective import add_verdicts
