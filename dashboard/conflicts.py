@@ -32,32 +32,35 @@ def conflict_rows(df: pl.DataFrame) -> pl.DataFrame:
     live = df.select(needed).with_row_index("row").filter(pl.col("period").is_not_null() & pl.col("value").is_not_null())
     if "review_status" in live.columns:
         live = live.filter(pl.col("review_status") != "rejected")
-    live = claim_intervals(live)
-    keys = list(CONFLICT_KEYS)
+    # Integer ids for a claim's group and its document (the position of the first claim of each), so the
+    # aggregations below hash two integers instead of six strings.
+    live = claim_intervals(live).with_row_index("_pos").with_columns(
+        pl.col("_pos").first().over(CONFLICT_KEYS).alias("_g"), pl.col("_pos").first().over("doc_id").alias("_d"))
     consistent = (pl.col("verdict") == "consistent").fill_null(False) if "verdict" in live.columns else pl.lit(False)
     # Per document, the tightest it allows; then the two highest lower ends and the two lowest upper
     # ends of different documents: some pair of documents disagrees iff one of these four pairs does.
-    per_doc = live.group_by(*keys, "doc_id").agg(
+    per_doc = live.group_by("_g", "_d").agg(
         pl.col("lo").max(), pl.col("hi").min(), pl.col("value").abs().max().alias("_top"), pl.col("value").max().alias("_max"),
         pl.col("value").min().alias("_min"), consistent.all().alias("_consistent"))
-    groups = per_doc.group_by(keys).agg(
-        pl.struct(pl.col("doc_id").alias("_a"), "lo").top_k_by("lo", 2).alias("_top_lo"),
-        pl.struct(pl.col("doc_id").alias("_b"), "hi").bottom_k_by("hi", 2).alias("_low_hi"), pl.col("_top").max(), pl.len().alias("n_docs"), pl.col("_consistent").all(),
-        (pl.col("_max").max() - pl.col("_min").min()).alias("gap"),
+    groups = per_doc.group_by("_g").agg(
+        pl.struct(pl.col("_d").alias("_a"), "lo").top_k_by("lo", 2).alias("_top_lo"),
+        pl.struct(pl.col("_d").alias("_b"), "hi").bottom_k_by("hi", 2).alias("_low_hi"), pl.col("_top").max(),
+        pl.len().alias("n_docs"), pl.col("_consistent").all(), (pl.col("_max").max() - pl.col("_min").min()).alias("gap"),
     ).filter((pl.col("n_docs") > 1) & ~pl.col("_consistent"))
-    pairs = groups.select(*keys, "_top_lo").explode("_top_lo").unnest("_top_lo").join(
-        groups.select(*keys, "_low_hi").explode("_low_hi").unnest("_low_hi"), on=keys, how="inner", nulls_equal=True).filter(pl.col("_a") != pl.col("_b"))
+    pairs = groups.select("_g", "_top_lo").explode("_top_lo").unnest("_top_lo").join(
+        groups.select("_g", "_low_hi").explode("_low_hi").unnest("_low_hi"), on="_g").filter(pl.col("_a") != pl.col("_b"))
     finite = [pl.when(pl.col(c).is_finite()).then(pl.col(c).abs()).otherwise(0.0) for c in ("lo", "hi")]
     apart = pairs.filter(  # no common value: touching is not agreement (as verdicts' matches), float noise aside
-        pl.col("lo") - pl.col("hi") >= -_EPS * pl.max_horizontal(*finite, pl.lit(1.0))).select(keys).unique()
+        pl.col("lo") - pl.col("hi") >= -_EPS * pl.max_horizontal(*finite, pl.lit(1.0))).select("_g").unique()
+    summary = groups.join(apart, on="_g", how="semi")
+    summary = summary.hstack(live.select(CONFLICT_KEYS)[summary["_g"]])
     key = pl.concat_str([pl.col(c).fill_null("—") for c in CONFLICT_KEYS], separator=" | ")
-    summary = (groups.join(apart, on=keys, how="semi", nulls_equal=True)
-               .with_columns(key.alias("conflict_key"), (pl.col("gap") / pl.col("_top")).alias("spread"),
-                             display.value_text("gap", None).alias("gap_text"))
+    summary = (summary.with_columns(key.alias("conflict_key"), (pl.col("gap") / pl.col("_top")).alias("spread"),
+                                    display.value_text("gap", None).alias("gap_text"))
                .sort(["spread", "conflict_key"], descending=[True, False], nulls_last=True)
-               .select(*keys, pl.int_range(pl.len()).alias("_order"), *GROUP_COLUMNS))
+               .select("_g", pl.int_range(pl.len()).alias("_order"), *GROUP_COLUMNS))
     return (
-        live.join(summary, on=keys, how="inner", nulls_equal=True)
+        live.join(summary, on="_g", how="inner")
         .sort(["_order", "value", "row"])
         .select("row", "lo", "hi", *GROUP_COLUMNS)
     )
