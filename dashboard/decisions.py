@@ -132,7 +132,9 @@ def _period_bounds_frame(periods: list[str]) -> pl.DataFrame:
 def orphaned_reviews(latest: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
     """Latest decisions whose claim is gone from the table (kept, never deleted), with what the
     reviewer saw then: document, metric, value and quote from the snapshot."""
-    orphans = latest.join(claims.select("claim_id"), on="claim_id", how="anti", maintain_order="left")
+    # The few decided ids looked up in the table, not the table's million ids hashed for a join.
+    present = claims.filter(pl.col("claim_id").is_in(latest["claim_id"].implode()))["claim_id"]
+    orphans = latest.filter(~pl.col("claim_id").is_in(present.implode()))
     snap = [json.loads(s) if s else {} for s in orphans["claim_snapshot"].to_list()]
     return orphans.with_columns(
         *[pl.Series(f"was_{k}", [s.get(k) for s in snap], dtype=pl.String) for k in ("doc_path", "metric", "quote")]
