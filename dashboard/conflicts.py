@@ -24,8 +24,9 @@ def claim_intervals(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def conflict_rows(df: pl.DataFrame) -> pl.DataFrame:
-    """Which claims of `df` are in conflict and in which order: one row per such claim with `row` (its
-    index in df), lo, hi and GROUP_COLUMNS, the widest disagreements first. Decided on the few columns
+    """Which claims of `df` are in conflict: one row per such claim with `row` (its index in df), lo, hi
+    and GROUP_COLUMNS, and `group` (0 for the widest disagreement), the widest first and a group's claims in the
+    table's order. Decided on the few columns
     it needs, so a million claims cost their keys and values, not every column (see conflicts)."""
     needed = [*CONFLICT_KEYS, "doc_id", "value", "value_high", "qualifier",
               *[c for c in ("review_status", "verdict") if c in df.columns]]
@@ -59,16 +60,17 @@ def conflict_rows(df: pl.DataFrame) -> pl.DataFrame:
                                     display.value_text("gap", None).alias("gap_text"))
                .sort(["spread", "conflict_key"], descending=[True, False], nulls_last=True)
                .select("_g", pl.int_range(pl.len()).alias("_order"), *GROUP_COLUMNS))
+    # Group by group in the table's order (a stable sort on one integer); conflicts orders each group by value.
     return (
-        live.join(summary, on="_g", how="inner")
-        .sort(["_order", "value", "row"])
-        .select("row", "lo", "hi", *GROUP_COLUMNS)
+        live.join(summary, on="_g", how="inner", maintain_order="left")
+        .sort("_order", maintain_order=True)
+        .select("row", "lo", "hi", *GROUP_COLUMNS, pl.col("_order").alias("group"))
     )
 
 
 def with_groups(df: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     """The claims `rows` (part of what conflict_rows gave for df) names, in its order, with their groups."""
-    return df[rows["row"]].hstack(rows.drop("row"))
+    return df[rows["row"]].hstack(rows.drop("row", "group", strict=False))
 
 
 def conflicts(df: pl.DataFrame) -> pl.DataFrame:
@@ -80,4 +82,6 @@ def conflicts(df: pl.DataFrame) -> pl.DataFrame:
     One row per claim of such a group, with conflict_key naming the group, gap (how far apart the
     most distant claims of two articles are, canonical units), spread (gap relative to the group's
     largest value), gap_text (the gap in human units) and n_docs; the widest disagreements first."""
-    return with_groups(df, conflict_rows(df))
+    rows = conflict_rows(df)
+    rows = rows.with_columns(df["value"].gather(rows["row"]).alias("_value")).sort("group", "_value", "row")
+    return with_groups(df, rows.drop("_value", "group"))
