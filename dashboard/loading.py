@@ -30,14 +30,16 @@ def load_dataset(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     if not claims_dir.is_dir():
         raise TableError(f"{folder}: a folder, but not a claims dataset (no claims/ inside; "
                          "`cloudclaims extract --dataset DIR` writes one)")
-    with table.pair_lock(folder, shared=True):
-        try:
-            claims = table.scan_dataset(folder, "claims").drop(table.PARTITION).collect()
-            docs = table.scan_dataset(folder, "documents").drop(table.PARTITION).collect() if docs_dir.is_dir() else None
-        except TableError:
-            raise
-        except Exception as e:  # polars and arrow raise many types for a damaged file
-            raise TableError(f"{folder}: unreadable dataset ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+    try:
+        if docs_dir.is_dir():
+            claims, docs = table.read_dataset(folder)
+        else:  # claims only: shown, with a warning, as a claims file without its documents table is
+            with table.pair_lock(folder, shared=True):
+                claims, docs = table.scan_dataset(folder, "claims").drop(table.PARTITION).collect(), None
+    except TableError:
+        raise
+    except Exception as e:  # polars and arrow raise many types for a damaged file
+        raise TableError(f"{folder}: unreadable dataset ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     if docs is not None:
         return claims, docs, []
     return claims, pl.DataFrame(schema=DOCUMENT_SCHEMA), [f"{docs_dir}: documents table missing; sources page is empty"]

@@ -440,10 +440,7 @@ def add_verdicts(claims: pl.DataFrame, reference: pl.DataFrame, group_values: pl
     first of the fields that choose the Target (a few hundred in a million claims; most claims
     end there), then of the value, qualifier and sentence of the claims that need checking.
     """
-    missing = [c for c in _CLAIM_FIELDS if c not in claims.columns]
-    if missing:
-        raise ValueError(f"claims table lacks column(s) {', '.join(missing)} needed for verdicts")
-    base = claims.drop([c for c in VERDICT_SCHEMA if c in claims.columns])
+    base = _without_verdicts(claims)
     ref = Reference(reference)
 
     keys = base.select(*_TARGET_FIELDS, pl.col("value").is_not_null().alias("has_value")).with_row_index("row")
@@ -480,10 +477,7 @@ def verdict_columns(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFra
     the others, the fields that choose a Target are looked at once per combination and the match is
     `matches` as expressions. verdict_reason needs each claim's own sentence and the figures it may
     be mistaken for: add_verdicts gives it, for the rows a page shows."""
-    missing = [c for c in _CLAIM_FIELDS if c not in claims.columns]
-    if missing:
-        raise ValueError(f"claims table lacks column(s) {', '.join(missing)} needed for verdicts")
-    base = claims.drop([c for c in VERDICT_SCHEMA if c in claims.columns])
+    base = _without_verdicts(claims)
     rows = base.select(((pl.col("entity") == CLOUD) & pl.col("metric").is_in(list(METRICS))).arg_true()).to_series()
     keys = [*_TARGET_FIELDS, "_has_value"]
     some = base.select(*_TARGET_FIELDS, "value", "value_high", "qualifier")[rows].with_columns(
@@ -507,6 +501,14 @@ def verdict_columns(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFra
     some = some.select(verdict.alias("verdict"), reported.alias("reported_value"), pl.col("_source").alias("reported_source"))
     return base.with_columns(pl.repeat(None, base.height, dtype=VERDICT_SCHEMA[c], eager=True).alias(c).scatter(rows, some[c])
                              for c in some.columns)
+
+
+def _without_verdicts(claims: pl.DataFrame) -> pl.DataFrame:
+    """The claims without any verdict columns (they are recomputed); ValueError when a field verdicts need is missing."""
+    missing = [c for c in _CLAIM_FIELDS if c not in claims.columns]
+    if missing:
+        raise ValueError(f"claims table lacks column(s) {', '.join(missing)} needed for verdicts")
+    return claims.drop([c for c in VERDICT_SCHEMA if c in claims.columns])
 
 
 def _combinations(frame: pl.DataFrame, by: list) -> tuple[pl.DataFrame, pl.DataFrame]:
