@@ -25,6 +25,7 @@ from synthetic import synthetic_claims  # noqa: E402  (bench/ is on the path: th
 from dashboard import charts, conflicts, decisions, display, effective, export, filters, loading  # noqa: E402
 from dashboard.reviews import ReviewStore  # noqa: E402
 from extractors.table import DOCUMENT_SCHEMA, documents_path, write_table  # noqa: E402
+from factcheck import verdicts  # noqa: E402
 
 
 def timed(label: str, fn, results: list):
@@ -71,18 +72,24 @@ def main(argv=None) -> None:
     timed("Claims page with those filters", at.run, app)
     at.switch_page("views/conflicts.py")
     timed("Conflicts page (first visit computes the groups)", at.run, app)
+    if at.exception:
+        raise SystemExit(f"the Conflicts page failed: {at.exception[0].value}")
 
     # The same work function by function, to show where the time goes.
     loaded = timed("read table", lambda: loading.load_tables(claims_path)[0], steps)
     eff = timed("apply reviews", lambda: decisions.apply_reviews(loaded, store.latest()), steps)
-    ver, _, _, note = timed("verdicts (issue 6)", lambda: effective.add_verdicts(eff, ROOT / "data/reference/alibaba_cloud_reported.csv"), steps)
+    reference = ROOT / "data/reference/alibaba_cloud_reported.csv"
+    ver, _, ref, note = timed("verdicts, whole columns (the view)", lambda: effective.add_verdicts(eff, reference, reasons=False), steps)
+    timed("verdicts with every reason (cloudclaims export)", lambda: effective.add_verdicts(eff, reference), steps)
     shown = timed("display columns", lambda: display.with_display(ver), steps)
-    timed("conflict groups", lambda: conflicts.conflicts(shown), steps)
+    rows = timed("conflict groups (which rows, the page's cache)", lambda: conflicts.conflict_rows(shown), steps)
+    timed(f"conflict groups, all {rows.height:,} rows gathered", lambda: conflicts.with_groups(shown, rows), steps)
     timed("filter: one publisher", lambda: filters.filter_claims(shown, filters.Filters(publishers=(publisher,))), steps)
     timed("filter: quote search", lambda: filters.filter_claims(shown, filters.Filters(text="2019年")), steps)
     growth = shown.filter((pl.col("metric") == "revenue_growth") & (pl.col("granularity") == "quarter"))
     timed(f"trends chart ({growth.height:,} claims, summary mode)", lambda: charts.trends_chart(growth), steps)
-    timed("CSV export of the whole table", lambda: export.to_csv_bytes(shown), steps)
+    groups = verdicts.group_figures(ver) if ref is not None else None
+    timed("CSV export of the whole table (reasons written)", lambda: export.to_csv_bytes(effective.with_reasons(shown, ref, groups)), steps)
 
     print(f"\nAppTest on {args.rows:,} claims ({os.cpu_count()} CPUs visible; verdicts {'off' if args.no_verdicts else 'on'})")
     for label, sec in app:

@@ -10,15 +10,67 @@ from dashboard import display
 from factcheck.verdicts import claim_bounds_expr, written_step_expr
 
 CONFLICT_KEYS = ("entity", "product", "metric", "period", "unit")
+GROUP_COLUMNS = ("n_docs", "gap", "conflict_key", "spread", "gap_text")  # what conflicts adds about a claim's group
 _EPS = 1e-9
 
 
 def claim_intervals(df: pl.DataFrame) -> pl.DataFrame:
     """lo/hi: the values a claim allows, by the verdicts' claim_bounds: its range and qualifier, widened
     by half the step it was written to (775.9亿 allows ±0.05亿; 6% allows ±0.5; 超过6% allows [5.5, ∞))."""
-    step = written_step_expr(pl.col("value"), pl.col("unit"))
-    lo, hi = claim_bounds_expr(pl.col("value"), pl.col("value_high"), pl.col("qualifier"), step)
-    return df.with_columns(lo.alias("lo"), hi.alias("hi"))
+    lo, hi = claim_bounds_expr(pl.col("value"), pl.col("value_high"), pl.col("qualifier"), pl.col("_step"))
+    # The step once, as a column: eager frames do not share a subexpression between two outputs.
+    return df.with_columns(written_step_expr(pl.col("value"), pl.col("unit")).alias("_step")).with_columns(
+        lo.alias("lo"), hi.alias("hi")).drop("_step")
+
+
+def conflict_rows(df: pl.DataFrame) -> pl.DataFrame:
+    """Which claims of `df` are in conflict: one row per such claim with `row` (its index in df), lo, hi
+    and GROUP_COLUMNS, and `group` (0 for the widest disagreement), the widest first and a group's claims in the
+    table's order. Decided on the few columns
+    it needs, so a million claims cost their keys and values, not every column (see conflicts)."""
+    needed = [*CONFLICT_KEYS, "doc_id", "value", "value_high", "qualifier",
+              *[c for c in ("review_status", "verdict") if c in df.columns]]
+    live = df.select(needed).with_row_index("row").filter(pl.col("period").is_not_null() & pl.col("value").is_not_null())
+    if "review_status" in live.columns:
+        live = live.filter(pl.col("review_status") != "rejected")
+    # Integer ids for a claim's group and its document (the position of the first claim of each), so the
+    # aggregations below hash two integers instead of six strings.
+    live = claim_intervals(live).with_row_index("_pos").with_columns(
+        pl.col("_pos").first().over(CONFLICT_KEYS).alias("_g"), pl.col("_pos").first().over("doc_id").alias("_d"))
+    consistent = (pl.col("verdict") == "consistent").fill_null(False) if "verdict" in live.columns else pl.lit(False)
+    # Per document, the tightest it allows; then the two highest lower ends and the two lowest upper
+    # ends of different documents: some pair of documents disagrees iff one of these four pairs does.
+    per_doc = live.group_by("_g", "_d").agg(
+        pl.col("lo").max(), pl.col("hi").min(), pl.col("value").abs().max().alias("_top"), pl.col("value").max().alias("_max"),
+        pl.col("value").min().alias("_min"), consistent.all().alias("_consistent"))
+    groups = per_doc.group_by("_g").agg(
+        pl.struct(pl.col("_d").alias("_a"), "lo").top_k_by("lo", 2).alias("_top_lo"),
+        pl.struct(pl.col("_d").alias("_b"), "hi").bottom_k_by("hi", 2).alias("_low_hi"), pl.col("_top").max(),
+        pl.len().alias("n_docs"), pl.col("_consistent").all(), (pl.col("_max").max() - pl.col("_min").min()).alias("gap"),
+    ).filter((pl.col("n_docs") > 1) & ~pl.col("_consistent"))
+    pairs = groups.select("_g", "_top_lo").explode("_top_lo").unnest("_top_lo").join(
+        groups.select("_g", "_low_hi").explode("_low_hi").unnest("_low_hi"), on="_g").filter(pl.col("_a") != pl.col("_b"))
+    finite = [pl.when(pl.col(c).is_finite()).then(pl.col(c).abs()).otherwise(0.0) for c in ("lo", "hi")]
+    apart = pairs.filter(  # no common value: touching is not agreement (as verdicts' matches), float noise aside
+        pl.col("lo") - pl.col("hi") >= -_EPS * pl.max_horizontal(*finite, pl.lit(1.0))).select("_g").unique()
+    summary = groups.join(apart, on="_g", how="semi")
+    summary = summary.hstack(live.select(CONFLICT_KEYS)[summary["_g"]])
+    key = pl.concat_str([pl.col(c).fill_null("—") for c in CONFLICT_KEYS], separator=" | ")
+    summary = (summary.with_columns(key.alias("conflict_key"), (pl.col("gap") / pl.col("_top")).alias("spread"),
+                                    display.value_text("gap", None).alias("gap_text"))
+               .sort(["spread", "conflict_key"], descending=[True, False], nulls_last=True)
+               .select("_g", pl.int_range(pl.len()).alias("_order"), *GROUP_COLUMNS))
+    # Group by group in the table's order (a stable sort on one integer); conflicts orders each group by value.
+    return (
+        live.join(summary, on="_g", how="inner", maintain_order="left")
+        .sort("_order", maintain_order=True)
+        .select("row", "lo", "hi", *GROUP_COLUMNS, pl.col("_order").alias("group"))
+    )
+
+
+def with_groups(df: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """The claims `rows` (part of what conflict_rows gave for df) names, in its order, with their groups."""
+    return df[rows["row"]].hstack(rows.drop("row", "group", strict=False))
 
 
 def conflicts(df: pl.DataFrame) -> pl.DataFrame:
@@ -30,35 +82,6 @@ def conflicts(df: pl.DataFrame) -> pl.DataFrame:
     One row per claim of such a group, with conflict_key naming the group, gap (how far apart the
     most distant claims of two articles are, canonical units), spread (gap relative to the group's
     largest value), gap_text (the gap in human units) and n_docs; the widest disagreements first."""
-    live = df.filter(pl.col("period").is_not_null() & pl.col("value").is_not_null())
-    if "review_status" in live.columns:
-        live = live.filter(pl.col("review_status") != "rejected")
-    if not live.height:
-        return live.with_columns(pl.lit(None, pl.String).alias("conflict_key"), pl.lit(None, pl.Float64).alias("gap"))
-    live = claim_intervals(live)
-    keys = list(CONFLICT_KEYS)
-    # Per document, the tightest it allows; then the two highest lower ends and the two lowest upper
-    # ends of different documents: some pair of documents disagrees iff one of these four pairs does.
-    per_doc = live.group_by(*keys, "doc_id").agg(pl.col("lo").max(), pl.col("hi").min())
-    top_lo = per_doc.sort("lo", descending=True).group_by(keys, maintain_order=True).head(2).select(*keys, pl.col("doc_id").alias("_a"), "lo")
-    low_hi = per_doc.sort("hi").group_by(keys, maintain_order=True).head(2).select(*keys, pl.col("doc_id").alias("_b"), "hi")
-    pairs = top_lo.join(low_hi, on=keys, how="inner", nulls_equal=True).filter(pl.col("_a") != pl.col("_b"))
-    finite = [pl.when(pl.col(c).is_finite()).then(pl.col(c).abs()).otherwise(0.0) for c in ("lo", "hi")]
-    apart = pairs.filter(  # no common value: touching is not agreement (as verdicts' matches), float noise aside
-        pl.col("lo") - pl.col("hi") >= -_EPS * pl.max_horizontal(*finite, pl.lit(1.0)))
-    summary = live.group_by(keys).agg(
-        pl.col("value").abs().max().alias("_top"), pl.col("doc_id").n_unique().alias("n_docs"),
-        (pl.col("verdict") == "consistent").fill_null(False).all().alias("_all_consistent") if "verdict" in live.columns else pl.lit(False).alias("_all_consistent"),
-        (pl.col("value").max() - pl.col("value").min()).alias("gap"),
-    )
-    groups = (apart.select(keys).unique().join(summary, on=keys, how="inner", nulls_equal=True)
-              .filter(~pl.col("_all_consistent")))
-    key = pl.concat_str([pl.col(c).fill_null("—") for c in CONFLICT_KEYS], separator=" | ")
-    return (
-        live.join(groups, on=keys, how="inner", nulls_equal=True)
-        .with_columns(key.alias("conflict_key"), (pl.col("gap") / pl.col("_top")).alias("spread"),
-                      display.value_text("gap", None).alias("gap_text"))
-        .drop("_top", "_all_consistent")
-        .sort(["spread", "conflict_key", "value"], descending=[True, False, False], nulls_last=True)
-    )
-
+    rows = conflict_rows(df)
+    rows = rows.with_columns(df["value"].gather(rows["row"]).alias("_value")).sort("group", "_value", "row")
+    return with_groups(df, rows.drop("_value", "group"))

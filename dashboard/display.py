@@ -25,7 +25,7 @@ def unit_label(unit: str = "unit") -> pl.Expr:
 
 def number_text(e: pl.Expr) -> pl.Expr:
     """775.9, 6, -2, 0.0005: up to 4 decimals and no trailing .0."""
-    return e.round(4).cast(pl.String).str.replace(r"\.0$", "")
+    return e.round(4).cast(pl.String).str.strip_suffix(".0")
 
 
 def value_text(value: str = "value", high: str | None = "value_high", unit: str = "unit") -> pl.Expr:

@@ -33,16 +33,14 @@ class View:
     verdicts_note: str | None  # None when verdicts were added; otherwise why not, shown to the analyst
     reported: pl.DataFrame | None  # Alibaba's reported series (issue 6), when available
     reference: pl.DataFrame | None
+    group_figures: pl.DataFrame | None  # for with_reasons
     key: tuple  # the cache key it was built from
     options: dict[str, list] = field(default_factory=dict)  # filter choices
 
 
 def file_key(path: Path) -> FileKey:
-    try:
-        s = path.stat()
-        return str(path), s.st_mtime_ns, s.st_size
-    except FileNotFoundError:
-        return str(path), None, None
+    """The claims table's (or a dataset folder's) identity: loading.source_key."""
+    return loading.source_key(path)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -58,23 +56,24 @@ def _tables(key: FileKey) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
 @st.cache_resource(max_entries=2, show_spinner="Applying reviews and checks 正在应用审核与核查…")
 def _view(claims_key: FileKey, db: str, review_version: tuple[int, int], ref_keys: tuple[FileKey, ...]) -> View:
     claims, docs, warnings = _tables(claims_key)
-    e = effective.build(claims, docs, list(warnings), store(db), Path(ref_keys[0][0]), settings().articles_dir)
+    e = effective.build(claims, docs, list(warnings), store(db), Path(ref_keys[0][0]), settings().articles_dir, reasons=False)
     shown = e.claims
     dates = shown["published"].drop_nulls()
     opts = {c: filters.options(shown, c) for c in ("metric", "entity", "product", "publisher_label")}
     opts["publisher"] = opts.pop("publisher_label")
     opts["published"] = (dates.min(), dates.max()) if dates.len() else None
-    return View(shown, e.documents, e.orphans, e.warnings, e.verdicts_note, e.reported, e.reference,
+    return View(shown, e.documents, e.orphans, e.warnings, e.verdicts_note, e.reported, e.reference, e.group_figures,
                 (claims_key, db, review_version, ref_keys), opts)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Comparing claims 正在比对数据…")
 def _conflicts(key: tuple) -> pl.DataFrame:
-    return conflicts_mod.conflicts(_view(*key).claims)
+    return conflicts_mod.conflict_rows(_view(*key).claims)
 
 
 def conflicts(view: View) -> pl.DataFrame:
-    """conflicts.conflicts over the whole effective table, computed when a page first asks for it."""
+    """conflicts.conflict_rows over the whole effective table (which rows, in which groups), computed
+    when a page first asks for it; conflicts.with_groups gives the claims of the groups a page shows."""
     return _conflicts(view.key)
 
 
@@ -110,6 +109,16 @@ def current_filters(view: View) -> filters.Filters:
 
 def filtered(view: View) -> pl.DataFrame:
     return filters.filter_claims(view.claims, current_filters(view))
+
+
+def with_reasons(view: View, rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows of view.claims with their verdict_reason (the view leaves it out: a million reasons are
+    written one claim at a time, and a page shows a few)."""
+    return effective.with_reasons(rows, view.reference, view.group_figures)
+
+
+def shown_mask(view: View) -> pl.Series:
+    return filters.shown_mask(view.claims, current_filters(view))
 
 
 def metric_options(df: pl.DataFrame) -> list[str]:

@@ -191,6 +191,9 @@ def _current(claims_path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The tables the upload adds to (empty ones when there are none yet); TableError when they cannot be read."""
     if not claims_path.exists():
         return pl.DataFrame(schema=CLAIM_SCHEMA), pl.DataFrame(schema=DOCUMENT_SCHEMA)
+    if claims_path.is_dir():  # the dashboard reads a partitioned dataset, but only `extract --dataset` writes one
+        raise TableError(f"{claims_path} is a partitioned dataset, which uploads do not change: put the articles in the "
+                         f"corpus and run `cloudclaims extract ... --dataset {claims_path}`")
     claims, docs = read_tables(claims_path)
     return claims, docs if docs is not None else pl.DataFrame(schema=DOCUMENT_SCHEMA)
 

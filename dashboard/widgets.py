@@ -132,7 +132,7 @@ def claims_table(df: pl.DataFrame, key: str, columns: list[str] | None = None, m
 def source_panel(view: state.View, claim_id: str, key: str, queue: list[str] | None = None) -> None:
     """Everything about one claim: sentence, context, verdict, document, all fields, review history and
     form. `queue` (the Review page): the claims after this one, for the next-claim shortcut."""
-    found = view.claims.filter(pl.col("claim_id") == claim_id)
+    found = state.with_reasons(view, view.claims.filter(pl.col("claim_id") == claim_id))
     if not found.height:
         st.info("That claim is not in the table any more (re-extracted or filtered). 该条目已不在表中。")
         return

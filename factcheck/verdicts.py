@@ -152,6 +152,12 @@ def _below(a: float, b: float) -> bool:
     return a < b - 1e-9 * max(1.0, abs(a), abs(b))
 
 
+def below_expr(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """_below over whole columns: a < b with the same room for float noise (touching is not below)."""
+    noise = 1e-9 * pl.max_horizontal(pl.lit(1.0), a.abs(), b.abs())
+    return pl.when((a == float("-inf")) | (b == float("inf"))).then(a != b).otherwise(a < b - noise)
+
+
 def claim_bounds(value: float, value_high: float | None, qualifier: str | None, claim_step: float) -> tuple[float, float]:
     """The values a claim allows as written: its range widened by half its written step (a full
     step for approx), open above for over/at_least/as_low_as and below for under/up_to. Both the
@@ -423,19 +429,18 @@ def reason_group(reason: str | None) -> str:
 
 
 # ---------------------------------------------------------------- tables
-def add_verdicts(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:
+def add_verdicts(claims: pl.DataFrame, reference: pl.DataFrame, group_values: pl.DataFrame | None = None) -> pl.DataFrame:
     """`claims` plus the VERDICT_SCHEMA columns, same rows in the same order.
 
     `reference` is what factcheck.reference.load_reference returns. Verdict columns already
     present are recomputed, so the function can be applied again after the reference changes.
+    `group_values` (group_figures of a whole table) judges some of its rows as they are judged in the
+    whole table; by default the group's figures stated beside a claim come from `claims` itself.
     Each row gets check_claim's verdict, but the work is done once per distinct combination:
     first of the fields that choose the Target (a few hundred in a million claims; most claims
     end there), then of the value, qualifier and sentence of the claims that need checking.
     """
-    missing = [c for c in _CLAIM_FIELDS if c not in claims.columns]
-    if missing:
-        raise ValueError(f"claims table lacks column(s) {', '.join(missing)} needed for verdicts")
-    base = claims.drop([c for c in VERDICT_SCHEMA if c in claims.columns])
+    base = _without_verdicts(claims)
     ref = Reference(reference)
 
     keys = base.select(*_TARGET_FIELDS, pl.col("value").is_not_null().alias("has_value")).with_row_index("row")
@@ -450,18 +455,60 @@ def add_verdicts(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:
         .with_columns(verdict_id.alias("target"))
         .with_row_index("row")
         .filter(pl.col("target").is_in([i for i, t in enumerate(targets) if isinstance(t, Target)]))
-        .join(_group_values(base), on=["doc_id", "quote", "metric"], how="left", nulls_equal=True, maintain_order="left")
+        .join(group_figures(base) if group_values is None else group_values, on=["doc_id", "quote", "metric"], how="left",
+              nulls_equal=True, maintain_order="left")
     )
     # group_by folds -0.0 into 0.0, but a reason prints them differently ("claims -0%"): keep the sign apart.
     negative = ((1.0 / pl.col("value")) < 0).alias("negative")
     combos, members = _combinations(rows, ["target", "value", negative, "value_high", "qualifier", "quote", "group_values"])
-    for target, value, _, value_high, qualifier, quote, group_values in combos.iter_rows():
-        verdicts.append(_judge(targets[target], value, value_high, qualifier, quote, group_values or ()))
+    for target, value, _, value_high, qualifier, quote, figures in combos.iter_rows():
+        verdicts.append(_judge(targets[target], value, value_high, qualifier, quote, figures or ()))
     verdict_id = verdict_id.scatter(members["row"], members["id"] + len(targets))
 
     table = pl.DataFrame([(v.verdict, v.reported_value, v.reason, v.source) for v in verdicts],
                          schema=VERDICT_SCHEMA, orient="row")
     return base.hstack(table[verdict_id])
+
+
+def verdict_columns(claims: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:
+    """`claims` plus verdict, reported_value and reported_source: what add_verdicts gives, decided over
+    whole columns (tests/test_verdicts.py checks they agree), for tables of a million claims. Claims of
+    another entity or of a metric the reference lacks get no verdict (_target's first two tests); for
+    the others, the fields that choose a Target are looked at once per combination and the match is
+    `matches` as expressions. verdict_reason needs each claim's own sentence and the figures it may
+    be mistaken for: add_verdicts gives it, for the rows a page shows."""
+    base = _without_verdicts(claims)
+    rows = base.select(((pl.col("entity") == CLOUD) & pl.col("metric").is_in(list(METRICS))).arg_true()).to_series()
+    keys = [*_TARGET_FIELDS, "_has_value"]
+    some = base.select(*_TARGET_FIELDS, "value", "value_high", "qualifier")[rows].with_columns(
+        pl.col("value").is_not_null().alias("_has_value"))
+    ref, decided = Reference(reference), []
+    combos = some.select(keys).unique()
+    for combination in combos.iter_rows():
+        t = _target(ref, *combination)
+        decided.append((t.verdict, None, None, None) if isinstance(t, Verdict) else
+                       (None, t.reported.value, t.reported.step, t.reported.source))
+    schema = {"_decided": pl.String, "_reported": pl.Float64, "_reported_step": pl.Float64, "_source": pl.String}
+    some = some.join(combos.hstack(pl.DataFrame(decided, schema=schema, orient="row")), on=keys, how="left",
+                     nulls_equal=True, maintain_order="left")
+    value, reported, half = pl.col("value"), pl.col("_reported"), pl.col("_reported_step") / 2
+    # The claim's step once, as a column: an eager frame would compute it again for each bound.
+    some = some.with_columns(written_step_expr(value, pl.col("unit")).alias("_step"))
+    low, high = claim_bounds_expr(value, pl.col("value_high"), pl.col("qualifier"), pl.col("_step"))
+    verdict = (pl.when(reported.is_null()).then(pl.col("_decided"))
+               .when(below_expr(low - half, reported) & below_expr(reported, high + half)).then(pl.lit("consistent"))
+               .otherwise(pl.lit("inconsistent")))
+    some = some.select(verdict.alias("verdict"), reported.alias("reported_value"), pl.col("_source").alias("reported_source"))
+    return base.with_columns(pl.repeat(None, base.height, dtype=VERDICT_SCHEMA[c], eager=True).alias(c).scatter(rows, some[c])
+                             for c in some.columns)
+
+
+def _without_verdicts(claims: pl.DataFrame) -> pl.DataFrame:
+    """The claims without any verdict columns (they are recomputed); ValueError when a field verdicts need is missing."""
+    missing = [c for c in _CLAIM_FIELDS if c not in claims.columns]
+    if missing:
+        raise ValueError(f"claims table lacks column(s) {', '.join(missing)} needed for verdicts")
+    return claims.drop([c for c in VERDICT_SCHEMA if c in claims.columns])
 
 
 def _combinations(frame: pl.DataFrame, by: list) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -472,7 +519,7 @@ def _combinations(frame: pl.DataFrame, by: list) -> tuple[pl.DataFrame, pl.DataF
     return groups.drop("row"), members
 
 
-def _group_values(claims: pl.DataFrame) -> pl.DataFrame:
+def group_figures(claims: pl.DataFrame) -> pl.DataFrame:
     """Values the same sentence states for the group, by (doc_id, quote, metric)."""
     return (
         claims.filter(pl.col("entity").is_in(GROUP_ENTITIES) & pl.col("value").is_not_null())

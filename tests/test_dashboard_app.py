@@ -141,6 +141,26 @@ def test_every_page_renders_on_the_extracted_corpus(corpus, page, title):
     assert not at.error
 
 
+def test_the_app_opens_a_partitioned_dataset_folder(tmp_path, monkeypatch):
+    """CLOUDCLAIMS_CLAIMS naming the folder `cloudclaims extract --dataset DIR` writes: the app scans it
+    (loading.load_dataset) and shows the claims of the single table, on every page; a re-extraction
+    into the folder is picked up (the cache key covers the dataset's files)."""
+    env = _env(tmp_path, monkeypatch)
+    shutil.copytree(ROOT / "data" / "articles", env.articles, ignore=shutil.ignore_patterns("uploads"))
+    dataset = tmp_path / "out" / "claims.dataset"
+    assert cli.main(["extract", str(env.articles), "--out", str(env.claims_path), "--dataset", str(dataset), "--no-cache"]) == 0
+    monkeypatch.setenv("CLOUDCLAIMS_CLAIMS", str(dataset))
+    for page, title in PAGES.items():
+        at = run(page)
+        assert [t.value for t in at.title] == [title] and not at.error, page
+    n = env.claims.height
+    assert f"{n:,} of {n:,} claims" in run("views/claims.py").caption[0].value, "the single table's claims"
+    sorted(p for p in env.articles.rglob("*") if p.suffix in (".md", ".txt"))[0].unlink()
+    assert cli.main(["extract", str(env.articles), "--out", str(env.claims_path), "--dataset", str(dataset), "--no-cache"]) == 0
+    fewer = env.claims.height
+    assert fewer < n and f"{fewer:,} of {fewer:,} claims" in run("views/claims.py").caption[0].value
+
+
 @pytest.mark.parametrize("page,labels", [("views/trends.py", ["PNG", "SVG"]), ("views/claims.py", ["CSV (Excel)", "Parquet"]),
                                          ("views/factcheck.py", ["PNG", "SVG"])])
 def test_charts_and_views_can_be_downloaded(corpus, page, labels):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import math
 
+import hypothesis
+import hypothesis.strategies as st
 import polars as pl
 import pytest
 from sample import REFERENCE, write_sample_corpus
@@ -14,6 +17,7 @@ from dashboard import checks, conflicts, decisions, display, docfixes, export, f
 from dashboard.reviews import DECISION_SCHEMA, Correction, ReviewStore
 from extractors.calendar import period_bounds
 from extractors.table import CLAIM_SCHEMA, DOCUMENT_SCHEMA, claim_id
+from factcheck.verdicts import claim_bounds, written_step
 
 
 def claim(quote: str, metric: str, value: float, unit: str = "%", *, qualifier: str = "exact", period: str | None = "2022",
@@ -76,6 +80,26 @@ def test_the_latest_decision_is_applied(sample, action, correction, expected):
     assert row["reviewer"] == "李雷" and row["review_note"] == "checked against the 10-K"
     assert eff.filter(pl.col("claim_id") != target)["review_status"].unique().to_list() == ["unreviewed"]
     assert eff.height == claims.height
+
+
+@hypothesis.settings(max_examples=40, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+@hypothesis.given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["accept", "reject", "correct"]),
+                                     st.sampled_from([None, "consistent", "inconsistent"]),
+                                     st.sampled_from([None, "2022", "FY2023", "2024Q2"]), st.sampled_from([7.76e10, 6.0])),
+                           max_size=15))
+def test_reviews_applied_to_the_reviewed_rows_alone_equal_the_whole_table_join(tmp_path_factory, drawn):
+    """apply_reviews works on the reviewed rows and writes them back in place; the result is the join of
+    the whole table with the decisions (_reviewed on every row), extra columns kept after."""
+    claims, _ = write_sample_corpus(tmp_path_factory.mktemp("articles"))
+    claims = claims.with_columns(pl.lit("x").alias("extra"))
+    store = ReviewStore(tmp_path_factory.mktemp("db") / "reviews.sqlite")
+    for i, action, verdict, period, value in drawn:
+        cid = claims["claim_id"][i % claims.height] if i < 35 else f"gone{i}"  # some decisions outlive their claim
+        correction = Correction(value, "CNY" if value > 100 else "%", "alibaba_cloud", period=period) if action == "correct" else None
+        store.record(cid, action, "王芳", correction=correction, verdict=verdict if action != "reject" else None)
+    latest = store.latest()
+    whole = decisions._reviewed(claims, latest).hstack(claims.select("extra"))
+    assert decisions.apply_reviews(claims, latest).equals(whole)
 
 
 def test_reviews_of_claims_that_disappeared_are_listed_as_orphans_with_what_they_were(sample):
@@ -195,6 +219,61 @@ CONFLICTS = [
 def test_conflicts(rows, expected):
     found = conflicts.conflicts(frame(*rows).with_columns(verdict=pl.Series([r["verdict"] for r in rows], dtype=pl.String)))
     assert (found.height == len(rows)) if expected else (found.height == 0)
+
+
+def _conflicts_pair_by_pair(rows: list[dict]) -> dict[tuple, tuple[int, float]]:
+    """The rule claim by claim, as the docstring states it: per group, some claim of one article and one of
+    another allow no common value (claim_bounds, touching is apart), unless every claim is consistent.
+    -> {group keys: (n_docs, gap)}."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["period"] is not None and r["value"] is not None and r.get("review_status") != "rejected":
+            groups.setdefault(tuple(r[k] for k in conflicts.CONFLICT_KEYS), []).append(r)
+    out = {}
+    for key, members in groups.items():
+        bounds = [(r["doc_id"], *claim_bounds(r["value"], r["value_high"], r["qualifier"], written_step(r["value"], r["unit"])))
+                  for r in members]
+        apart = any(a != b and lo - hi >= -1e-9 * max([1.0, *(abs(x) for x in (lo, hi) if math.isfinite(x))])
+                    for a, lo, _ in bounds for b, _, hi in bounds)
+        if apart and not all(r["verdict"] == "consistent" for r in members):
+            values = [r["value"] for r in members]
+            out[key] = (len({r["doc_id"] for r in members}), max(values) - min(values))
+    return out
+
+
+@hypothesis.settings(max_examples=150, deadline=None)
+@hypothesis.given(st.lists(st.tuples(
+    st.sampled_from(["a", "b", "c"]), st.sampled_from(["2022", "2023Q1", None]), st.sampled_from([("%", "revenue_growth"), ("CNY", "revenue")]),
+    st.sampled_from([6, 6.4, 6.6, 60, 5, -2, 0.0]), st.sampled_from(["exact", "approx", "over", "under", "up_to", None]),
+    st.sampled_from([None, 8]), st.sampled_from([None, "consistent", "inconsistent"]), st.sampled_from(["unreviewed", "rejected"]),
+), max_size=12))
+def test_conflicts_equal_the_rule_applied_pair_by_pair(drawn):
+    """conflict_rows decides on a few columns and per-document bounds; the groups, their n_docs and gap,
+    and the order (widest first, then by value) are those of comparing every claim with every other."""
+    rows = [{**claim(f"q{i}", metric, value * (1e8 if unit == "CNY" else 1), unit, qualifier=q, period=period, doc=doc,
+                     value_high=None if high is None else high * (1e8 if unit == "CNY" else 1)),
+             "verdict": verdict, "review_status": status}
+            for i, (doc, period, (unit, metric), value, q, high, verdict, status) in enumerate(drawn)]
+    df = pl.DataFrame(rows, schema={**CLAIM_SCHEMA, "verdict": pl.String, "review_status": pl.String})
+    found = conflicts.conflicts(df)
+    expected = _conflicts_pair_by_pair(df.to_dicts())
+    got = {tuple(r[k] for k in conflicts.CONFLICT_KEYS): (r["n_docs"], r["gap"]) for r in found.iter_rows(named=True)}
+    assert got.keys() == expected.keys()
+    assert all(got[k][0] == n and got[k][1] == pytest.approx(gap) for k, (n, gap) in expected.items())
+    assert found.height == sum(1 for r in df.to_dicts() if tuple(r[k] for k in conflicts.CONFLICT_KEYS) in expected
+                               and r["period"] is not None and r["review_status"] != "rejected")
+    order = found.select(-pl.col("spread"), "conflict_key", "value").rows()
+    assert order == sorted(order)
+
+
+def test_a_page_gathers_only_its_groups_and_gets_what_conflicts_gives():
+    rows = [v(6, doc="a"), v(60, doc="b"), v(6, doc="c", period="2023Q1"), v(7, doc="d", period="2023Q1"), v(1, doc="e", period="2021")]
+    df = frame(*rows).with_columns(verdict=pl.lit(None, pl.String))
+    every = conflicts.conflict_rows(df)
+    first = every["conflict_key"].unique(maintain_order=True)[:1]
+    page = conflicts.with_groups(df, every.filter(pl.col("conflict_key").is_in(first.implode())))
+    assert page.equals(conflicts.conflicts(df).filter(pl.col("conflict_key").is_in(first.implode())))
+    assert every["conflict_key"].n_unique() == 2 and page["value"].to_list() == [6, 60]
 
 
 def test_a_rejected_claim_no_longer_makes_a_conflict():
@@ -351,6 +430,52 @@ def test_inconsistent_claims_come_worst_first_and_counts_are_per_publisher():
     assert counts.rows() == [("智東西", 0, 2, 0), (filters.NONE_LABEL, 0, 0, 1), ("雷峰网", 1, 0, 0)]
 
 
+# ------------------------------------------------------------------------------------ a dataset folder
+def _dataset(folder, claims, docs):
+    """A partitioned dataset in the layout extractors/table.py gives (one file a year, as extract --dataset writes)."""
+    from extractors import table
+
+    for kind, frame_ in (("claims", claims), ("documents", docs)):
+        years = frame_.with_columns(pl.col("published").dt.year().alias("_y"))
+        for (year,), part in years.group_by("_y", maintain_order=True):
+            target = table.partition_dir(folder, kind, year)
+            target.mkdir(parents=True)
+            part.drop("_y").write_parquet(target / "part-0.parquet")
+
+
+DATASET_PROBLEMS = [
+    # (what the folder holds, error naming it)
+    ("nothing", "not a claims dataset"),
+    ("a damaged part", "unreadable dataset"),
+]
+
+
+def test_a_dataset_folder_is_read_as_the_table_it_partitions(sample, tmp_path):
+    claims, docs, _ = sample
+    _dataset(tmp_path / "ds", claims, docs)
+    got, got_docs, warnings = loading.load_tables(tmp_path / "ds")
+    assert warnings == [] and got.schema == claims.schema and got_docs.schema == docs.schema
+    assert got.sort("claim_id").equals(claims.sort("claim_id")) and got_docs.sort("doc_id").equals(docs.sort("doc_id"))
+    key = loading.source_key(tmp_path / "ds")
+    claims.head(1).write_parquet(next((tmp_path / "ds" / "claims").glob("*/part-0.parquet")))  # a new run, fewer rows
+    assert loading.source_key(tmp_path / "ds") != key, "a rewritten part changes the cache key"
+
+
+@pytest.mark.parametrize("problem,error", DATASET_PROBLEMS)
+def test_a_folder_that_is_no_dataset_says_which_and_why(sample, tmp_path, problem, error):
+    from extractors.table import TableError
+
+    claims, docs, _ = sample
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    if problem == "a damaged part":
+        _dataset(folder, claims, docs)
+        next((folder / "claims").glob("*/part-0.parquet")).write_bytes(b"PAR1 not parquet")
+    with pytest.raises(TableError, match=error) as e:
+        loading.load_tables(folder)
+    assert str(folder) in str(e.value)
+
+
 # ------------------------------------------------------------------------------------ verdicts guard
 def test_verdicts_are_added_when_the_reference_loads(sample):
     from dashboard.effective import add_verdicts
@@ -382,6 +507,34 @@ def test_verdicts_that_cannot_be_computed_leave_the_claims_and_say_why(sample, t
     eff = decisions.apply_reviews(claims, store.latest())
     out, reported, loaded, got = add_verdicts(eff, ref)
     assert out.equals(eff) and reported is None and loaded is None and note in got and got.startswith("verdicts not available")
+
+
+def test_the_dashboard_view_with_reasons_added_to_some_rows_equals_the_full_build(sample, tmp_path):
+    """The dashboard builds the effective table without verdict_reason (whole-column verdicts) and writes
+    the reasons for the rows a page shows; those rows then equal what the full build (the export) gives,
+    reviewers' verdict overrides and the group's figures stated beside a claim included."""
+    from dashboard import effective
+
+    claims, docs, store = sample
+    growth = claims.filter((pl.col("metric") == "revenue_growth") & (pl.col("period") == "2023Q1")).head(1)
+    stated = [growth.with_columns(pl.lit(5.0).alias("value"), pl.lit(entity).alias("entity"), (pl.col("claim_id") + entity).alias("claim_id"))
+              for entity in ("alibaba_cloud", "alibaba_group")]  # the cloud's 5% is the group's, stated beside it
+    claims = pl.concat([claims, *stated])
+    ids = claims["claim_id"]
+    store.record(ids[0], "accept", "王芳", "财报口径不同", verdict="inconsistent")
+    store.record(ids[1], "reject", "李雷")
+    store.record(ids[2], "accept", "李雷", verdict="consistent")
+    args = (claims, docs, [], store, REFERENCE, tmp_path)
+    full = effective.build(*args, reextract=None).claims
+    lean = effective.build(*args, reextract=None, reasons=False)
+    assert "verdict_reason" not in lean.claims.columns and decisions.has_verdicts(lean.claims)
+    assert lean.claims.equals(full.drop("verdict_reason"))
+    assert full["verdict_reason"].str.contains("equals the group's figure stated in the same sentence").sum() == 1
+    for rows in (lean.claims, lean.claims.slice(0, 3), lean.claims.filter(pl.col("verdict") == "inconsistent"), lean.claims.clear()):
+        got = effective.with_reasons(rows, lean.reference, lean.group_figures)
+        want = full.join(rows.select("claim_id"), on="claim_id", how="semi", maintain_order="left")
+        assert got.select(full.columns).equals(want)
+    assert full["verdict_reason"].str.starts_with("set by 王芳").sum() == 1
 
 
 # ------------------------------------------------------------------------------------ verdict overrides

@@ -90,6 +90,15 @@ def _files(folder) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
+def test_an_upload_into_a_dataset_folder_is_refused_by_name_and_keeps_nothing(site, tmp_path):
+    dataset = tmp_path / "claims.dataset"
+    (dataset / "claims").mkdir(parents=True)
+    before = _files(site.uploads_dir)
+    r, = uploads.ingest([("new.txt", "阿里云营收同比增长6%。".encode())], dataset, site.uploads_dir, site.upload_max_bytes, batch.extract)
+    assert "is a partitioned dataset" in r.error and "nothing of this upload was kept" in r.error
+    assert _files(site.uploads_dir) == before and list(dataset.rglob("*.parquet")) == []
+
+
 @pytest.mark.parametrize("name,accepted", [
     ("article.txt", True), ("article.MD", True), ("page.html", False), ("article.md.exe", False),
     ("article.pdf", False), ("README", False), ("article.txt.", False),

@@ -38,6 +38,7 @@ from factcheck.verdicts import (
     matches,
     reason_group,
     reported_series,
+    verdict_columns,
     written_step,
     written_step_expr,
 )
@@ -368,6 +369,28 @@ def one_by_one(claims: pl.DataFrame, reference: pl.DataFrame) -> list[tuple]:
             group[(r["doc_id"], r["quote"], r["metric"])].add(r["value"])
     verdicts = [check_claim(r, ref, group[(r["doc_id"], r["quote"], r["metric"])]) for r in claims.iter_rows(named=True)]
     return [(v.verdict, v.reported_value, v.reason, v.source) for v in verdicts]
+
+
+@pytest.mark.parametrize("seed", [6, 7, 8])
+def test_whole_column_verdicts_equal_the_table_verdicts(reference, seed):
+    """verdict_columns (the dashboard's view of a million claims) decides over whole columns; each row
+    gets add_verdicts' verdict, reported_value and reported_source, every branch included."""
+    claims = mixed_claims(reference, 4000, seed)
+    claims = pl.concat([claims, claims.filter(pl.col("value") == 0).with_columns(-pl.col("value"))])
+    columns = ["verdict", "reported_value", "reported_source"]
+    want = add_verdicts(claims, reference)
+    got = verdict_columns(claims.with_columns(pl.lit("stale").alias("verdict")), reference)
+    assert got.columns == [*claims.columns, *columns]
+    assert got.select(claims.columns).equals(claims)
+    diff = got.select(columns).with_row_index().join(want.select(columns).with_row_index(), on="index", suffix="_want").filter(
+        pl.any_horizontal(~pl.col(c).eq_missing(pl.col(f"{c}_want")) for c in columns))
+    assert diff.height == 0, diff.head(5)
+    assert set(want["verdict"].drop_nulls()) == {"consistent", "inconsistent", "unverifiable"}
+
+
+def test_whole_column_verdicts_of_an_empty_table(reference):
+    empty = pl.DataFrame(schema=CLAIM_SCHEMA)
+    assert verdict_columns(empty, reference).columns == [*CLAIM_SCHEMA, "verdict", "reported_value", "reported_source"]
 
 
 # Every branch mixed_claims must reach, by a piece of its verdict_reason.

@@ -4,7 +4,7 @@ how far apart they are, Alibaba's figure and each claim's verdict and review."""
 import polars as pl
 import streamlit as st
 
-from dashboard import source, state, widgets
+from dashboard import conflicts, source, state, widgets
 
 MAX_GROUPS = 50
 MAX_CARDS = 8
@@ -13,9 +13,10 @@ view = widgets.page("Conflicts 冲突")
 # Groups are found across the whole table (a filter must not hide the other side of a conflict);
 # the filters choose which groups to show: those with at least one claim in the filtered view.
 everything = state.conflicts(view)
-keys = everything.join(state.filtered(view).select("claim_id"), on="claim_id", how="semi")["conflict_key"]
-found = everything.join(keys.unique().to_frame(), on="conflict_key", how="semi", maintain_order="left")
-groups = found["conflict_key"].unique(maintain_order=True).to_list()
+keys = everything.filter(state.shown_mask(view).gather(everything["row"]))["conflict_key"].unique()
+groups = everything.filter(pl.col("conflict_key").is_in(keys.implode()))["conflict_key"].unique(maintain_order=True).to_list()
+# Only the groups shown are gathered whole (a million claims may hold thousands of groups).
+found = state.with_reasons(view, conflicts.with_groups(view.claims, everything.filter(pl.col("conflict_key").is_in(groups[:MAX_GROUPS]))))
 st.caption(f"{len(groups)} group(s) of claims from different articles that disagree, widest disagreement first. Unknown "
            f"periods and rejected claims are not compared, and claims that all agree with Alibaba's figure within its "
            f"rounding are no conflict. 共 {len(groups)} 组不同文章间相互矛盾的数据。")

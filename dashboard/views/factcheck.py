@@ -12,6 +12,8 @@ if not decisions.has_verdicts(view.claims):
 
 df = state.filtered(view)
 totals = checks.totals(df)
+# The reasons are written for the claims listed below only (the view leaves them out).
+listed = state.with_reasons(view, df.filter(pl.col("verdict").is_in(["inconsistent", "unverifiable"])))
 for col, (v, n) in zip(st.columns(4), totals.items()):
     col.metric(labels.VERDICTS.get(v, labels.NOT_CHECKABLE), n)
 st.caption("Consistent, inconsistent and unverifiable count Alibaba Cloud figures the reference covers (revenue, "
@@ -35,14 +37,14 @@ def table(rows: pl.DataFrame, key: str, cols: list[str]) -> str | None:
 
 
 st.subheader("Inconsistent claims 不一致的数据")
-bad = checks.inconsistent_claims(df)
+bad = checks.inconsistent_claims(listed)
 st.caption("Worst first: the largest difference relative to the reported figure. 按偏差从大到小排列。" if bad.height else
            "None under the current filters: every checkable claim matches Alibaba's figure or cannot be verified. 无。")
 picked = table(bad, "factcheck_table", ["value_text", "reported_text", "period", "verdict_reason", "reported_source_label",
                                         "publisher_label", "published", "quote_shown"])
 
 st.subheader("Unverifiable claims, by why 无法核实的数据（按原因）")
-unverifiable = checks.unverifiable_claims(df)
+unverifiable = checks.unverifiable_claims(listed)
 if not unverifiable.height:
     st.caption("None under the current filters. 无。")
 for group in unverifiable["reason_group"].unique(maintain_order=True).to_list():

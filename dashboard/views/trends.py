@@ -6,8 +6,8 @@ import streamlit as st
 from dashboard import charts, decisions, labels, state, widgets
 
 view = widgets.page("Trends 趋势")
-df = state.filtered(view)
-metrics = state.metric_options(df)
+shown = state.shown_mask(view)  # one metric is drawn: only its claims are gathered from the whole table
+metrics = state.metric_options(view.claims.select(pl.col("metric").filter(shown)))
 if not metrics:
     st.info("No claims match the filters. 没有符合筛选条件的数据。")
     st.stop()
@@ -17,7 +17,7 @@ if ss.get("trend_metric") not in metrics:
     ss["trend_metric"] = "revenue_growth" if "revenue_growth" in metrics else metrics[0]
 c1, c2, c3 = st.columns([3, 3, 4])
 metric = c1.selectbox("Metric 指标", metrics, key="trend_metric", format_func=lambda m: labels.label(labels.METRICS, m))
-df = df.filter(pl.col("metric") == metric)
+df = view.claims.filter(pl.lit(shown) & (pl.col("metric") == metric))
 if ss.get("trend_x") not in charts.X_FIELDS:
     ss["trend_x"] = "period"
 x = c2.radio("Time axis 时间轴", list(charts.X_FIELDS), key="trend_x", horizontal=True,
