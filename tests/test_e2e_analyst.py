@@ -286,7 +286,7 @@ def test_12_the_png_has_its_title_and_the_csv_is_what_cloudclaims_export_writes(
     page = open_page(chrome, app, "/trends")
     page.locator("[data-testid='stVegaLiteChart']").first.hover()  # its toolbar shows; it offers no second download
     expect(page.get_by_role("button", name="Fullscreen").first).to_be_visible()
-    assert page.get_by_role("button", name="Download as PNG").filter(visible=True).count() == 0
+    expect(page.get_by_role("button", name="Download as PNG").filter(visible=True)).to_have_count(0)  # once styled
     with page.expect_download() as got:
         page.get_by_role("button", name="PNG", exact=True).click()
     png = open(got.value.path(), "rb").read()
