@@ -8,7 +8,7 @@ PORT ?= 8501
 # The table is rebuilt when any article, rule or extractor file is newer than it.
 EXTRACT_INPUTS := $(shell find data/articles extractors -type f \( -name '*.txt' -o -name '*.md' -o -name '*.yaml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: install run test eval bench bench-dashboard stress extract clean
+.PHONY: install run test eval bench bench-ab bench-dashboard stress extract clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: $(STAMP)
 # Time to first render of the dashboard's Trends page and of a filter change, on 1,000,000 synthetic claims.
 bench-dashboard: $(STAMP)
 	$(BIN)/python bench/dashboard_bench.py
+
+# The extraction core of a commit against the working tree, per core (CPU time), runs alternating: REV=dcc1778.
+REV ?= HEAD~1
+bench-ab: $(STAMP)
+	$(BIN)/python bench/core_ab.py $(REV)
 
 # Hostile files and concurrent reviewers, longer than `make test` can afford (issue 4); STRESS_ARGS to tune.
 stress: $(STAMP)
