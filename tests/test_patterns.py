@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from extractors import patterns
+from tests.text_strategies import texts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT.parent / "shared" / "devset" / "docs"
@@ -95,3 +98,15 @@ def test_a_pattern_spelled_out_for_re_matches_what_regex_matches(pattern, text):
     fast = patterns.compile(pattern)
     assert type(fast).__module__ == "re"
     assert [m.span() for m in fast.finditer(text)] == [m.span() for m in regex.finditer(pattern, text)]
+
+
+@settings(deadline=None, max_examples=3, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(texts, min_size=100, max_size=100))
+def test_generated_texts_give_what_the_regex_module_alone_gives(tmp_path, generated):
+    """Hypothesis-made text (financial fragments, scraped damage, any script), both engines, row for row."""
+    paths = []
+    for i, text in enumerate(generated):
+        p = tmp_path / f"g{i}.txt"
+        p.write_text("阿里云营收增长6%。" + text + "\n" + text + "阿里云收入为300亿元。", encoding="utf-8", errors="replace")
+        paths.append(str(p))
+    assert _rows(None, paths) == _rows("regex", paths)
