@@ -378,10 +378,10 @@ def chart_downloads(chart, name: str, key: str, sources: str) -> None:
     """The one download path of a chart: PNG and SVG with its title and source line (`sources`) plus the
     date of export, rendered only when clicked (vl-convert, no browser, offline)."""
     stamped = f"{sources}, exported {dt.date.today().isoformat()} 导出"
-    cols = st.columns([1, 1, 6])
-    cols[0].download_button("PNG", data=lambda: charts.chart_png(chart, stamped), file_name=f"{name}.png", mime="image/png",
+    row = st.container(horizontal=True)  # buttons as wide as their labels, at any window width
+    row.download_button("PNG", data=lambda: charts.chart_png(chart, stamped), file_name=f"{name}.png", mime="image/png",
                             key=f"png_{key}", on_click="ignore", icon=":material/download:")
-    cols[1].download_button("SVG", data=lambda: charts.chart_svg(chart, stamped), file_name=f"{name}.svg", mime="image/svg+xml",
+    row.download_button("SVG", data=lambda: charts.chart_svg(chart, stamped), file_name=f"{name}.svg", mime="image/svg+xml",
                             key=f"svg_{key}", on_click="ignore", icon=":material/download:")
 
 
