@@ -12,10 +12,10 @@ st.caption(f"{df.height:,} of {view.claims.height:,} claims match the filters. ç
 
 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
 f = state.current_filters(view)
-c1, c2, _ = st.columns([2, 2, 6])
-c1.download_button("CSV (Excel)", data=lambda: export.to_csv_bytes(state.with_reasons(view, df)), file_name=export.file_name(f, stamp, "csv"),
+row = st.container(horizontal=True)  # buttons as wide as their labels
+row.download_button("CSV (Excel)", data=lambda: export.to_csv_bytes(state.with_reasons(view, df)), file_name=export.file_name(f, stamp, "csv"),
                    mime="text/csv", key="export_csv", on_click="ignore", icon=":material/download:")
-c2.download_button("Parquet", data=lambda: export.to_parquet_bytes(state.with_reasons(view, df)), file_name=export.file_name(f, stamp, "parquet"),
+row.download_button("Parquet", data=lambda: export.to_parquet_bytes(state.with_reasons(view, df)), file_name=export.file_name(f, stamp, "parquet"),
                    mime="application/vnd.apache.parquet", key="export_parquet", on_click="ignore", icon=":material/download:")
 
 picked = widgets.claims_table(df, key="claims_table")
