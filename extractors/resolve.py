@@ -483,6 +483,12 @@ class Resolver:
             if _is_from_value(toks, i):
                 return None, "the start of a change, with no period of its own", None
         if c.in_list is not None:
+            discussed = self.current or self.report or (cal.report_quarter(self.published) if self.published else None)
+            run = periods.quarter_run(self.text, sent.start, num.start, discussed)
+            if run is not None:  # 2024年四个季度...分别为3%、6%、7%和13%
+                if len(run) == c.list_len:
+                    return run[c.in_list], "the quarters named before the list, in order", None
+                return None, "a list over several quarters that are not named one by one", None
             listed = self._listed_periods(sent, i, c.list_len)
             if listed:
                 return listed[c.in_list], "the periods listed with the values, in order", None

@@ -165,6 +165,16 @@ CASES = [
     # X%的增长,至Y亿元: the level after the growth
     ("百度智能云收入实现21%的增长,至49亿元。", None,
      [("baidu_cloud", None, "revenue_growth", 21, None, "%", "exact", None), ("baidu_cloud", None, "revenue", 4.9e9, None, "CNY", "exact", None)]),
+    # a run of quarters, then a list of as many values: one quarter each, in order
+    ("2023年前三个季度,腾讯云收入增速分别为5%、8%和11%。", None,
+     [("tencent_cloud", None, "revenue_growth", 5, None, "%", "exact", "2023Q1"),
+      ("tencent_cloud", None, "revenue_growth", 8, None, "%", "exact", "2023Q2"),
+      ("tencent_cloud", None, "revenue_growth", 11, None, "%", "exact", "2023Q3")]),
+    ("过去两个季度,阿里云收入分别增长6%和6%。", D(2024, 11, 16),
+     [(AC, None, "revenue_growth", 6, None, "%", "exact", "2024Q2"), (AC, None, "revenue_growth", 6, None, "%", "exact", "2024Q3")]),
+    # quarters that are not named one by one leave the list's periods unknown, not the year's
+    ("2024年两个季度,阿里云收入分别增长6%和7%。", None,
+     [(AC, None, "revenue_growth", 6, None, "%", "exact", None), (AC, None, "revenue_growth", 7, None, "%", "exact", None)]),
     # ---- forecasts, expectations and look-alikes are not claims
     ("券商预计阿里云下季度收入增速将达到30%。", D(2025, 11, 26), []),
     ("市场预期阿里云收入增长25%,实际增长26%。", D(2025, 8, 30),

@@ -110,6 +110,14 @@ def test_period_examples(spec):
             assert found[0].rule_id == spec["id"]
 
 
+@pytest.mark.parametrize("text,published,expected", PERIODS["quarter_run_examples"], ids=[e[0] for e in PERIODS["quarter_run_examples"]])
+def test_quarter_run_examples(text, published, expected):
+    from extractors import calendar as cal
+
+    run = periods.quarter_run(text, 0, len(text), cal.report_quarter(published))
+    assert ([p.label for p in run] if run else None) == expected
+
+
 NORMALIZE = rules_data.load("normalize")
 
 

@@ -69,6 +69,7 @@ def _compiled():
         "all": Alternation(parts, longest=False),
         "specs": specs,
         "span": rx_engine.compile(expand(cfg["span"])),
+        "quarter_run": rx_engine.compile(expand(cfg["quarter_run"])),
         "report": rx_engine.compile(cfg["report"]),
         "report_latest": rx_engine.compile(cfg["report_latest"]),
         "effective": rx_engine.compile(cfg["effective"]),
@@ -211,6 +212,23 @@ def takes_effect(text: str, e: Expr) -> bool:
 def span_marker(text: str, start: int, end: int) -> str | None:
     m = _compiled()["span"].search(text, start, end)
     return m.group(0) if m else None
+
+
+def quarter_run(text: str, start: int, end: int, discussed: cal.Period | None) -> list[cal.Period] | None:
+    """The quarters of the last run named in text[start:end] (2024年前三个季度, 过去四个季度), in order; [] when
+    its quarters are not known (2024年两个季度; 过去四个季度 with no quarter discussed); None when there is none."""
+    found = list(_compiled()["quarter_run"].finditer(text, start, end))
+    if not found:
+        return None
+    g = found[-1].groupdict()
+    n = _num(g["n"])
+    if g["y"] is not None:
+        if n != 4 and g["first"] is None:
+            return []
+        return [cal.quarter(_year(g["y"]), q, "explicit") for q in range(1, n + 1)]
+    if discussed is None or discussed.label[4:5] != "Q":
+        return []
+    return [cal.shifted(discussed, k - n + 1, "context") for k in range(n)]
 
 
 def mentions_report(text: str, start: int, end: int) -> tuple[bool, bool]:
