@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 import vl_convert
 
-from dashboard import labels
+from dashboard import display, labels
 
 MAX_POINTS = 5_000  # above this a chart draws per-period summaries: a browser cannot take 100k marks
 PICK = "pick"  # the point selection; st.altair_chart returns {"selection": {PICK: [{"claim_ids": "a b"}]}}
@@ -64,6 +64,7 @@ def marks(df: pl.DataFrame, xcol: str, colour: str) -> pl.DataFrame:
     """One row per mark: identical claims (same place, value, range, series and qualifier) become one
     mark with their count and every claim id (`claim_ids`, space-separated: a click opens them all);
     marks of different series at one spot get `offset`, a few pixels apart, so that each can be clicked."""
+    df = display.with_text(df)  # the value as shown, for the marks' tooltips only
     keys = [xcol, "value_h", "value_high_h", colour, "qualifier_label"]
     firsts = [c for c in ("value_text", "period", "series", "published", "metric", "review_label", "verdict_label")
               if c in df.columns and c not in keys]

@@ -85,16 +85,34 @@ def quote_shown(df: pl.DataFrame) -> pl.Series:
         pl.coalesce("_clean", "quote").alias("quote_shown"))["quote_shown"]
 
 
-def with_display(df: pl.DataFrame) -> pl.DataFrame:
+TEXT_COLUMNS = ("value_text", "reported_text")  # a value as shown ("775.9 亿元"): written per row, the slow part
+
+
+def _texts(df: pl.DataFrame) -> dict[str, pl.Expr]:
+    texts = {"value_text": value_text()}
+    if "reported_value" in df.columns:
+        texts["reported_text"] = value_text("reported_value", None)
+    return texts
+
+
+def with_text(rows: pl.DataFrame) -> pl.DataFrame:
+    """rows with the TEXT_COLUMNS with_display(text=False) left out, as with_display writes them: for
+    the rows a page shows (a table, a chart's marks, a card), not a million claims."""
+    missing = [e.alias(c) for c, e in _texts(rows).items() if c not in rows.columns]
+    return rows.with_columns(missing) if missing else rows
+
+
+def with_display(df: pl.DataFrame, text: bool = True) -> pl.DataFrame:
     """Columns the pages and the exports show beside the keys: human values and units, bilingual labels,
-    the cleaned quote, one name per publisher, and for charts x_period (the period's middle) and its granularity."""
+    the cleaned quote, one name per publisher, and for charts x_period (the period's middle) and its granularity.
+    text=False leaves out TEXT_COLUMNS (with_text adds them to the rows shown)."""
     div = divisor()
     entity = _label("entity", labels.ENTITIES)
     product = _label("product", labels.PRODUCTS)
+    texts = {c: e.alias(c) for c, e in _texts(df).items()} if text else {}
     extra = []
     if "reported_value" in df.columns:
-        extra += [(pl.col("reported_value") / div).alias("reported_h"),
-                  value_text("reported_value", None).alias("reported_text")]
+        extra += [(pl.col("reported_value") / div).alias("reported_h"), *([texts["reported_text"]] if text else [])]
     if "verdict" in df.columns:
         extra.append(_label("verdict", labels.VERDICTS).fill_null(labels.NOT_CHECKABLE).alias("verdict_label"))
     if "review_status" in df.columns:
@@ -104,7 +122,7 @@ def with_display(df: pl.DataFrame) -> pl.DataFrame:
         (pl.col("value") / div).alias("value_h"),
         (pl.col("value_high") / div).alias("value_high_h"),
         unit_label().alias("unit_h"),
-        value_text().alias("value_text"),
+        *([texts["value_text"]] if text else []),
         _label("metric", labels.METRICS).alias("metric_label"),
         entity.alias("entity_label"),
         product.alias("product_label"),
