@@ -397,6 +397,14 @@ def png_text(png: bytes) -> dict[str, str]:
     return out
 
 
+def trend_keys(claims: pl.DataFrame, shown: pl.Series, metric: str) -> pl.DataFrame:
+    """The shown claims of one metric, as the Trends page narrows them (unit, then granularity, then
+    unknown_period): only the columns it narrows on, with `row`, their index in claims, so that whole rows
+    are gathered only for what is drawn and listed (a million claims cost five columns, not fifty)."""
+    return (claims.select("unit", "granularity", "period_start", "published").with_row_index("row")
+            .filter(shown & (claims.get_column("metric") == metric)))
+
+
 def unknown_period(df: pl.DataFrame, x: str = "period") -> pl.DataFrame:
     """Claims a time chart cannot place: no period (x='period') or no publication date (x='published')."""
     col = "period_start" if x == "period" else "published"

@@ -224,3 +224,38 @@ def test_verdict_counts_chart_stacks_each_publisher():
     counts = pl.DataFrame({"publisher": ["智東西", "雷峰网"], "consistent": [1, 0], "inconsistent": [2, 1], "unverifiable": [0, 3]})
     rows = layers({"layer": [spec(charts.verdict_counts_chart(counts))], "datasets": spec(charts.verdict_counts_chart(counts))["datasets"]})[0][2]
     assert {(r["publisher"], r["verdict"], r["claims"]) for r in rows} >= {("智東西", "inconsistent 不一致", 2), ("雷峰网", "unverifiable 无法核实", 3)}
+
+
+def test_the_trends_pages_narrowing_on_key_columns_gathers_what_filtering_whole_rows_gives(shown):
+    """Differential: the Trends page narrows a metric's claims on five columns (charts.trend_keys) and
+    gathers whole rows for the chart and the unplaced list; they equal filtering the whole table, for
+    every metric, unit, granularity and time axis of the sample, under a filter that hides some rows."""
+    mask = pl.Series([i % 3 != 0 for i in range(shown.height)])
+    for metric in shown["metric"].unique().to_list():
+        df = shown.filter(pl.lit(mask) & (pl.col("metric") == metric))  # the full path: whole rows filtered
+        keys = charts.trend_keys(shown, mask, metric)
+        assert keys["unit"].value_counts(sort=True).equals(df["unit"].value_counts(sort=True))
+        for unit in df["unit"].unique().to_list():
+            in_unit, narrowed = df.filter(pl.col("unit") == unit), keys.filter(pl.col("unit") == unit)
+            assert narrowed["granularity"].drop_nulls().value_counts(sort=True).equals(
+                in_unit["granularity"].drop_nulls().value_counts(sort=True))
+            for gran in [*in_unit["granularity"].drop_nulls().unique().to_list(), None]:
+                want = in_unit.filter(pl.col("granularity") == gran) if gran else in_unit.clear()
+                got = shown[narrowed.filter(pl.col("granularity") == gran)["row"]] if gran else shown.clear()
+                assert got.equals(want)
+            for x in charts.X_FIELDS:
+                assert shown[charts.unknown_period(narrowed, x)["row"]].equals(charts.unknown_period(in_unit, x))
+
+
+def test_marks_of_the_lean_view_equal_marks_of_the_full_display_columns(shown):
+    """Differential: the view leaves the values as text out (display.with_display(text=False)); the
+    chart's marks write them for the claims drawn, and every mark, tooltip and count is the same."""
+    lean = shown.drop(*display.TEXT_COLUMNS, strict=False)
+    for metric in shown["metric"].unique().to_list():
+        for colour in ("series", "verdict_label"):
+            full = shown.filter(pl.col("metric") == metric)
+            if colour not in full.columns:
+                continue
+            assert charts.marks(lean.filter(pl.col("metric") == metric), "x_period", colour).equals(
+                charts.marks(full, "x_period", colour))
+    assert display.with_text(lean).select(shown.columns).equals(shown)
