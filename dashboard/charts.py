@@ -64,7 +64,7 @@ def marks(df: pl.DataFrame, xcol: str, colour: str) -> pl.DataFrame:
     """One row per mark: identical claims (same place, value, range, series and qualifier) become one
     mark with their count and every claim id (`claim_ids`, space-separated: a click opens them all);
     marks of different series at one spot get `offset`, a few pixels apart, so that each can be clicked."""
-    df = display.with_text(df)  # the value as shown, for the marks' tooltips only
+    df = display.complete(df)  # labels and the value as shown, for the marks drawn only
     keys = [xcol, "value_h", "value_high_h", colour, "qualifier_label"]
     firsts = [c for c in ("value_text", "period", "series", "published", "metric", "review_label", "verdict_label")
               if c in df.columns and c not in keys]
@@ -133,7 +133,7 @@ def trends_chart(
     PICK on claim_ids); "summary" draws min–median–max per period and series when there are more than
     max_points claims. `markers` (from `markers`) draws results dates and segment restatements."""
     xcol, xtitle = X_FIELDS[x]
-    data = _with_verdict_label(df.filter(pl.col(xcol).is_not_null() & pl.col("value_h").is_not_null()))
+    data = _with_verdict_label(display.complete(df).filter(pl.col(xcol).is_not_null() & pl.col("value_h").is_not_null()))
     if log:
         data = data.filter(pl.col("value_h") > 0)  # a log axis has no place for losses; the page says how many
     metric = data["metric"][0] if data.height else None
@@ -201,7 +201,7 @@ def _point_layers(data, xcol, x_enc, y_enc, colour_enc, field, metric) -> list[a
                       .transform_calculate(claims_x="'×' + datum.claims"))
     if metric in PRICE_METRICS:  # the history of price cuts at a glance: label each month that has one
         tops = (rows.group_by(xcol, "period").agg(pl.max_horizontal("value_h", "value_high_h").max().alias("top"))
-                .sort(xcol))
+                .sort(xcol, "period"))  # one order for ties: the same claims give the same chart
         layers.append(
             alt.Chart(tops).mark_text(dy=-14, fontSize=11, color="#444")
             .encode(x=alt.X(f"{xcol}:T"), y=alt.Y("top:Q"), text="period:N")

@@ -118,7 +118,7 @@ def claims_table(df: pl.DataFrame, key: str, columns: list[str] | None = None, m
     if df.height > MAX_TABLE_ROWS:
         st.caption(f"Showing the first {MAX_TABLE_ROWS:,} of {df.height:,} claims; narrow the filters or export "
                    f"the whole view. 仅显示前 {MAX_TABLE_ROWS:,} 条。")
-    shown = display.with_text(df.head(MAX_TABLE_ROWS))
+    shown = display.complete(df.head(MAX_TABLE_ROWS))
     cols = [c for c in (columns or TABLE_COLUMNS) if c in shown.columns]
     event = st.dataframe(
         table_frame(shown, cols).to_arrow(),  # arrow keeps dates as dates (no 00:00:00)
@@ -366,7 +366,7 @@ def bulk_accept(rows: pl.DataFrame) -> None:
             store.record(c["claim_id"], "accept", ss["reviewer"], ss.get("bulk_note") or "", snapshot=decisions.claim_snapshot(c))
             done += 1
         ss["_flash"] = ("ok", f"Recorded 已记录: {labels.ACTIONS['accept']} × {done} — " +
-                        "; ".join(f"{c['metric_label']} {c['value_text']}" for c in display.with_text(rows.head(5)).iter_rows(named=True))
+                        "; ".join(f"{c['metric_label']} {c['value_text']}" for c in display.complete(rows.head(5)).iter_rows(named=True))
                         + (" …" if rows.height > 5 else ""))
     except ReviewStoreError as e:
         ss["_flash"] = ("error", f"{done} recorded, then: {e}")

@@ -16,9 +16,14 @@ from factcheck.reference import load_reference
 
 
 @pytest.fixture(scope="module")
-def shown(tmp_path_factory):
+def effective(tmp_path_factory):
     claims, _ = write_sample_corpus(tmp_path_factory.mktemp("a"))
-    return display.with_display(decisions.apply_reviews(claims, pl.DataFrame(schema=DECISION_SCHEMA)))
+    return decisions.apply_reviews(claims, pl.DataFrame(schema=DECISION_SCHEMA))
+
+
+@pytest.fixture(scope="module")
+def shown(effective):
+    return display.with_display(effective)
 
 
 def spec(chart) -> dict:
@@ -247,15 +252,16 @@ def test_the_trends_pages_narrowing_on_key_columns_gathers_what_filtering_whole_
                 assert shown[charts.unknown_period(narrowed, x)["row"]].equals(charts.unknown_period(in_unit, x))
 
 
-def test_marks_of_the_lean_view_equal_marks_of_the_full_display_columns(shown):
-    """Differential: the view leaves the values as text out (display.with_display(text=False)); the
-    chart's marks write them for the claims drawn, and every mark, tooltip and count is the same."""
-    lean = shown.drop(*display.TEXT_COLUMNS, strict=False)
+def test_charts_of_the_lean_view_equal_charts_of_the_full_display_columns(effective, shown):
+    """Differential: the view keeps display.VIEW_COLUMNS only (with_display(lean=True)); a chart writes
+    the other display columns for the claims it draws, and every mark, tooltip, count and layer is the same."""
+    lean = display.with_display(effective, lean=True)
+    assert set(lean.columns) == set(effective.columns) | set(display.VIEW_COLUMNS)
+    assert display.complete(lean).select(shown.columns).equals(shown)
     for metric in shown["metric"].unique().to_list():
-        for colour in ("series", "verdict_label"):
-            full = shown.filter(pl.col("metric") == metric)
-            if colour not in full.columns:
-                continue
-            assert charts.marks(lean.filter(pl.col("metric") == metric), "x_period", colour).equals(
-                charts.marks(full, "x_period", colour))
-    assert display.with_text(lean).select(shown.columns).equals(shown)
+        for x in charts.X_FIELDS:
+            args = dict(x=x, granularity="quarter")
+            assert spec(charts.trends_chart(lean.filter(pl.col("metric") == metric), **args)[0]) == spec(
+                charts.trends_chart(shown.filter(pl.col("metric") == metric), **args)[0])
+        assert charts.marks(lean.filter(pl.col("metric") == metric), "x_period", "series").equals(
+            charts.marks(shown.filter(pl.col("metric") == metric), "x_period", "series"))

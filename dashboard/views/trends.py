@@ -3,7 +3,7 @@ with its quote; click a mark for its source."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, decisions, labels, state, widgets
+from dashboard import charts, decisions, display, labels, state, widgets
 
 view = widgets.page("Trends 趋势")
 shown = state.shown_mask(view)  # one metric is drawn: only its claims are gathered from the whole table
@@ -45,7 +45,7 @@ if ss.get("trend_gran") not in grans and grans:
 gran = c4.radio("Periods 期间粒度", grans, key="trend_gran", horizontal=True, format_func=labels.GRANULARITIES.get) if grans else None
 log = c6.checkbox("Log scale 对数刻度", key="trend_log") if unit in ("CNY", "USD") else False
 
-placed = view.claims[keys.filter(pl.col("granularity") == gran)["row"]] if gran else view.claims.clear()
+placed = display.complete(view.claims[keys.filter(pl.col("granularity") == gran)["row"]] if gran else view.claims.clear())
 others = keys.filter(pl.col("granularity").is_not_null() & (pl.col("granularity") != (gran or "")))
 title = f"{labels.label(labels.METRICS, metric)} ({labels.human_unit(unit)}) · {labels.GRANULARITIES.get(gran, '')}"
 sources = charts.source_line(placed)
