@@ -84,7 +84,7 @@ def page(title: str, view: state.View | None = None) -> state.View:
     flash = st.session_state.pop("_flash", None)
     if flash:
         (st.success if flash[0] == "ok" else st.error)(source.md_escape(flash[1]))
-    hidden, why = filters.hidden_by(view.claims, state.current_filters(view))
+    hidden, why = filters.hidden_from(state.conditions(view))
     if hidden:
         reasons = ", ".join(f"{labels.FILTERS[k]} {n}" for k, n in why.items())
         c1, c2 = st.columns([5, 1], vertical_alignment="center")

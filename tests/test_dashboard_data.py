@@ -148,6 +148,8 @@ FILTERS = [
 def test_filters(chosen, expected):
     got = filters.filter_claims(ROWS, chosen)["quote"].to_list()
     assert (len(got) == expected) if isinstance(expected, int) else (got == expected)
+    # the pages' path: the conditions computed once (cached per table and filters), the mask from them
+    assert ROWS.filter(filters.shown_from(filters.condition_frame(ROWS, chosen), ROWS.height)).equals(filters.filter_claims(ROWS, chosen))
 
 
 def test_filter_options_offer_none_for_missing_values_first():
