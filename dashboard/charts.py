@@ -51,15 +51,6 @@ CONFIG = {"background": "white", "font": "sans-serif", "padding": 8,
           "title": {"anchor": "start", "fontSize": 15, "subtitleFontSize": 11, "subtitleColor": "#555"}}
 
 
-def _with_verdict_label(df: pl.DataFrame) -> pl.DataFrame:
-    if "verdict" not in df.columns:
-        return df
-    return df.with_columns(
-        pl.col("verdict").replace_strict(labels.VERDICTS, default=pl.col("verdict"), return_dtype=pl.String)
-        .fill_null(UNCHECKED).alias("verdict_label")
-    )
-
-
 def marks(df: pl.DataFrame, xcol: str, colour: str) -> pl.DataFrame:
     """One row per mark: identical claims (same place, value, range, series and qualifier) become one
     mark with their count and every claim id (`claim_ids`, space-separated: a click opens them all);
@@ -133,14 +124,15 @@ def trends_chart(
     PICK on claim_ids); "summary" draws min–median–max per period and series when there are more than
     max_points claims. `markers` (from `markers`) draws results dates and segment restatements."""
     xcol, xtitle = X_FIELDS[x]
-    data = _with_verdict_label(display.complete(df).filter(pl.col(xcol).is_not_null() & pl.col("value_h").is_not_null()))
+    # display.complete: the labels (verdict_label too) and human values, for the claims drawn only
+    data = display.complete(df).filter(pl.col(xcol).is_not_null() & pl.col("value_h").is_not_null())
     if log:
         data = data.filter(pl.col("value_h") > 0)  # a log axis has no place for losses; the page says how many
     metric = data["metric"][0] if data.height else None
     unit_h = data["unit_h"][0] if data.height else ""
     line = reported_for(reported, metric, data["unit"][0]) if reported is not None and x == "period" and metric and \
         granularity == "quarter" else None
-    ticks = data[xcol].to_list() + (line["x_period"].to_list() if line is not None and line.height else [])
+    ticks = data[xcol].unique().to_list() + (line["x_period"].to_list() if line is not None and line.height else [])
     x_enc = alt.X(f"{xcol}:T", axis=_x_axis(x, granularity, ticks, xtitle), scale=alt.Scale(padding=24))
     y_enc = alt.Y("value_h:Q", title=f"{labels.label(labels.METRICS, metric)} ({unit_h})",
                   scale=alt.Scale(type="log") if log else alt.Scale(zero=False))
