@@ -155,10 +155,12 @@ def trends_chart(
     else:
         layers += _point_layers(data, xcol, x_enc, y_enc, colour_enc, field, metric)
         mode = "points"
-    chart = alt.layer(*layers).properties(height=380, width="container")
-    if title:
-        chart = chart.properties(title=alt.Title(title, subtitle=subtitle or alt.Undefined))
-    return chart.resolve_scale(strokeDash="independent").configure(**CONFIG), mode
+    # One chart object with its properties: each .properties/.resolve_scale/.configure copies the whole
+    # layered chart and checks what it was given against the schema (to_dict checks it all once).
+    chart = alt.layer(*layers, height=380, width="container", title=alt.Title(title, subtitle=subtitle or alt.Undefined) if title
+                      else alt.Undefined, resolve=alt.Resolve(scale=alt.ScaleResolveMap(strokeDash="independent")),
+                      config=alt.Config(**CONFIG))
+    return chart, mode
 
 
 def _point_layers(data, xcol, x_enc, y_enc, colour_enc, field, metric) -> list[alt.Chart]:
