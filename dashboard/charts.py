@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 import vl_convert
 
-from dashboard import labels
+from dashboard import display, labels
 
 MAX_POINTS = 5_000  # above this a chart draws per-period summaries: a browser cannot take 100k marks
 PICK = "pick"  # the point selection; st.altair_chart returns {"selection": {PICK: [{"claim_ids": "a b"}]}}
@@ -51,19 +51,11 @@ CONFIG = {"background": "white", "font": "sans-serif", "padding": 8,
           "title": {"anchor": "start", "fontSize": 15, "subtitleFontSize": 11, "subtitleColor": "#555"}}
 
 
-def _with_verdict_label(df: pl.DataFrame) -> pl.DataFrame:
-    if "verdict" not in df.columns:
-        return df
-    return df.with_columns(
-        pl.col("verdict").replace_strict(labels.VERDICTS, default=pl.col("verdict"), return_dtype=pl.String)
-        .fill_null(UNCHECKED).alias("verdict_label")
-    )
-
-
 def marks(df: pl.DataFrame, xcol: str, colour: str) -> pl.DataFrame:
     """One row per mark: identical claims (same place, value, range, series and qualifier) become one
     mark with their count and every claim id (`claim_ids`, space-separated: a click opens them all);
     marks of different series at one spot get `offset`, a few pixels apart, so that each can be clicked."""
+    df = display.complete(df)  # labels and the value as shown, for the marks drawn only
     keys = [xcol, "value_h", "value_high_h", colour, "qualifier_label"]
     firsts = [c for c in ("value_text", "period", "series", "published", "metric", "review_label", "verdict_label")
               if c in df.columns and c not in keys]
@@ -132,14 +124,15 @@ def trends_chart(
     PICK on claim_ids); "summary" draws min–median–max per period and series when there are more than
     max_points claims. `markers` (from `markers`) draws results dates and segment restatements."""
     xcol, xtitle = X_FIELDS[x]
-    data = _with_verdict_label(df.filter(pl.col(xcol).is_not_null() & pl.col("value_h").is_not_null()))
+    # display.complete: the labels (verdict_label too) and human values, for the claims drawn only
+    data = display.complete(df).filter(pl.col(xcol).is_not_null() & pl.col("value_h").is_not_null())
     if log:
         data = data.filter(pl.col("value_h") > 0)  # a log axis has no place for losses; the page says how many
     metric = data["metric"][0] if data.height else None
     unit_h = data["unit_h"][0] if data.height else ""
     line = reported_for(reported, metric, data["unit"][0]) if reported is not None and x == "period" and metric and \
         granularity == "quarter" else None
-    ticks = data[xcol].to_list() + (line["x_period"].to_list() if line is not None and line.height else [])
+    ticks = data[xcol].unique().to_list() + (line["x_period"].to_list() if line is not None and line.height else [])
     x_enc = alt.X(f"{xcol}:T", axis=_x_axis(x, granularity, ticks, xtitle), scale=alt.Scale(padding=24))
     y_enc = alt.Y("value_h:Q", title=f"{labels.label(labels.METRICS, metric)} ({unit_h})",
                   scale=alt.Scale(type="log") if log else alt.Scale(zero=False))
@@ -162,10 +155,12 @@ def trends_chart(
     else:
         layers += _point_layers(data, xcol, x_enc, y_enc, colour_enc, field, metric)
         mode = "points"
-    chart = alt.layer(*layers).properties(height=380, width="container")
-    if title:
-        chart = chart.properties(title=alt.Title(title, subtitle=subtitle or alt.Undefined))
-    return chart.resolve_scale(strokeDash="independent").configure(**CONFIG), mode
+    # One chart object with its properties: each .properties/.resolve_scale/.configure copies the whole
+    # layered chart and checks what it was given against the schema (to_dict checks it all once).
+    chart = alt.layer(*layers, height=380, width="container", title=alt.Title(title, subtitle=subtitle or alt.Undefined) if title
+                      else alt.Undefined, resolve=alt.Resolve(scale=alt.ScaleResolveMap(strokeDash="independent")),
+                      config=alt.Config(**CONFIG))
+    return chart, mode
 
 
 def _point_layers(data, xcol, x_enc, y_enc, colour_enc, field, metric) -> list[alt.Chart]:
@@ -200,7 +195,7 @@ def _point_layers(data, xcol, x_enc, y_enc, colour_enc, field, metric) -> list[a
                       .transform_calculate(claims_x="'×' + datum.claims"))
     if metric in PRICE_METRICS:  # the history of price cuts at a glance: label each month that has one
         tops = (rows.group_by(xcol, "period").agg(pl.max_horizontal("value_h", "value_high_h").max().alias("top"))
-                .sort(xcol))
+                .sort(xcol, "period"))  # one order for ties: the same claims give the same chart
         layers.append(
             alt.Chart(tops).mark_text(dy=-14, fontSize=11, color="#444")
             .encode(x=alt.X(f"{xcol}:T"), y=alt.Y("top:Q"), text="period:N")
@@ -394,6 +389,14 @@ def png_text(png: bytes) -> dict[str, str]:
             out[key.decode("latin-1")] = text.decode("utf-8")
         pos += 12 + length
     return out
+
+
+def trend_keys(claims: pl.DataFrame, shown: pl.Series, metric: str) -> pl.DataFrame:
+    """The shown claims of one metric, as the Trends page narrows them (unit, then granularity, then
+    unknown_period): only the columns it narrows on, with `row`, their index in claims, so that whole rows
+    are gathered only for what is drawn and listed (a million claims cost five columns, not fifty)."""
+    return (claims.select("unit", "granularity", "period_start", "published").with_row_index("row")
+            .filter(shown & (claims.get_column("metric") == metric)))
 
 
 def unknown_period(df: pl.DataFrame, x: str = "period") -> pl.DataFrame:

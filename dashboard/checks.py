@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import labels
+from dashboard import display, labels
 from dashboard.filters import NONE_LABEL
 from factcheck.verdicts import reason_group
 
@@ -45,8 +45,9 @@ def totals(df: pl.DataFrame) -> dict[str, int]:
 
 def not_checkable_counts(df: pl.DataFrame) -> pl.DataFrame:
     """The claims no reference can check, per metric and entity (labels), the most first."""
-    return (_counted(df).filter(pl.col("verdict").is_null())
-            .group_by("metric_label", "entity_label").len("claims").sort(["claims", "metric_label"], descending=[True, False]))
+    keyed = _counted(df).filter(pl.col("verdict").is_null()).group_by("metric", "entity").len("claims")  # labelled once per pair
+    return (keyed.with_columns(display.columns(keyed, ("metric_label", "entity_label"))).group_by("metric_label", "entity_label").agg(pl.col("claims").sum())
+            .sort(["claims", "metric_label", "entity_label"], descending=[True, False, False]))
 
 
 def verdict_counts(df: pl.DataFrame) -> pl.DataFrame:

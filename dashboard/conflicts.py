@@ -18,9 +18,10 @@ def claim_intervals(df: pl.DataFrame) -> pl.DataFrame:
     """lo/hi: the values a claim allows, by the verdicts' claim_bounds: its range and qualifier, widened
     by half the step it was written to (775.9亿 allows ±0.05亿; 6% allows ±0.5; 超过6% allows [5.5, ∞))."""
     lo, hi = claim_bounds_expr(pl.col("value"), pl.col("value_high"), pl.col("qualifier"), pl.col("_step"))
-    # The step once, as a column: eager frames do not share a subexpression between two outputs.
-    return df.with_columns(written_step_expr(pl.col("value"), pl.col("unit")).alias("_step")).with_columns(
-        lo.alias("lo"), hi.alias("hi")).drop("_step")
+    # The step once, as a column, and lazily: eager frames share no subexpression, and the step's
+    # rule repeats its scaled value seven times.
+    return df.lazy().with_columns(written_step_expr(pl.col("value"), pl.col("unit")).alias("_step")).with_columns(
+        lo.alias("lo"), hi.alias("hi")).drop("_step").collect()
 
 
 def conflict_rows(df: pl.DataFrame) -> pl.DataFrame:
@@ -40,7 +41,9 @@ def conflict_rows(df: pl.DataFrame) -> pl.DataFrame:
     consistent = (pl.col("verdict") == "consistent").fill_null(False) if "verdict" in live.columns else pl.lit(False)
     # Per document, the tightest it allows; then the two highest lower ends and the two lowest upper
     # ends of different documents: some pair of documents disagrees iff one of these four pairs does.
-    per_doc = live.group_by("_g", "_d").agg(
+    # One integer per (group, document) pair (both are positions below 2**32): hashed as one key, not two.
+    pair = (pl.col("_g").cast(pl.UInt64) * 2**32 + pl.col("_d")).alias("_pair")
+    per_doc = live.group_by(pair).agg(pl.col("_g").first(), pl.col("_d").first(),
         pl.col("lo").max(), pl.col("hi").min(), pl.col("value").abs().max().alias("_top"), pl.col("value").max().alias("_max"),
         pl.col("value").min().alias("_min"), consistent.all().alias("_consistent"))
     groups = per_doc.group_by("_g").agg(
@@ -60,12 +63,12 @@ def conflict_rows(df: pl.DataFrame) -> pl.DataFrame:
                                     display.value_text("gap", None).alias("gap_text"))
                .sort(["spread", "conflict_key"], descending=[True, False], nulls_last=True)
                .select("_g", pl.int_range(pl.len()).alias("_order"), *GROUP_COLUMNS))
-    # Group by group in the table's order (a stable sort on one integer); conflicts orders each group by value.
-    return (
-        live.join(summary, on="_g", how="inner", maintain_order="left")
-        .sort("_order", maintain_order=True)
-        .select("row", "lo", "hi", *GROUP_COLUMNS, pl.col("_order").alias("group"))
-    )
+    # Group by group in the table's order (a stable sort on one integer, before the group's columns are
+    # attached: summary's row k is group k); conflicts orders each group by value.
+    ordered = (live.select("row", "lo", "hi", "_g").join(summary.select("_g", "_order"), on="_g", how="inner", maintain_order="left")
+               .sort("_order", maintain_order=True))
+    return ordered.select("row", "lo", "hi").hstack(summary.select(GROUP_COLUMNS)[ordered["_order"]]).with_columns(
+        ordered["_order"].alias("group"))
 
 
 def with_groups(df: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:

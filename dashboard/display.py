@@ -85,36 +85,60 @@ def quote_shown(df: pl.DataFrame) -> pl.Series:
         pl.coalesce("_clean", "quote").alias("quote_shown"))["quote_shown"]
 
 
-def with_display(df: pl.DataFrame) -> pl.DataFrame:
-    """Columns the pages and the exports show beside the keys: human values and units, bilingual labels,
-    the cleaned quote, one name per publisher, and for charts x_period (the period's middle) and its granularity."""
+# What the view keeps over the whole table (filters and the Trends page narrow on them); the other display
+# columns are written for the rows a page shows (complete): a million claims cost three columns, not sixteen.
+VIEW_COLUMNS = ("publisher_label", "quote_shown", "granularity")
+
+
+def _columns(df: pl.DataFrame, keep=lambda name: True) -> list[pl.Expr | pl.Series]:
+    """The display columns of df whose name `keep` keeps, in with_display's order; each is built only
+    when kept (quote_shown cleans quotes as it is built)."""
     div = divisor()
     entity = _label("entity", labels.ENTITIES)
     product = _label("product", labels.PRODUCTS)
-    extra = []
+    exprs = {}
     if "reported_value" in df.columns:
-        extra += [(pl.col("reported_value") / div).alias("reported_h"),
-                  value_text("reported_value", None).alias("reported_text")]
+        exprs["reported_h"] = lambda: pl.col("reported_value") / div
+        exprs["reported_text"] = lambda: value_text("reported_value", None)
     if "verdict" in df.columns:
-        extra.append(_label("verdict", labels.VERDICTS).fill_null(labels.NOT_CHECKABLE).alias("verdict_label"))
+        exprs["verdict_label"] = lambda: _label("verdict", labels.VERDICTS).fill_null(labels.NOT_CHECKABLE)
     if "review_status" in df.columns:
-        extra.append(_label("review_status", labels.REVIEW_STATUSES).alias("review_label"))
-    return df.with_columns(
-        *extra,
-        (pl.col("value") / div).alias("value_h"),
-        (pl.col("value_high") / div).alias("value_high_h"),
-        unit_label().alias("unit_h"),
-        value_text().alias("value_text"),
-        _label("metric", labels.METRICS).alias("metric_label"),
-        entity.alias("entity_label"),
-        product.alias("product_label"),
-        pl.when(pl.col("product").is_not_null()).then(pl.concat_str(entity, product, separator=" · ")).otherwise(entity).alias("series"),
-        _label("qualifier", labels.QUALIFIERS).fill_null(labels.QUALIFIERS["exact"]).alias("qualifier_label"),
-        publisher_label(df).alias("publisher_label"),
-        quote_shown(df),
-        (pl.col("period_start") + (pl.col("period_end") - pl.col("period_start")) / 2).cast(pl.Date).alias("x_period"),
-        granularity().alias("granularity"),
-    )
+        exprs["review_label"] = lambda: _label("review_status", labels.REVIEW_STATUSES)
+    exprs.update({
+        "value_h": lambda: pl.col("value") / div,
+        "value_high_h": lambda: pl.col("value_high") / div,
+        "unit_h": unit_label,
+        "value_text": value_text,
+        "metric_label": lambda: _label("metric", labels.METRICS),
+        "entity_label": lambda: entity,
+        "product_label": lambda: product,
+        "series": lambda: pl.when(pl.col("product").is_not_null()).then(pl.concat_str(entity, product, separator=" · ")).otherwise(entity),
+        "qualifier_label": lambda: _label("qualifier", labels.QUALIFIERS).fill_null(labels.QUALIFIERS["exact"]),
+        "publisher_label": lambda: publisher_label(df),
+        "quote_shown": lambda: quote_shown(df),
+        "x_period": lambda: (pl.col("period_start") + (pl.col("period_end") - pl.col("period_start")) / 2).cast(pl.Date),
+        "granularity": granularity,
+    })
+    return [make().alias(name) for name, make in exprs.items() if keep(name)]
+
+
+def columns(df: pl.DataFrame, names: tuple[str, ...]) -> list[pl.Expr | pl.Series]:
+    """The named display columns of df, as with_display writes them (for a frame holding only their inputs)."""
+    return _columns(df, lambda name: name in names)
+
+
+def with_display(df: pl.DataFrame, lean: bool = False) -> pl.DataFrame:
+    """Columns the pages and the exports show beside the keys: human values and units, bilingual labels,
+    the cleaned quote, one name per publisher, and for charts x_period (the period's middle) and its granularity.
+    lean=True: VIEW_COLUMNS only (complete adds the others to the rows a page shows)."""
+    return df.with_columns(columns(df, VIEW_COLUMNS) if lean else _columns(df))
+
+
+def complete(rows: pl.DataFrame) -> pl.DataFrame:
+    """rows with the display columns with_display(lean=True) left out, as with_display writes them: for
+    the rows a page shows (a table, a chart, a card), not for a million claims."""
+    missing = _columns(rows, lambda name: name not in rows.columns)
+    return rows.with_columns(missing) if missing else rows
 
 
 def local_time(iso: str | None) -> str:

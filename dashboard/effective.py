@@ -5,9 +5,10 @@ reviewers' verdicts applied, and display columns added. The dashboard (dashboard
 load_tables -> apply_doc_fixes -> apply_reviews -> add_verdicts (optional) -> apply_verdict_overrides
 -> with_display -> with_reported_source
 
-The dashboard builds it without verdict_reason (reasons=False: the verdicts are decided over whole
-columns, factcheck.verdicts.verdict_columns) and adds the reasons to the rows a page shows with
-with_reasons; what it shows is what build(reasons=True) gives those rows.
+The dashboard builds it without verdict_reason and with display.VIEW_COLUMNS only (reasons=False: the
+verdicts are decided over whole columns, factcheck.verdicts.verdict_columns; labels and values as text are
+written per row) and adds the rest to the rows a page shows with with_reasons; what it shows is what
+build(reasons=True) gives those rows.
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def add_verdicts(claims: pl.DataFrame, reference: Path, reasons: bool = True
 def build(claims: pl.DataFrame, documents: pl.DataFrame, warnings: list[str], store: ReviewStore, reference: Path,
           articles_dir: Path, reextract: docfixes.Reextract | None = reextract, reasons: bool = True) -> Effective:
     """The effective table from the loaded tables, the review store and the reference file; without
-    verdict_reason when reasons=False (with_reasons adds it to the rows a page shows)."""
+    verdict_reason and with display.VIEW_COLUMNS only when reasons=False (with_reasons adds the rest to the rows a page shows)."""
     claims, documents, fix_warnings = docfixes.apply_doc_fixes(claims, documents, store.doc_overrides(), reextract, articles_dir)
     latest = store.latest()
     effective = decisions.apply_reviews(claims, latest)
@@ -74,14 +75,15 @@ def build(claims: pl.DataFrame, documents: pl.DataFrame, warnings: list[str], st
 
         groups = group_figures(effective)
     effective = decisions.apply_verdict_overrides(effective)  # reviewers' verdicts win over computed ones
-    shown = checks.with_reported_source(display.with_display(effective), ref)
+    shown = checks.with_reported_source(display.with_display(effective, lean=not reasons), ref)
     return Effective(shown, documents, decisions.orphaned_reviews(latest, claims), tuple(warnings + fix_warnings), note,
                      reported, ref, groups)
 
 
 def with_reasons(rows: pl.DataFrame, reference: pl.DataFrame | None, groups: pl.DataFrame | None) -> pl.DataFrame:
-    """Rows of a table build(reasons=False) made, with the verdict_reason build(reasons=True) gives them
-    (the group's figures stated beside a claim come from the whole table: `groups`)."""
+    """Rows of a table build(reasons=False) made, with the verdict_reason and display columns
+    build(reasons=True) gives them (the group's figures stated beside a claim come from the whole table: `groups`)."""
+    rows = display.complete(rows)
     if reference is None or groups is None or "verdict_reason" in rows.columns or "verdict" not in rows.columns:
         return rows
     from factcheck.verdicts import add_verdicts as judge

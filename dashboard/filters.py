@@ -66,6 +66,26 @@ def conditions(df: pl.DataFrame, f: Filters) -> dict[str, pl.Expr]:
     return conds
 
 
+def condition_frame(df: pl.DataFrame, f: Filters) -> pl.DataFrame:
+    """One boolean column per active filter (conditions), computed once for shown_from and hidden_from."""
+    return df.select(**conditions(df, f))
+
+
+def shown_from(frame: pl.DataFrame, height: int) -> pl.Series:
+    """One boolean per row: does it meet every condition of condition_frame?"""
+    return frame.select(pl.all_horizontal(pl.all())).to_series() if frame.width else pl.repeat(True, height, eager=True)
+
+
+def hidden_from(frame: pl.DataFrame) -> tuple[int, dict[str, int]]:
+    """hidden_by from a condition_frame."""
+    if not frame.width:
+        return 0, {}
+    counts = frame.select((~pl.all_horizontal(pl.all())).sum().alias("_all"), *[(~pl.col(c)).sum() for c in frame.columns]
+                          ).row(0, named=True)
+    total = counts.pop("_all")
+    return total, {name: n for name, n in counts.items() if n}
+
+
 def filter_claims(df: pl.DataFrame, f: Filters) -> pl.DataFrame:
     conds = conditions(df, f)
     return df.filter(*conds.values()) if conds else df
@@ -74,22 +94,13 @@ def filter_claims(df: pl.DataFrame, f: Filters) -> pl.DataFrame:
 def shown_mask(df: pl.DataFrame, f: Filters) -> pl.Series:
     """One boolean per row of df: does filter_claims keep it? (Cheaper than the filtered frame when only
     membership matters.)"""
-    conds = conditions(df, f)
-    return df.select(pl.all_horizontal(list(conds.values())) if conds else pl.repeat(True, df.height)).to_series()
+    return shown_from(condition_frame(df, f), df.height)
 
 
 def hidden_by(df: pl.DataFrame, f: Filters) -> tuple[int, dict[str, int]]:
     """How many claims the filters hide in all, and how many each filter alone would hide (so the page
     can say why a claim is missing: "3 hidden: published date 2, review status 1")."""
-    conds = conditions(df, f)
-    if not conds:
-        return 0, {}
-    counts = df.select(
-        (~pl.all_horizontal(list(conds.values()))).sum().alias("_all"),
-        *[(~c).sum().alias(name) for name, c in conds.items()],
-    ).row(0, named=True)
-    total = counts.pop("_all")
-    return total, {name: n for name, n in counts.items() if n}
+    return hidden_from(condition_frame(df, f))
 
 
 def options(df: pl.DataFrame, col: str) -> list[str]:

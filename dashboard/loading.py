@@ -16,8 +16,12 @@ def load_tables(claims_path: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, li
     if not p.exists():
         raise FileNotFoundError(f"{p}: no claims table yet; run `cloudclaims extract --out {p}` (or `make extract`)")
     if p.is_dir():
-        return load_dataset(p)
+        claims, docs, warnings = load_dataset(p)
+        return claims.rechunk(), docs, warnings
     claims, docs = read_tables(p)  # one pair, under the writers' lock; TableError names a damaged file
+    # One chunk per column, as the columns the dashboard adds are: a frame of unequal chunks is copied
+    # again by many of the operations that follow (a drop, a with_columns), each time.
+    claims = claims.rechunk()
     if docs is not None:
         return claims, docs, []
     return claims, pl.DataFrame(schema=DOCUMENT_SCHEMA), [f"{documents_path(p)}: documents table missing; sources page is empty"]

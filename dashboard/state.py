@@ -9,6 +9,7 @@ copy, which matters at a million rows. The frames are never mutated in place.
 """
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,8 +108,19 @@ def current_filters(view: View) -> filters.Filters:
     return filters.from_state(st.session_state, view.options.get("published"))
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _conditions(key: tuple, chosen: tuple) -> pl.DataFrame:
+    return filters.condition_frame(_view(*key).claims, filters.Filters(*chosen))
+
+
+def conditions(view: View) -> pl.DataFrame:
+    """filters.condition_frame of the view under the session's filters, once per table and choice of
+    filters (a quote search over a million claims is not run again for each count, mask and rerun)."""
+    return _conditions(view.key, dataclasses.astuple(current_filters(view)))
+
+
 def filtered(view: View) -> pl.DataFrame:
-    return filters.filter_claims(view.claims, current_filters(view))
+    return view.claims.filter(shown_mask(view))
 
 
 def with_reasons(view: View, rows: pl.DataFrame) -> pl.DataFrame:
@@ -118,7 +130,7 @@ def with_reasons(view: View, rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def shown_mask(view: View) -> pl.Series:
-    return filters.shown_mask(view.claims, current_filters(view))
+    return filters.shown_from(conditions(view), view.claims.height)
 
 
 def metric_options(df: pl.DataFrame) -> list[str]:

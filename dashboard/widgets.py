@@ -84,7 +84,7 @@ def page(title: str, view: state.View | None = None) -> state.View:
     flash = st.session_state.pop("_flash", None)
     if flash:
         (st.success if flash[0] == "ok" else st.error)(source.md_escape(flash[1]))
-    hidden, why = filters.hidden_by(view.claims, state.current_filters(view))
+    hidden, why = filters.hidden_from(state.conditions(view))
     if hidden:
         reasons = ", ".join(f"{labels.FILTERS[k]} {n}" for k, n in why.items())
         c1, c2 = st.columns([5, 1], vertical_alignment="center")
@@ -115,11 +115,11 @@ def column_config(cols: list[str]) -> dict:
 
 def claims_table(df: pl.DataFrame, key: str, columns: list[str] | None = None, multi: bool = False) -> list[str]:
     """A selectable table of claims (first MAX_TABLE_ROWS); returns the selected claim_ids."""
-    cols = [c for c in (columns or TABLE_COLUMNS) if c in df.columns]
     if df.height > MAX_TABLE_ROWS:
         st.caption(f"Showing the first {MAX_TABLE_ROWS:,} of {df.height:,} claims; narrow the filters or export "
                    f"the whole view. 仅显示前 {MAX_TABLE_ROWS:,} 条。")
-    shown = df.head(MAX_TABLE_ROWS)
+    shown = display.complete(df.head(MAX_TABLE_ROWS))
+    cols = [c for c in (columns or TABLE_COLUMNS) if c in shown.columns]
     event = st.dataframe(
         table_frame(shown, cols).to_arrow(),  # arrow keeps dates as dates (no 00:00:00)
         key=key, on_select="rerun", selection_mode="multi-row" if multi else "single-row", hide_index=True,
@@ -366,7 +366,7 @@ def bulk_accept(rows: pl.DataFrame) -> None:
             store.record(c["claim_id"], "accept", ss["reviewer"], ss.get("bulk_note") or "", snapshot=decisions.claim_snapshot(c))
             done += 1
         ss["_flash"] = ("ok", f"Recorded 已记录: {labels.ACTIONS['accept']} × {done} — " +
-                        "; ".join(f"{c['metric_label']} {c['value_text']}" for c in rows.head(5).iter_rows(named=True))
+                        "; ".join(f"{c['metric_label']} {c['value_text']}" for c in display.complete(rows.head(5)).iter_rows(named=True))
                         + (" …" if rows.height > 5 else ""))
     except ReviewStoreError as e:
         ss["_flash"] = ("error", f"{done} recorded, then: {e}")

@@ -508,7 +508,8 @@ def _without_verdicts(claims: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in _CLAIM_FIELDS if c not in claims.columns]
     if missing:
         raise ValueError(f"claims table lacks column(s) {', '.join(missing)} needed for verdicts")
-    return claims.drop([c for c in VERDICT_SCHEMA if c in claims.columns])
+    present = [c for c in VERDICT_SCHEMA if c in claims.columns]
+    return claims.drop(present) if present else claims  # drop() copies every column of a frame of unequal chunks
 
 
 def _combinations(frame: pl.DataFrame, by: list) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -16,9 +16,14 @@ from factcheck.reference import load_reference
 
 
 @pytest.fixture(scope="module")
-def shown(tmp_path_factory):
+def effective(tmp_path_factory):
     claims, _ = write_sample_corpus(tmp_path_factory.mktemp("a"))
-    return display.with_display(decisions.apply_reviews(claims, pl.DataFrame(schema=DECISION_SCHEMA)))
+    return decisions.apply_reviews(claims, pl.DataFrame(schema=DECISION_SCHEMA))
+
+
+@pytest.fixture(scope="module")
+def shown(effective):
+    return display.with_display(effective)
 
 
 def spec(chart) -> dict:
@@ -224,3 +229,39 @@ def test_verdict_counts_chart_stacks_each_publisher():
     counts = pl.DataFrame({"publisher": ["智東西", "雷峰网"], "consistent": [1, 0], "inconsistent": [2, 1], "unverifiable": [0, 3]})
     rows = layers({"layer": [spec(charts.verdict_counts_chart(counts))], "datasets": spec(charts.verdict_counts_chart(counts))["datasets"]})[0][2]
     assert {(r["publisher"], r["verdict"], r["claims"]) for r in rows} >= {("智東西", "inconsistent 不一致", 2), ("雷峰网", "unverifiable 无法核实", 3)}
+
+
+def test_the_trends_pages_narrowing_on_key_columns_gathers_what_filtering_whole_rows_gives(shown):
+    """Differential: the Trends page narrows a metric's claims on five columns (charts.trend_keys) and
+    gathers whole rows for the chart and the unplaced list; they equal filtering the whole table, for
+    every metric, unit, granularity and time axis of the sample, under a filter that hides some rows."""
+    mask = pl.Series([i % 3 != 0 for i in range(shown.height)])
+    for metric in shown["metric"].unique().to_list():
+        df = shown.filter(pl.lit(mask) & (pl.col("metric") == metric))  # the full path: whole rows filtered
+        keys = charts.trend_keys(shown, mask, metric)
+        assert keys["unit"].value_counts(sort=True).equals(df["unit"].value_counts(sort=True))
+        for unit in df["unit"].unique().to_list():
+            in_unit, narrowed = df.filter(pl.col("unit") == unit), keys.filter(pl.col("unit") == unit)
+            assert narrowed["granularity"].drop_nulls().value_counts(sort=True).equals(
+                in_unit["granularity"].drop_nulls().value_counts(sort=True))
+            for gran in [*in_unit["granularity"].drop_nulls().unique().to_list(), None]:
+                want = in_unit.filter(pl.col("granularity") == gran) if gran else in_unit.clear()
+                got = shown[narrowed.filter(pl.col("granularity") == gran)["row"]] if gran else shown.clear()
+                assert got.equals(want)
+            for x in charts.X_FIELDS:
+                assert shown[charts.unknown_period(narrowed, x)["row"]].equals(charts.unknown_period(in_unit, x))
+
+
+def test_charts_of_the_lean_view_equal_charts_of_the_full_display_columns(effective, shown):
+    """Differential: the view keeps display.VIEW_COLUMNS only (with_display(lean=True)); a chart writes
+    the other display columns for the claims it draws, and every mark, tooltip, count and layer is the same."""
+    lean = display.with_display(effective, lean=True)
+    assert set(lean.columns) == set(effective.columns) | set(display.VIEW_COLUMNS)
+    assert display.complete(lean).select(shown.columns).equals(shown)
+    for metric in shown["metric"].unique().to_list():
+        for x in charts.X_FIELDS:
+            args = dict(x=x, granularity="quarter")
+            assert spec(charts.trends_chart(lean.filter(pl.col("metric") == metric), **args)[0]) == spec(
+                charts.trends_chart(shown.filter(pl.col("metric") == metric), **args)[0])
+        assert charts.marks(lean.filter(pl.col("metric") == metric), "x_period", "series").equals(
+            charts.marks(shown.filter(pl.col("metric") == metric), "x_period", "series"))

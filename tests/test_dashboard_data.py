@@ -148,6 +148,8 @@ FILTERS = [
 def test_filters(chosen, expected):
     got = filters.filter_claims(ROWS, chosen)["quote"].to_list()
     assert (len(got) == expected) if isinstance(expected, int) else (got == expected)
+    # the pages' path: the conditions computed once (cached per table and filters), the mask from them
+    assert ROWS.filter(filters.shown_from(filters.condition_frame(ROWS, chosen), ROWS.height)).equals(filters.filter_claims(ROWS, chosen))
 
 
 def test_filter_options_offer_none_for_missing_values_first():
@@ -510,8 +512,8 @@ def test_verdicts_that_cannot_be_computed_leave_the_claims_and_say_why(sample, t
 
 
 def test_the_dashboard_view_with_reasons_added_to_some_rows_equals_the_full_build(sample, tmp_path):
-    """The dashboard builds the effective table without verdict_reason (whole-column verdicts) and writes
-    the reasons for the rows a page shows; those rows then equal what the full build (the export) gives,
+    """The dashboard builds the effective table without verdict_reason (whole-column verdicts) and with
+    few display columns, and writes the rest for the rows a page shows; those rows then equal what the full build (the export) gives,
     reviewers' verdict overrides and the group's figures stated beside a claim included."""
     from dashboard import effective
 
@@ -528,13 +530,21 @@ def test_the_dashboard_view_with_reasons_added_to_some_rows_equals_the_full_buil
     full = effective.build(*args, reextract=None).claims
     lean = effective.build(*args, reextract=None, reasons=False)
     assert "verdict_reason" not in lean.claims.columns and decisions.has_verdicts(lean.claims)
-    assert lean.claims.equals(full.drop("verdict_reason"))
+    assert {"value_text", "reported_text", "metric_label", "series"}.isdisjoint(lean.claims.columns)  # for the rows shown
+    assert set(display.VIEW_COLUMNS) < set(lean.claims.columns) < set(full.columns)
+    assert lean.claims.equals(full.select(lean.claims.columns))
     assert full["verdict_reason"].str.contains("equals the group's figure stated in the same sentence").sum() == 1
     for rows in (lean.claims, lean.claims.slice(0, 3), lean.claims.filter(pl.col("verdict") == "inconsistent"), lean.claims.clear()):
         got = effective.with_reasons(rows, lean.reference, lean.group_figures)
         want = full.join(rows.select("claim_id"), on="claim_id", how="semi", maintain_order="left")
         assert got.select(full.columns).equals(want)
     assert full["verdict_reason"].str.starts_with("set by 王芳").sum() == 1
+    # the Fact-check page's counts of claims no reference can check, from the lean view: labelled per pair
+    unchecked = full.filter((pl.col("review_status") != "rejected") & pl.col("verdict").is_null())
+    want = unchecked.group_by("metric_label", "entity_label").len("claims").sort("metric_label", "entity_label")
+    got = checks.not_checkable_counts(lean.claims)
+    assert want.height > 1 and got.sort("metric_label", "entity_label").equals(want)
+    assert got["claims"].to_list() == sorted(got["claims"].to_list(), reverse=True)
 
 
 # ------------------------------------------------------------------------------------ verdict overrides

@@ -3,7 +3,7 @@ with its quote; click a mark for its source."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, decisions, labels, state, widgets
+from dashboard import charts, decisions, display, labels, state, widgets
 
 view = widgets.page("Trends 趋势")
 shown = state.shown_mask(view)  # one metric is drawn: only its claims are gathered from the whole table
@@ -17,13 +17,13 @@ if ss.get("trend_metric") not in metrics:
     ss["trend_metric"] = "revenue_growth" if "revenue_growth" in metrics else metrics[0]
 c1, c2, c3 = st.columns([3, 3, 4])
 metric = c1.selectbox("Metric 指标", metrics, key="trend_metric", format_func=lambda m: labels.label(labels.METRICS, m))
-df = view.claims.filter(pl.lit(shown) & (pl.col("metric") == metric))
+keys = charts.trend_keys(view.claims, shown, metric)  # whole rows are gathered for what is drawn and listed
 if ss.get("trend_x") not in charts.X_FIELDS:
     ss["trend_x"] = "period"
 x = c2.radio("Time axis 时间轴", list(charts.X_FIELDS), key="trend_x", horizontal=True,
              format_func=lambda k: "Period 期间" if k == "period" else "Published 发布日期")
 colour = "series"
-if decisions.has_verdicts(df):
+if decisions.has_verdicts(view.claims):
     if ss.get("trend_colour") not in ("series", "verdict"):
         ss["trend_colour"] = "series"
     colour = c3.radio("Colour 颜色", ["series", "verdict"], key="trend_colour", horizontal=True,
@@ -32,21 +32,21 @@ else:
     c3.caption(view.verdicts_note or "")
 
 c4, c5, c6 = st.columns([6, 2, 2])
-units = df["unit"].value_counts(sort=True)["unit"].to_list()
+units = keys["unit"].value_counts(sort=True)["unit"].to_list()
 if ss.get("trend_unit") not in units:
     ss["trend_unit"] = units[0]
 unit = c5.radio("Unit 单位", units, key="trend_unit", format_func=labels.human_unit) if len(units) > 1 else units[0]
-df = df.filter(pl.col("unit") == unit)
+keys = keys.filter(pl.col("unit") == unit)
 # Yearly figures (775.9亿) and quarterly ones are not drawn on one axis: one granularity at a time.
-present = df["granularity"].drop_nulls().value_counts(sort=True)["granularity"].to_list()
+present = keys["granularity"].drop_nulls().value_counts(sort=True)["granularity"].to_list()
 grans = [g for g in labels.GRANULARITIES if g in present]
 if ss.get("trend_gran") not in grans and grans:
     ss["trend_gran"] = "quarter" if "quarter" in grans else present[0]  # else the most common
 gran = c4.radio("Periods 期间粒度", grans, key="trend_gran", horizontal=True, format_func=labels.GRANULARITIES.get) if grans else None
 log = c6.checkbox("Log scale 对数刻度", key="trend_log") if unit in ("CNY", "USD") else False
 
-placed = df.filter(pl.col("granularity") == gran) if gran else df.clear()
-others = df.filter(pl.col("granularity").is_not_null() & (pl.col("granularity") != (gran or "")))
+placed = display.complete(view.claims[keys.filter(pl.col("granularity") == gran)["row"]] if gran else view.claims.clear())
+others = keys.filter(pl.col("granularity").is_not_null() & (pl.col("granularity") != (gran or "")))
 title = f"{labels.label(labels.METRICS, metric)} ({labels.human_unit(unit)}) · {labels.GRANULARITIES.get(gran, '')}"
 sources = charts.source_line(placed)
 chart, mode = charts.trends_chart(
@@ -78,7 +78,7 @@ for note in notes:
     st.caption(note)
 widgets.chart_downloads(chart, f"trends_{metric}_{gran or 'all'}", "trends", sources)
 
-unplaced = charts.unknown_period(df, x)
+unplaced = view.claims[charts.unknown_period(keys, x)["row"]]
 with st.expander(f"Not on the chart 未能绘制: {unplaced.height} "
                  f"({'no period 期间未知' if x == 'period' else 'no publication date 发布日期未知'})", expanded=False):
     picked_side = widgets.claims_table(unplaced, key="trend_unplaced",
