@@ -175,6 +175,9 @@ CASES = [
     # quarters that are not named one by one leave the list's periods unknown, not the year's
     ("2024年两个季度,阿里云收入分别增长6%和7%。", None,
      [(AC, None, "revenue_growth", 6, None, "%", "exact", None), (AC, None, "revenue_growth", 7, None, "%", "exact", None)]),
+    # 扣除来自并表业务的收入后: the growth that follows is external revenue's
+    ("阿里云收入同比增长5%,扣除来自集团并表业务的收入后,同比增长12%。", None,
+     [(AC, None, "revenue_growth", 5, None, "%", "exact", None), (AC, "external_revenue", "revenue_growth", 12, None, "%", "exact", None)]),
     # ---- forecasts, expectations and look-alikes are not claims
     ("券商预计阿里云下季度收入增速将达到30%。", D(2025, 11, 26), []),
     ("市场预期阿里云收入增长25%,实际增长26%。", D(2025, 8, 30),
