@@ -354,12 +354,15 @@ class Resolver:
         elif sent.heading and has_num:
             return
         elif usable:
-            # the sentence's topic: the subject it starts from, unless that one only dates it (阿里巴巴2023财年
-            # 第四季度,云智能集团收入...: a clause of a period, no figure and no metric) and another subject follows
+            # the sentence's topic: the subject it starts from, unless that one only dates or heads it (阿里巴巴
+            # 2023财年第四季度,云智能集团收入...; 阿里巴巴:云智能集团收入...: no figure, no metric in its clause) and
+            # another subject, or its own cloud, follows with the figures
             first = usable[0]
             said = {t.clause for t in sent.before(len(sent.tokens), "num", "metric")}
-            if first.clause not in said and any(t.clause == first.clause for t in sent.before(len(sent.tokens), "period")):
-                first = next((t for t in usable if t.clause in said), first)
+            later = next((t for t in usable if t.clause in said), None) if first.clause not in said else None
+            dates = any(t.clause == first.clause for t in sent.before(len(sent.tokens), "period"))
+            if later is not None and (dates or _cloud_of_company(first.entity, first) == later.entity != first.entity):
+                first = later
             self.topic = first
         elif any(t.kind == "metric" and t.id == "company_only" for t in sent.tokens) and self.topic is not None:
             self.topic = self._whole_company(self.topic)

@@ -178,6 +178,12 @@ CASES = [
     # 扣除来自并表业务的收入后: the growth that follows is external revenue's
     ("阿里云收入同比增长5%,扣除来自集团并表业务的收入后,同比增长12%。", None,
      [(AC, None, "revenue_growth", 5, None, "%", "exact", None), (AC, "external_revenue", "revenue_growth", 12, None, "%", "exact", None)]),
+    # 较上年 is the comparison (year on year), not the claim's period
+    ("2023财年,阿里云收入772亿元,较上年增长4%。", None,
+     [(AC, None, "revenue", 7.72e10, None, "CNY", "exact", "FY2023"), (AC, None, "revenue_growth", 4, None, "%", "exact", "FY2023")]),
+    # a company that only heads the sentence (阿里巴巴:) hands the topic to its own cloud that has the figures
+    ("阿里巴巴:云智能集团收入296亿元;经调整EBITA为25亿元。", None,
+     [(AC, None, "revenue", 2.96e10, None, "CNY", "exact", None), (AC, None, "adjusted_ebita", 2.5e9, None, "CNY", "exact", None)]),
     # ---- forecasts, expectations and look-alikes are not claims
     ("券商预计阿里云下季度收入增速将达到30%。", D(2025, 11, 26), []),
     ("市场预期阿里云收入增长25%,实际增长26%。", D(2025, 8, 30),
