@@ -213,7 +213,8 @@ class Resolver:
             metric = "market_size"
         value, high, qualifier, unit = self._value(c, role, metric)
         if per is not None:
-            value, high, unit = value * 1e6 / per, None if high is None else high * 1e6 / per, "CNY/1M tokens"
+            value, high, unit = numbers.per_million(value, per), None if high is None else numbers.per_million(high, per), \
+                "CNY/1M tokens"
         elif metric == "token_price" and c.number.kind == "num":
             tokens = numbers.per_tokens(c.number.ref)
             self.per_tokens = (sent.k, tokens) if tokens else None
@@ -616,10 +617,6 @@ class Resolver:
             return e.period, e.reason, e.day is not None
         if e.type not in periods.CONTEXT_TYPES and e.type != "context_half":
             return None, e.reason, False
-        if e.type == "last_quarter" and self._contrasted(sent, t):
-            base = self._context_before(sent, t, quarter=True) or self.report
-            if base is not None:  # 本季度+18%(上季度+13%): the quarter before the one discussed
-                return cal.previous(base, "context"), "the quarter before the one discussed", False
         if e.type == "fiscal_part":
             p = self._fiscal_part(e.q)
             return (p, "a fiscal quarter of the year the text discusses", False) if p else (None, "no fiscal year in the text", False)

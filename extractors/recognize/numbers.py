@@ -292,7 +292,7 @@ def _read(m, text: str, mags: dict, token_units: dict):
         if g("mp_per"):  # ¥0.0008/千tokens
             if cur != "CNY":
                 return None
-            return "token", value / token_units[g("mp_unit")] * 1e6, None, "CNY/1M tokens", False, False, g(0), written
+            return "token", per_million(value, token_units[g("mp_unit")]), None, "CNY/1M tokens", False, False, g(0), written
         more = bool(g("mp_more1") or g("mp_more"))
         return "money", value, None, cur, bool(mag) or _has_section(written), more, "", written
     if lead:  # 百分之
@@ -358,7 +358,7 @@ def _token(m, p: str, mags: dict, token_units: dict):
     elif not g(f"{p}cur_CNY"):
         return None  # USD token prices are not in the canonical unit; skip rather than guess a rate
     unit = g("tb_unit") if p else g("ta_unit")
-    return "token", amount / token_units[unit] * 1e6, None, "CNY/1M tokens", False, False, g(0), written
+    return "token", per_million(amount, token_units[unit]), None, "CNY/1M tokens", False, False, g(0), written
 
 
 TAIL = 96  # how far a number-led match may run past the end of its last anchor
@@ -423,6 +423,11 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     """Whether pos falls in one of the sorted, disjoint spans."""
     i = bisect.bisect_right(spans, (pos, math.inf)) - 1
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def per_million(amount: float, tokens: int) -> float:
+    """A price for `tokens` tokens as the canonical price per 1M tokens, binary noise rounded away."""
+    return _clean(amount / tokens * 1e6)
 
 
 def per_tokens(mention: Mention) -> int | None:
