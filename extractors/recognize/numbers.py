@@ -72,13 +72,15 @@ def _cfg():
     # could trade characters would make "1" + 20,000 spaces quadratic.
     amount = f"(?P<§more1>{more})?[ \\t]*+(?P<§mag>{mag})?(?P<§more>{more})?"
     # Alternatives that start with a word come first: 百万tokens 0.3元 is a token price, not 百万.
+    tb_head = f"每?(?P<tb_unit>{tok_unit})[ \\t]*+"  # what may stand before the token word
+    prefixes = "|".join(f"(?P<mp_pre_{k}>{p})" for k, p in c["currency_prefixes"].items())
     lead = [
         # 每百万tokens输入价格低至0.5元: the price is the first number within 14 characters of the unit.
-        f"(?P<token_before>每?(?P<tb_unit>{tok_unit})[ \\t]*+{tok}"
+        f"(?P<token_before>{tb_head}{tok}"
         f"[^。；，,\\n\\d{numeral_chars}]{{0,14}}+(?P<tb_v>{num})"
         + amount.replace("§", "tb_") + f"[ \\t]*+(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "tb_") + ")",
-        "(?P<money_pre>(?:" + "|".join(f"(?P<mp_pre_{k}>{p})" for k, p in c["currency_prefixes"].items())
-        + f")[ \\t]*+(?P<mp_v>{num})" + amount.replace("§", "mp_") + "(?P<mp_suffix>元|美元)?"
+        f"(?P<money_pre>(?:{prefixes})"
+        + f"[ \\t]*+(?P<mp_v>{num})" + amount.replace("§", "mp_") + "(?P<mp_suffix>元|美元)?"
         + f"(?P<mp_per>[ \\t]*+/[ \\t]*+每?(?P<mp_unit>{tok_unit})[ \\t]*+{tok})?)",
         f"(?P<per_hundred>{g['per_hundred']}(?P<pv2>{num}))",
     ]
@@ -108,6 +110,9 @@ def _cfg():
         # Two scans, merged as one alternation would be (see _scan): the word-led forms are rare and
         # cheap to look for on their own, and the number-led scan is then not slowed by them.
         "lead": rx_engine.compile("|".join(lead), regex.V0),
+        # Every word-led form holds one of these; it starts at it or, over `lead_back`, before it.
+        "lead_anchors": rx_engine.compile("|".join([tok, *c["currency_prefixes"].values(), g["per_hundred"]])),
+        "lead_back": frozenset(tb_head + "".join(c["token_units"]) + " \t"),
         "numbered": rx_engine.compile(numbered, regex.V0),
         "anchors": rx_engine.compile(c["anchors"]),
         "reach": int(c["anchor_reach"]),
@@ -382,6 +387,38 @@ def _regions(text: str) -> list[tuple[int, int]]:
     return regions
 
 
+def _lead_windows(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint stretches holding every position where a word-led form may start."""
+    cfg = _cfg()
+    back = cfg["lead_back"]
+    out: list[tuple[int, int]] = []
+    for a in cfg["lead_anchors"].finditer(text):
+        start, floor = a.start(), out[-1][1] if out else 0
+        while start > floor and text[start - 1] in back:
+            start -= 1
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], a.end())
+        else:
+            out.append((start, a.end()))
+    return out
+
+
+def _lead_after(text: str, pos: int, windows: list[tuple[int, int]] | None, i: int):
+    """The leftmost word-led match starting at or after pos, as a search would find it, and the window
+    index to resume from (with no windows: a search of the whole text)."""
+    lead = _cfg()["lead"]
+    if windows is None:
+        return lead.search(text, pos), i
+    while i < len(windows):
+        start, end = windows[i]
+        for p in range(max(pos, start), end):
+            m = lead.match(text, p)
+            if m:
+                return m, i
+        i += 1
+    return None, i
+
+
 def _numbered_after(text: str, pos: int, regions: list[tuple[int, int]], i: int):
     """The leftmost number-led match starting at or after pos inside a region, and the region index
     to resume from. Searching only the regions gives what a search of the whole text would."""
@@ -403,18 +440,17 @@ def _scan(text: str, anchored: bool = True):
     """Matches of lead|numbered, leftmost first, a lead form winning a tie, each search resuming where
     the last match ended: what finditer over the alternation gives, in two cheaper scans. The
     number-led scan reads only the regions around anchors unless `anchored` is False."""
-    cfg = _cfg()
-    lead = cfg["lead"]
     regions = _regions(text) if anchored else [(0, len(text))]
-    pos, i = 0, 0
-    a = lead.search(text, pos)
+    windows = _lead_windows(text) if anchored else None
+    pos, i, j = 0, 0, 0
+    a, j = _lead_after(text, pos, windows, j)
     b, i = _numbered_after(text, pos, regions, i)
     while a or b:
         m = a if a and (not b or a.start() <= b.start()) else b
         yield m
         pos = m.end() if m.end() > m.start() else m.end() + 1
         if a and a.start() < pos:
-            a = lead.search(text, pos)
+            a, j = _lead_after(text, pos, windows, j)
         if b and b.start() < pos:
             b, i = _numbered_after(text, pos, regions, i)
 
