@@ -111,7 +111,7 @@ def _cfg():
         # cheap to look for on their own, and the number-led scan is then not slowed by them.
         "lead": rx_engine.compile("|".join(lead), regex.V0),
         # Every word-led form holds one of these; it starts at it or, over `lead_back`, before it.
-        "lead_anchors": rx_engine.compile("|".join([tok, *c["currency_prefixes"].values(), g["per_hundred"]])),
+        "lead_anchors": rx_engine.compile(c["lead_anchors"]),
         "lead_back": frozenset(tb_head + "".join(c["token_units"]) + " \t"),
         "numbered": rx_engine.compile(numbered, regex.V0),
         "anchors": rx_engine.compile(c["anchors"]),
