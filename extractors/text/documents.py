@@ -278,13 +278,15 @@ def _utf16_without_bom(data: bytes, warnings: list[str] | None) -> tuple[str, st
 
 # A lossy re-encoding (GBK text saved through a Latin-1 or ASCII step) turns every character it cannot carry into
 # "?": a run of them beside Chinese text is that, not punctuation (Chinese uses the full-width ？).
-_QUESTION_RUN = re.compile(r"(?<=[\u3400-\u9fff])\?|\?(?=[\u3400-\u9fff?])")
+_QUESTION_RUN = re.compile(r"\?(?:(?<=[\u3400-\u9fff]\?)|(?=[\u3400-\u9fff?]))")  # '?' first: a scan skips to it
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 LOSSY_MIN, LOSSY_SHARE = 8, 0.02
 
 
 def lossy_reencoding(text: str) -> str | None:
     """A warning when a Chinese text holds an unusual share of '?' next to its characters, else None."""
+    if text.count("?") < LOSSY_MIN:  # too few '?' of any kind: no scan needed
+        return None
     n = len(_QUESTION_RUN.findall(text))
     if n < LOSSY_MIN:
         return None
