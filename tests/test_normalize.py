@@ -50,6 +50,8 @@ TEXT = [
     ("年?duì)I收百億美元", "年营收百亿美元\n"),
     # line endings: CRLF, a last line without newline, blank lines kept as they are
     ("营收增长6%\r\n利润增长8%", "营收增长6%\n利润增长8%\n"),
+    ("营收增长６％\r\n利润增长８％", "营收增长6%\n利润增长8%\n"),  # full-width beside CRLF
+    ("营收增长６％\r利润增长８％", "营收增长6%\n利润增长8%\n"),  # and beside a lone CR
     ("第一行\n\n第二行", "第一行\n\n第二行\n"),
     ("", ""),
     # portal chrome dropped (simplified and traditional)
@@ -166,3 +168,23 @@ def test_many_distinct_paragraphs_sharing_a_prefix_are_all_kept():
     """The repeat check compares with every earlier paragraph; none of these repeats another."""
     raw = "".join(f"阿里云本季度营收同比增长了{i}%\n" for i in range(2000))
     assert normalize.normalize(raw).text == raw
+
+
+SIMPLIFIED_LONG = "阿里云本季度营收同比增长,云智能集团表示需求强劲。" * 100  # 2,500 characters
+# (raw, written in traditional script?): a text is traditional when at least 2% of its first 2,000
+# characters (and at least 3) are ones t2s changes; stray traditional characters do not make it so.
+SCRIPT = [
+    (Q, True),
+    (P, False),
+    ("阿里云营收增长於上季", False),  # one stray character
+    ("阿里雲營收", False),  # two: under the three a text needs
+    ("阿里雲營收增長", True),
+    ("雲" * 39 + SIMPLIFIED_LONG, False),  # 39 of 2,000: under 2%
+    ("雲" * 40 + SIMPLIFIED_LONG, True),
+    (SIMPLIFIED_LONG + "雲" * 500, False),  # past the sample
+]
+
+
+@pytest.mark.parametrize("raw,traditional", SCRIPT, ids=[f"{r[:12]}-{len(r)}" for r, _ in SCRIPT])
+def test_script(raw, traditional):
+    assert normalize.normalize(raw).traditional is traditional

@@ -135,10 +135,15 @@ TRADITIONAL_SAMPLE = 2000  # characters read to tell the script: enough for any 
 
 def _is_traditional(body: str, simplified: str) -> bool:
     n = min(len(body), TRADITIONAL_SAMPLE)
-    if body[:n] == simplified[:n]:
-        return False
-    changed = sum(map(str.__ne__, body[:n], simplified[:n]))
-    return changed >= 3 and changed >= TRADITIONAL_SHARE * n
+    enough = max(3, TRADITIONAL_SHARE * n)
+    changed = 0
+    for i in range(0, n, 64):  # equal stretches compare as wholes; stop once enough differ
+        a, b = body[i : min(n, i + 64)], simplified[i : min(n, i + 64)]
+        if a != b:
+            changed += sum(map(str.__ne__, a, b))
+            if changed >= enough:
+                return True
+    return False
 
 
 def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None, bool]:
@@ -152,7 +157,13 @@ def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None, bool]:
     if "?" in simp:  # before full-width punctuation folds: a real ？ stays a question mark
         lost, mark = _lost_char()
         simp = lost.sub(mark, simp)
-    text = _WIDE.sub(lambda m: _WIDE_TO_NARROW[m.group()], simp)
+    wide = set(_WIDE.findall(simp))
+    if "\r" in wide:  # a lone \r: replace() would also take the \r of \r\n
+        text = _WIDE.sub(lambda m: _WIDE_TO_NARROW[m.group()], simp)
+    else:  # the few distinct wide characters, each replaced in one pass
+        text = simp
+        for ch in wide:
+            text = text.replace(ch, _WIDE_TO_NARROW[ch])
     if unicodedata.is_normalized("NFKC", text):
         return text, None, traditional
     omap = OffsetMap()
