@@ -204,13 +204,18 @@ def codes(sent: Sentence, text: str) -> tuple[str, list[Token | None]]:
     return "".join(chars), toks
 
 
+@functools.lru_cache(maxsize=4096)
+def _possible(have: int) -> tuple[tuple[int, Frame], ...]:
+    """(order, frame) of the frames a sentence holding these codes can match: few distinct sets recur."""
+    return tuple((k, f) for k, f in enumerate(frames()) if all(have & r for r in f.masks))
+
+
 def match(sent: Sentence, text: str, only: str | None = None) -> list[Claim]:
     """The claims frames make in one sentence, longest match first; `only` restricts to one frame id."""
     s, toks = codes(sent, text)
-    have = _mask(set(s))
     found = []
-    for order, f in enumerate(frames()):
-        if (only is not None and f.id != only) or not all(have & r for r in f.masks):
+    for order, f in _possible(_mask(set(s))):
+        if only is not None and f.id != only:
             continue
         for m in f.pattern.finditer(s, overlapped=True):
             if m.end() > m.start():

@@ -736,7 +736,7 @@ def _vendor_in_market(sent: Sentence, i: int) -> bool:
 
 def _a_cause(sent: Sentence, t: Token) -> bool:
     """主要因高鑫零售、银泰出表: a subject named as a figure's cause."""
-    return any(u.kind == "cause" and u.clause == t.clause for u in sent.tokens[: t.i])
+    return "cause" in sent.by_kind and any(u.kind == "cause" and u.clause == t.clause for u in sent.tokens[: t.i])
 
 
 def _occupied(sent: Sentence, t: Token) -> bool:
@@ -749,6 +749,8 @@ def _occupied(sent: Sentence, t: Token) -> bool:
 def _excluded(sent: Sentence, t: Token) -> bool:
     """A subject or product named inside 剔除.../不考虑... of its clause."""
     toks = sent.tokens
+    if "exclusion" not in sent.by_kind:
+        return False
     for u in reversed(toks[: t.i]):
         if u.clause != t.clause or u.kind in ("metric", "change", "num", "growth"):
             return False

@@ -52,6 +52,8 @@ class Sentence:
 
     def before(self, i: int, *kinds: str) -> list[Token]:
         """The tokens of these kinds before token i, in order."""
+        if i >= len(self.tokens):  # the whole sentence: one pass
+            return [t for t in self.tokens if t.kind in kinds]
         found = [j for k in kinds for j in self.by_kind.get(k, ()) if j < i]
         return [self.tokens[j] for j in sorted(found)]
 
@@ -162,7 +164,7 @@ def split_clauses(text: str, sent: Sentence) -> None:
     c, opener = a, ""
     quiet = [m.span() for m in cfg["aside"].finditer(text, a, b)]  # (06808), (NYSE:BABA): no clause
     for m in cfg["clause"].finditer(text, a, b):
-        if any(qs <= m.start() < qe for qs, qe in quiet):
+        if quiet and any(qs <= m.start() < qe for qs, qe in quiet):
             continue
         if m.start() > c:
             sent.clauses.append((c, m.start()))
