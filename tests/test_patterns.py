@@ -3,6 +3,7 @@
 held-out articles, the hostile corpus and (when it is beside the repo) the dev set."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -110,3 +111,34 @@ def test_generated_texts_give_what_the_regex_module_alone_gives(tmp_path, genera
         p.write_text("阿里云营收增长6%。" + text + "\n" + text + "阿里云收入为300亿元。", encoding="utf-8", errors="replace")
         paths.append(str(p))
     assert _rows(None, paths) == _rows("regex", paths)
+
+
+@functools.cache
+def _scanners() -> list[tuple]:
+    """(name, the scanner, the same patterns filtered by their first character only)."""
+    from extractors.recognize import lexicon, periods
+    from extractors.recognize.scan import Alternation
+    return [(name, fast, Alternation(fast.source, fast.longest, fast.flags, two_chars=False))
+            for name, fast in (("lexicon", lexicon._compiled()[0]), ("periods", periods._compiled()["all"]))]
+
+
+def _hits(scanner, text: str) -> list[tuple]:
+    return [(i, m.start(), m.end()) for i, m in scanner.finditer(text)]
+
+
+def test_the_two_character_start_filter_skips_no_match():
+    """A pattern is tried only where its first two characters can stand: every hit a scan by the first
+    character alone finds, on every article of the corpus."""
+    from extractors.text import normalize
+    bodies = [normalize.normalize(Path(f).read_text(encoding="utf-8", errors="replace")).text for f in _corpus()]
+    for name, fast, reference in _scanners():
+        found = [_hits(fast, b) for b in bodies]
+        assert sum(map(len, found)) > 500, name  # the corpus holds hits to compare
+        assert found == [_hits(reference, b) for b in bodies], name
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_the_two_character_start_filter_skips_no_match_in_any_text(text):
+    for name, fast, reference in _scanners():
+        assert _hits(fast, text) == _hits(reference, text), name

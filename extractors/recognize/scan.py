@@ -27,9 +27,9 @@ class Alternation:
     """Hits are (index of the pattern, match-like object with start(), end(), group()); with `longest`
     the longest at a position wins (the first listed on a tie), else the first listed that matches."""
 
-    def __init__(self, patterns: list[str], longest: bool, flags: int = 0):
+    def __init__(self, patterns: list[str], longest: bool, flags: int = 0, two_chars: bool = True):
         self.patterns = [rx_engine.compile(p, flags) for p in patterns]
-        self.longest = longest
+        self.source, self.flags, self.longest = list(patterns), flags, longest
         strings: dict[str, list[tuple[int, regex.Pattern | None, regex.Pattern | None]]] = {}
         rest = list(range(len(patterns)))
         if longest:  # the first-listed rule needs every pattern's own match: only longest uses strings
@@ -59,8 +59,7 @@ class Alternation:
         posix = "(?p)" if longest else ""
         self.by_char = {ch: rx_engine.compile(posix + "|".join(f"(?P<a{i}>{patterns[i]})" for i in idx), flags)
                         for ch, idx in buckets.items()}
-        self.starts = rx_engine.compile("[" + "".join(regex.escape(ch) for ch in sorted(self.by_char)) + "]"
-                                    if self.by_char else "(?!)")
+        self.starts = rx_engine.compile(_starts(buckets, heads, alphabet, two_chars) if self.by_char else "(?!)")
 
     def finditer(self, text: str, start: int = 0, end: int | None = None):
         end = len(text) if end is None else end
@@ -116,6 +115,28 @@ class Alternation:
                 continue
             yield int(m.lastgroup[1:]), m
             pos = m.end()
+
+
+# Characters no pattern names, tried as the second character: one that passes means any may follow.
+_PROBES = "\x00é\u0660\u0436\u03a9\u2003\u3042\uffff\U00020000"
+
+
+def _starts(buckets: dict[str, list[int]], heads: dict, alphabet: set[str], two_chars: bool) -> str:
+    """Where a pattern may start: its first character and, with `two_chars`, the characters that may
+    follow it (a pattern that can end after one character, or go on with any, needs only the first)."""
+    if not two_chars:
+        return "[" + "".join(regex.escape(ch) for ch in sorted(buckets)) + "]"
+    parts = []
+    for ch, idx in sorted(buckets.items()):
+        second: set[str] = set()
+        for i in idx:
+            one = heads[i].match(ch)
+            if (one is not None and one.end() == 1) or any(heads[i].match(ch + p, partial=True) for p in _PROBES):
+                second = set()
+                break
+            second |= {c for c in alphabet if heads[i].match(ch + c, partial=True)}
+        parts.append(regex.escape(ch) + ("[" + "".join(regex.escape(c) for c in sorted(second)) + "]" if second else ""))
+    return "|".join(parts)  # each part opens with its own character, so a scan skips to them
 
 
 class _Hit:
