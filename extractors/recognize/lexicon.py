@@ -74,11 +74,11 @@ def tag(text: str, regions: list[tuple[int, int]] | None = None, traditional: bo
     scanner, names, variants = _compiled()
     out: list[Tag] = []
     for start, end in regions if regions is not None else [(0, len(text))]:
-        for i, m in scanner.finditer(text, start, end):
+        for i, s, e in scanner.spans(text, start, end):
             kind, ident = names[i]
-            if traditional and m.group() in variants:
-                kind, ident = variants[m.group()]
-            out.append(Tag(m.start(), m.end(), kind, ident))
+            if traditional and text[s:e] in variants:
+                kind, ident = variants[text[s:e]]
+            out.append(Tag(s, e, kind, ident))
     return out
 
 

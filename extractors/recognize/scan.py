@@ -47,7 +47,10 @@ class Alternation:
         if strings:
             self.strings = ahocorasick.Automaton()
             for w, payload in strings.items():
-                self.strings.add_word(w, (len(w), payload))
+                payload.sort(key=lambda e: e[0])
+                # the first listed needs no lookaround: it is the string's hit wherever the string stands
+                plain = payload[0][0] if payload[0][1] is None and payload[0][2] is None else -1
+                self.strings.add_word(w, (len(w), plain, payload))
             self.strings.make_automaton()
         heads = {i: regex.compile(_LEADING_LOOKBEHIND.sub("", patterns[i], count=1), flags) for i in rest}
         alphabet = {ch for i in rest for ch in patterns[i]} | _CONTROL
@@ -66,14 +69,28 @@ class Alternation:
         if not self.longest:
             yield from self._first_listed(text, start, end)
             return
+        for i, s, e, m in self._longest(text, start, end):
+            yield i, (m if m is not None else _Hit(text, s, e))
+
+    def spans(self, text: str, start: int = 0, end: int | None = None):
+        """(index of the pattern, start, end) of each hit, in longest mode: finditer without match objects."""
+        for i, s, e, _ in self._longest(text, start, len(text) if end is None else end):
+            yield i, s, e
+
+    def _longest(self, text: str, start: int, end: int):
         found: dict[int, tuple[int, int]] = {}  # start -> (length, -index): the best string there
         if self.strings is not None:
-            for stop, (n, payload) in self.strings.iter(text, start, end):
+            for stop, (n, plain, payload) in self.strings.iter(text, start, end):
                 s = stop + 1 - n
+                if plain >= 0:
+                    if (n, -plain) > found.get(s, (0, 0)):
+                        found[s] = (n, -plain)
+                    continue
                 for i, behind, ahead in payload:
                     if (behind is None or behind.match(text, s)) and (ahead is None or ahead.match(text, stop + 1, end)):
                         if (n, -i) > found.get(s, (0, 0)):
                             found[s] = (n, -i)
+                        break  # the payload is in index order: the first that passes is the best here
         heads = sorted(found)
         k, pos = 0, start
         starts = self.starts
@@ -93,13 +110,13 @@ class Alternation:
             if m is not None and m.end() > p:
                 i = int(m.lastgroup[1:])
                 if best is None or (m.end() - p, -i) > best:
-                    yield i, m
+                    yield i, p, m.end(), m
                     pos = m.end()
                     continue
             if best is None:
                 pos = p + 1
                 continue
-            yield -best[1], _Hit(text, p, p + best[0])
+            yield -best[1], p, p + best[0], None
             pos = p + best[0]
 
     def _first_listed(self, text: str, start: int, end: int):
