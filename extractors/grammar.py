@@ -94,7 +94,7 @@ def _mask(chars) -> int:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     """One number a frame claims, with the tokens that decide its metric and sign."""
 

@@ -30,7 +30,7 @@ COARSE = frozenset({"quarter", "half", "year", "fiscal_year", "context"})  # kin
 MIN_COMPANY_AMOUNT = 1e6  # a company's revenue or EBITA written without 万/亿 and below this is per share
 
 
-@dataclass
+@dataclass(slots=True)
 class Resolved:
     claim: Claim
     sentence: Sentence

@@ -17,7 +17,7 @@ from extractors import patterns as rx_engine
 from extractors import rules_data
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str  # num | period | one of the lexicon's kinds (entity, metric, change, ...)
     start: int  # in the masked text

@@ -25,7 +25,7 @@ ANY_PLACEHOLDER = "[\ue001-\ue007]"
 VALUE_PLACEHOLDER = "[" + "".join(PLACEHOLDER.values()) + "]"  # what transitions and lists link
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int  # in the normalized text
     end: int

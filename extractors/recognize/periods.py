@@ -21,7 +21,7 @@ from extractors.recognize.scan import Alternation
 CONTEXT_TYPES = frozenset({"context", "context_quarter", "context_previous", "context_year_before", "fiscal_part"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Expr:
     start: int
     end: int
