@@ -195,3 +195,21 @@ def test_links_and_deep_folders_follow_the_documented_rules(tmp_path):
         assert documents.find_articles([root / "sub" / "folder-link"])[0] == [root / "sub" / "folder-link" / "b.txt"]
     finally:
         hostile.remove_tree(root / "d")  # pytest's own clean-up recurses, and fails on it
+
+
+@pytest.mark.parametrize("shrink", [0, 1, 4096])
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole(tmp_path, monkeypatch, shrink):
+    """The size fstat gave is where reading starts to look, not where it stops."""
+    import os
+
+    body = ("阿里云营收增长6%。" * 2000).encode("utf-8")
+    path = tmp_path / "a.txt"
+    path.write_bytes(body)
+    real = os.fstat
+
+    def stale(fd):
+        st = real(fd)
+        return os.stat_result((*st[:6], max(0, st.st_size - shrink), *st[7:]))
+
+    monkeypatch.setattr(documents.os, "fstat", stale)
+    assert documents.read_bytes(path) == body

@@ -443,7 +443,9 @@ def read_bytes(path: Path) -> bytes:
             raise DocumentError("not a regular file (a pipe, device or socket); only plain text files are read")
         if st.st_size > MAX_BYTES:
             raise DocumentError(f"too large ({st.st_size / 2**20:.0f} MiB; an article is at most {MAX_BYTES // 2**20} MiB)")
-        data = f.read(MAX_BYTES + 1)
+        data = f.read(st.st_size + 1)  # not read(MAX_BYTES + 1): that allocates 64 MiB for every file
+        if len(data) > st.st_size:  # it grew since fstat: read on to the limit
+            data += f.read(MAX_BYTES + 1 - len(data))
     if len(data) > MAX_BYTES:
         raise DocumentError(f"too large (grew past {MAX_BYTES // 2**20} MiB while being read)")
     return data
