@@ -260,8 +260,10 @@ def _spans(text: str, anchored: bool) -> list[tuple]:
 WORD_LED = ["每百万tokens输入价格低至0.5元", "每 百万  Tokens 输出价格为2元", "1,000,000   TOKENS 价格0.8元",
             "1M tokens 仅需3元", "价格为¥ 2/百万Token", "¥0.008/千tokens", "RMB 100亿", "人民币10亿元",
             "US$ 3.5亿", "营收$12亿", "百分之十五", "下降负百分之三", "增长百分之 三十"]
+# Number-led forms start at a digit of any script, a Chinese numeral or a sign: the scan skips to one.
+NUMBER_STARTS = ["营收增长٣٠%", "亏损负3亿元", "下降−2.5%", "增长+6%", "收入两千亿元", "贰拾亿元", "约〇点五%"]
 ALL_TEXTS = [c.text for c in SIMPLIFIED + TRADITIONAL + MIXED_SCRIPT + FULL_WIDTH + DAMAGED] + NOT_A_CLAIM + \
-    [t for t, _ in LINKED] + [t for t, _ in WHOLE] + WORD_LED
+    [t for t, _ in LINKED] + [t for t, _ in WHOLE] + WORD_LED + NUMBER_STARTS
 
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[t[:20] for t in ALL_TEXTS])

@@ -114,6 +114,7 @@ def _cfg():
         "lead_anchors": rx_engine.compile(c["lead_anchors"]),
         "lead_back": frozenset(tb_head + "".join(c["token_units"]) + " \t"),
         "numbered": rx_engine.compile(numbered, regex.V0),
+        "numbered_starts": rx_engine.compile(_first_chars(numbered)),
         "anchors": rx_engine.compile(c["anchors"]),
         "reach": int(c["anchor_reach"]),
         "number_chars": frozenset(c["number_chars"]),
@@ -138,6 +139,17 @@ def _cfg():
         "transition": rx_engine.compile(c["transition"].replace("{X}", VALUE_PLACEHOLDER), engine="regex"),
         "respectively": rx_engine.compile(c["respectively"].replace("{X}", VALUE_PLACEHOLDER), engine="regex"),
     }
+
+
+def _first_chars(pattern: str) -> str:
+    """A class of the characters a match of the pattern can start with (of those it names, and the
+    controls): a scan skips to one before the pattern is tried."""
+    rx = regex.compile(pattern, regex.V0)
+    alphabet = set(pattern) | {chr(c) for c in range(0x20, 0x7F)} | {"\t", "\n"}
+    if any(rx.match(p, partial=True) for p in "\x00é\u0436\u2003\u3042\uffff"):
+        return "(?s:.)"  # it may start with a character it does not name: no class
+    digits = "\\d" if rx.match("\u0660", partial=True) else ""  # \d: a digit of any script
+    return "[" + digits + "".join(regex.escape(ch) for ch in sorted(alphabet) if rx.match(ch, partial=True)) + "]"
 
 
 def _tokens(s: str) -> list[str]:
@@ -419,17 +431,22 @@ def _lead_after(text: str, pos: int, windows: list[tuple[int, int]] | None, i: i
     return None, i
 
 
-def _numbered_after(text: str, pos: int, regions: list[tuple[int, int]], i: int):
+def _numbered_after(text: str, pos: int, regions: list[tuple[int, int]], i: int, skip: bool = True):
     """The leftmost number-led match starting at or after pos inside a region, and the region index
     to resume from. Searching only the regions gives what a search of the whole text would."""
-    numbered = _cfg()["numbered"]
+    cfg = _cfg()
+    numbered, first = cfg["numbered"], cfg["numbered_starts"]
     while i < len(regions):
         start, end = regions[i]
         if end <= pos:
             i += 1
             continue
+        f = first.search(text, max(pos, start), end) if skip else None  # no match starts before a character
+        if skip and f is None:                                            # that can start one
+            i += 1
+            continue
         stop = min(len(text), end + TAIL)
-        m = numbered.search(text, max(pos, start), stop)
+        m = numbered.search(text, f.start() if skip else max(pos, start), stop)
         if m and m.start() < end:
             return m, i
         i += 1
@@ -439,12 +456,13 @@ def _numbered_after(text: str, pos: int, regions: list[tuple[int, int]], i: int)
 def _scan(text: str, anchored: bool = True):
     """Matches of lead|numbered, leftmost first, a lead form winning a tie, each search resuming where
     the last match ended: what finditer over the alternation gives, in two cheaper scans. The
-    number-led scan reads only the regions around anchors unless `anchored` is False."""
+    number-led scan reads only the regions around anchors, from a character that can start a number, unless
+    `anchored` is False."""
     regions = _regions(text) if anchored else [(0, len(text))]
     windows = _lead_windows(text) if anchored else None
     pos, i, j = 0, 0, 0
     a, j = _lead_after(text, pos, windows, j)
-    b, i = _numbered_after(text, pos, regions, i)
+    b, i = _numbered_after(text, pos, regions, i, anchored)
     while a or b:
         m = a if a and (not b or a.start() <= b.start()) else b
         yield m
@@ -452,7 +470,7 @@ def _scan(text: str, anchored: bool = True):
         if a and a.start() < pos:
             a, j = _lead_after(text, pos, windows, j)
         if b and b.start() < pos:
-            b, i = _numbered_after(text, pos, regions, i)
+            b, i = _numbered_after(text, pos, regions, i, anchored)
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
