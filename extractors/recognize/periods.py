@@ -60,10 +60,17 @@ def _compiled():
 
     parts, specs = [], []
     for i, e in enumerate(cfg["expressions"]):
-        # group names must be unique across the alternation: y -> y3
-        names = regex.findall(r"\(\?P<(\w+)>", expand(e["pattern"]))
-        parts.append(regex.sub(r"\(\?P<(\w+)>", lambda m, i=i: f"(?P<{m.group(1)}{i}>", expand(e["pattern"])))
-        specs.append((e, [(n, f"{n}{i}") for n in names]))
+        # group names must be unique across the alternation, and within a pattern for re: y -> y3, y3_2...
+        names: list[tuple[str, str]] = []
+
+        def unique(m, i=i) -> str:
+            n = m.group(1)
+            k = sum(1 for name, _ in names if name == n)
+            names.append((n, f"{n}{i}" + (f"_{k + 1}" if k else "")))
+            return f"(?P<{names[-1][1]}>"
+
+        parts.append(regex.sub(r"\(\?P<(\w+)>", unique, expand(e["pattern"])))
+        specs.append((e, names))
     return {
         "cfg": cfg,
         "all": Alternation(parts, longest=False),
