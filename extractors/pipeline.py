@@ -96,7 +96,7 @@ def extract(doc: documents.Document, fix: dict | None = None) -> list[dict]:
     resolver = Resolver(text, sents, published)
     found: list[Resolved] = []
     for sent in sents:
-        claims = grammar.match(sent, text) if any(t.kind == "num" or t.kind == "change" for t in sent.tokens) else []
+        claims = grammar.match(sent, text) if "num" in sent.by_kind or "change" in sent.by_kind else []
         found += resolver.sentence(sent, claims)
     return [_row(doc, norm, masked, r) for r in _once(_rounded_restated(_bounds_restated(found)))]
 
