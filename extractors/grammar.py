@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors import rules_data
+from extractors.recognize import numbers
 from extractors.tokens import Sentence, Token
 
 # kind -> id -> code; attr classes below
@@ -49,7 +50,7 @@ def code(t: Token) -> str | None:
         m = t.ref
         if m.ignored:
             return None
-        if m.kind == "percent" and m.text[:1] in "+-−负":
+        if numbers.signed(m):
             return "S"
         return _NUM.get(m.kind)
     if t.kind == "metric":

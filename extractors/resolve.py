@@ -23,6 +23,8 @@ from extractors.tokens import Sentence, Token, bracketed, opens_section
 UNTRACKED = "_untracked"  # a company or market we do not follow
 PART = "_part"  # a part of a company that is not its cloud
 SUBJECTS = frozenset({"entity", "company", "segment", "cloud", "coref", "market"})
+_OF = lexicon.data()["between"]["possessive"]  # the particle that may stand between two tokens that go together
+_PERIOD_RANGE = tuple(lexicon.data()["between"]["period_range"])
 MARKETS = frozenset(k for k, v in lexicon.data()["entities"].items() if v.get("market"))
 CLOUDS = frozenset(k for k, v in lexicon.data()["entities"].items() if v.get("company") and v.get("level") != "company")
 FISCAL_TYPES = frozenset({"fiscal_quarter", "fiscal_year", "fiscal_part"})
@@ -308,7 +310,7 @@ class Resolver:
         share = c.metric_id == "market_share" or role == "level"
         # 800亿美元的AWS: an amount that describes the subject right after it
         k = i + 2 if i + 1 < len(toks) and toks[i + 1].kind == "of" else i + 1
-        if k < len(toks) and toks[k].kind in SUBJECTS and self.text[num.end : toks[k].start].strip() == "的":
+        if k < len(toks) and toks[k].kind in SUBJECTS and self.text[num.end : toks[k].start].strip() == _OF:
             return self._listed(sent, k, c, role, "attributive")
         for j in range(i - 1, -1, -1):
             t = toks[j]
@@ -451,7 +453,7 @@ class Resolver:
             return 100.0, None, "approx", "%"
         m = num.ref
         value, high = m.value, m.value_high
-        signed = m.kind == "percent" and m.text[:1] in "+-−负"
+        signed = numbers.signed(m)
         if metric in ("price_cut", "cost_decline"):
             value, high = abs(value), None if high is None else abs(high)
         elif role == "cut":  # a fall of a growing metric (营收降幅达5%)
@@ -570,7 +572,7 @@ class Resolver:
             return [t.ref.period for t in found]
         for a, b in zip(found, found[1:]):
             between = [t for t in sent.tokens if a.end <= t.start < b.start]
-            if any(t.kind == "to" for t in between) or self.text[a.end : b.start].strip() in ("-", "–", "~", "至", "到"):
+            if any(t.kind == "to" for t in between) or self.text[a.end : b.start].strip() in _PERIOD_RANGE:
                 seq = _expand(a.ref.period, b.ref.period)
                 if seq is not None and len(seq) == n:
                     return seq
@@ -935,7 +937,7 @@ def _calendar_reading(p: cal.Period) -> cal.Period:
 
 
 def _quarter_number(s: str) -> int:
-    for ch, q in (("一", 1), ("二", 2), ("三", 3), ("四", 4), ("1", 1), ("2", 2), ("3", 3), ("4", 4)):
+    for ch, q in lexicon.data()["quarter_numbers"]:
         if ch in s:
             return q
     return 1
@@ -957,7 +959,7 @@ def _own_transition_period(text: str, toks: list[Token], i: int) -> Token | None
     j = i - 1
     while j >= 0 and toks[j].kind == "of":
         j -= 1
-    if j >= 0 and toks[j].kind == "period" and text[toks[j].end : toks[i].start].strip() in ("", "的"):
+    if j >= 0 and toks[j].kind == "period" and text[toks[j].end : toks[i].start].strip() in ("", _OF):
         return toks[j]
     return None
 
@@ -977,7 +979,7 @@ def _precedes_other_value(text: str, toks: list[Token], t: Token, num: Token) ->
     while j < len(toks) and toks[j].kind == "of":
         j += 1
     return j < len(toks) and toks[j].kind == "num" and toks[j] is not num and \
-        text[t.end : toks[j].start].strip() in ("", "的")
+        text[t.end : toks[j].start].strip() in ("", _OF)
 
 
 def _parallel(text: str, sent: Sentence, t: Token, num: Token) -> bool:

@@ -62,26 +62,30 @@ def _cfg():
     g.update(c["percent"])
     num = _expand("{number}", g)
     mag = _alt(c["magnitudes"])
-    more = "(?:多|余)"
+    w = c["words"]
+    more = f"(?:{_alt(w['more'])})"
+    per = f"(?:{regex.escape(w['per'])})?"
+    not_currency = f"(?!{_alt(w['not_currency_after'])})"
     cur = "|".join(f"(?P<§cur_{code}>{_alt(words)})" for code, words in c["currencies"].items())
     jiao = f"(?P<§jiao>{c['jiao']})"  # 1亿毛 is refused in _read
     tok_unit = _alt(c["token_units"])
-    numeral_chars = "".join(c["digits"]) + "".join(c["units"]) + "".join(c["sections"])
+    sections = "".join(c["sections"])
+    numeral_chars = "".join(c["digits"]) + "".join(c["units"]) + sections
     tok = c["token_word"]
     # After the number: 多, 万, 亿. Spaces are possessive ([ \\t]*+): two optional runs of spaces that
     # could trade characters would make "1" + 20,000 spaces quadratic.
     amount = f"(?P<§more1>{more})?[ \\t]*+(?P<§mag>{mag})?(?P<§more>{more})?"
     # Alternatives that start with a word come first: 百万tokens 0.3元 is a token price, not 百万.
-    tb_head = f"每?(?P<tb_unit>{tok_unit})[ \\t]*+"  # what may stand before the token word
+    tb_head = f"{per}(?P<tb_unit>{tok_unit})[ \\t]*+"  # what may stand before the token word
     prefixes = "|".join(f"(?P<mp_pre_{k}>{p})" for k, p in c["currency_prefixes"].items())
     lead = [
         # 每百万tokens输入价格低至0.5元: the price is the first number within 14 characters of the unit.
         f"(?P<token_before>{tb_head}{tok}"
         f"[^。；，,\\n\\d{numeral_chars}]{{0,14}}+(?P<tb_v>{num})"
-        + amount.replace("§", "tb_") + f"[ \\t]*+(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "tb_") + ")",
+        + amount.replace("§", "tb_") + f"[ \\t]*+(?:(?:{cur}){not_currency}|{jiao})".replace("§", "tb_") + ")",
         f"(?P<money_pre>(?:{prefixes})"
-        + f"[ \\t]*+(?P<mp_v>{num})" + amount.replace("§", "mp_") + "(?P<mp_suffix>元|美元)?"
-        + f"(?P<mp_per>[ \\t]*+/[ \\t]*+每?(?P<mp_unit>{tok_unit})[ \\t]*+{tok})?)",
+        + f"[ \\t]*+(?P<mp_v>{num})" + amount.replace("§", "mp_") + f"(?P<mp_suffix>{_alt(w['suffixes_after_prefix'])})?"
+        + f"(?P<mp_per>[ \\t]*+/[ \\t]*+{per}(?P<mp_unit>{tok_unit})[ \\t]*+{tok})?)",
         f"(?P<per_hundred>{g['per_hundred']}(?P<pv2>{num}))",
     ]
     # Then a number and what follows it. The number is read once; the tails decide the kind.
@@ -90,16 +94,16 @@ def _cfg():
         f"(?P<pct_range>[ \\t]*+%?[ \\t]*+(?:{conn})[ \\t]*+(?P<pb>{num})[ \\t]*+%)",
         # 100亿至120亿元, 15-20亿美元: the first amount takes the second's magnitude when it has none.
         f"(?P<money_range>(?P<ra_mag>{mag})?[ \\t]*+(?:{conn})[ \\t]*+(?P<rb_v>{num})"
-        + amount.replace("§", "rb_") + f"[ \\t]*+(?:{cur})(?!宇宙|年))".replace("§", "rb_"),
+        + amount.replace("§", "rb_") + f"[ \\t]*+(?:{cur}){not_currency})".replace("§", "rb_"),
         "(?P<pct>[ \\t]*+%)",
         f"(?P<points>{g['points']})",
-        _expand("(?P<cheng>成(?:(?P<chd>{digit})(?![十百千万亿\\d])|(?P<chh>半))?(?!{cheng_after}))", g),
+        _expand("(?P<cheng>{cheng})", g),
     ])
     with_amount = "|".join([
-        f"[ \\t]*+(?:(?:{cur})(?!宇宙|年)|{jiao})".replace("§", "")
-        + f"(?P<per>[ \\t]*+/[ \\t]*+每?(?P<ta_unit>{tok_unit})[ \\t]*+{tok})?",
+        f"[ \\t]*+(?:(?:{cur}){not_currency}|{jiao})".replace("§", "")
+        + f"(?P<per>[ \\t]*+/[ \\t]*+{per}(?P<ta_unit>{tok_unit})[ \\t]*+{tok})?",
         f"[ \\t]*+(?P<cunit>{_alt(c['count_units'])})",
-        f"(?P<big>(?(mag)|(?:(?<=[万亿])|(?<=[万亿]{more}))))",  # a bare magnitude: 千亿, 两万多
+        f"(?P<big>(?(mag)|(?:(?<=[{sections}])|(?<=[{sections}]{more}))))",  # a bare magnitude: 千亿, 两万多
     ])
     numbered = f"(?P<v>{num})(?:{right_after}|{amount.replace('§', '')}(?:{with_amount}))"
     names = list(c["qualifiers"])  # precedence order
@@ -199,8 +203,9 @@ def _cn_integer(s: str) -> float:
 def cn_to_number(s: str) -> float:
     """一百二十三 -> 123, 两万 -> 20000, 三点五 -> 3.5, 四亿零六 -> 400000006."""
     digits = _cfg()["c"]["digits"]
-    whole, _, frac = s.partition("点")
-    value = _cn_integer(whole) if whole.strip("零〇") else 0.0
+    w = _cfg()["c"]["words"]
+    whole, _, frac = s.partition(w["point"])
+    value = _cn_integer(whole) if whole.strip(w["zeros"]) else 0.0
     if frac:
         value += float("0." + "".join(str(digits[ch]) for ch in frac))
     return value
@@ -210,13 +215,18 @@ def to_number(s: str) -> float:
     """The value of a string matched by the `number` grammar: 1,063.5 -> 1063.5, 负三 -> -3."""
     s = s.strip()
     sign = 1.0
-    if s[:1] in ("负", "-", "−"):
+    if s[:1] in _cfg()["c"]["words"]["minus"]:
         sign, s = -1.0, s[1:]
     elif s[:1] == "+":
         s = s[1:]
     if s.replace(",", "").replace(".", "").isdecimal():
         return sign * float(s.replace(",", ""))
     return sign * cn_to_number(s)
+
+
+def signed(m: Mention) -> bool:
+    """A percent written with its sign (+6%, 负3%, -2%): a change, not a level."""
+    return m.kind == "percent" and (m.text[:1] == "+" or m.text[:1] in _cfg()["c"]["words"]["minus"])
 
 
 def parse_value(text: str) -> float | None:
@@ -240,7 +250,7 @@ def _estimate(written: str) -> str | None:
     if written.isascii():
         return None
     digits = _cfg()["c"]["digits"]
-    whole = written.partition("点")[0]  # a few dozen characters at most
+    whole = written.partition(_cfg()["c"]["words"]["point"])[0]  # a few dozen characters at most
     for a, b in zip(whole, whole[1:]):
         if digits.get(a) and digits.get(b):
             return "vague" if a + b in _cfg()["c"]["approximate_pairs"] else "invalid"
@@ -256,13 +266,13 @@ def _clean(x: float) -> float:
 
 def _is_round(written: str) -> bool:
     """One significant digit and no decimals: 800, 百, 2,000."""
-    if "." in written or "点" in written:
+    if "." in written or _cfg()["c"]["words"]["point"] in written:
         return False
     return len(str(int(abs(to_number(written)))).rstrip("0")) <= 1
 
 
 def _has_section(written: str) -> bool:
-    return "万" in written or "亿" in written
+    return any(ch in written for ch in _cfg()["c"]["sections"])
 
 
 def _qualifier(text: str, start: int, end: int, inner: str, more: bool) -> str:
@@ -302,7 +312,7 @@ def _read(m, text: str, mags: dict, token_units: dict):
         return _token(m, "tb_", mags, token_units)
     if lead and g("money_pre"):
         cur = "CNY" if g("mp_pre_CNY") else "USD"
-        if g("mp_suffix") and (g("mp_suffix") == "元") != (cur == "CNY"):
+        if g("mp_suffix") and (g("mp_suffix") == _cfg()["c"]["words"]["cny_suffix"]) != (cur == "CNY"):
             return None  # $5元: the two currencies disagree
         written, mag = g("mp_v"), g("mp_mag")
         value = to_number(written) * (mags[mag] if mag else 1)
@@ -349,7 +359,7 @@ def _read(m, text: str, mags: dict, token_units: dict):
     mag = g("mag")
     magnitude = bool(mag) or _has_section(written)
     more = bool(g("more1") or g("more"))
-    if g("cunit") is not None and not (magnitude or more or g("cunit") == "次"):
+    if g("cunit") is not None and not (magnitude or more or g("cunit") in _cfg()["c"]["words"]["counted_always"]):
         return None  # 7个季度 is not a quantity claim
     value = to_number(written) * (mags[mag] if mag else 1)
     if g("per") is not None:

@@ -80,6 +80,7 @@ def _compiled():
         "report": rx_engine.compile(cfg["report"]),
         "report_latest": rx_engine.compile(cfg["report_latest"]),
         "effective": rx_engine.compile(cfg["effective"]),
+        "ago": rx_engine.compile(cfg["ago"]),
     }
 
 
@@ -113,7 +114,7 @@ def scan(text: str, regions: list[tuple[int, int]] | None = None) -> list[Found]
     """The period expressions in the text, unresolved (resolve() gives their periods for a publication
     date). 七年之后 counts from the last year written before it, so a text that says N年后 is read whole."""
     c = _compiled()
-    if regions is not None and ("年后" in text or "年之后" in text):
+    if regions is not None and any(w in text for w in c["cfg"]["counts_on"]):
         regions = None
     out = []
     for i, m in _matches(c["all"], text, regions):
@@ -149,14 +150,14 @@ def _resolve(e: Expr, t: str, spec: dict, g: dict, published: dt.date | None, la
         if t == "fiscal_part":
             e.q = 1 if g.get("first") else _num(g["q"])
         if t == "context_half":
-            e.kind, e.q = "half", 1 if g["h"] == "上" else 2
+            e.kind, e.q = "half", 1 if g["h"] in _first_half() else 2
     elif t == "quarter_ending":
         y = _year(g["y"]) if "y" in g else None
         if "rel" in g:
             if published is None:
                 e.reason = "relative to a publication date that is unknown"
                 return
-            y = published.year - (1 if g["rel"] == "去年" else 0)
+            y = published.year - spec["years_back"][g["rel"]]
         e.period, e.kind = _ending(y, int(g["m"]), published), "quarter"
         if e.period is None:
             e.reason = "a quarter end relative to a publication date that is unknown" if y is None else "not a quarter end"
@@ -169,7 +170,7 @@ def _resolve(e: Expr, t: str, spec: dict, g: dict, published: dt.date | None, la
         elif t == "quarter":
             e.period = cal.quarter(y, _num(g["q"]))
         elif t == "half":
-            e.period = cal.half(y, 1 if g["h"] in ("上", "1") else 2)
+            e.period = cal.half(y, 1 if g["h"] in _first_half() else 2)
         elif t in ("day", "month"):
             e.period = cal.month(y, int(g["m"]))
             e.day = dt.date(y, int(g["m"]), int(g.get("d", 1)))
@@ -200,7 +201,7 @@ def _resolve(e: Expr, t: str, spec: dict, g: dict, published: dt.date | None, la
     elif t == "last_quarter":
         e.period, e.kind = cal.shifted(cal.quarter_of(published), -1, "relative"), "quarter"
     elif t == "relative_half":
-        e.period, e.kind = cal.half(published.year - spec["years_back"], 1 if g["h"] == "上" else 2, "relative"), "half"
+        e.period, e.kind = cal.half(published.year - spec["years_back"], 1 if g["h"] in _first_half() else 2, "relative"), "half"
     elif t == "relative_year_quarter":
         e.period, e.kind = cal.quarter(published.year - spec["years_back"][g["rel"]], _num(g["q"]), "relative"), "quarter"
     elif t == "relative_year":
@@ -244,18 +245,20 @@ def mentions_report(text: str, start: int, end: int) -> tuple[bool, bool]:
     return bool(c["report"].search(text, start, end)), bool(c["report_latest"].search(text, start, end))
 
 
-AGO = rx_engine.compile(r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})[ \t]*(?P<u>天|日|小时|分钟)前|(?P<y>昨天|昨日|前天)")
+def _first_half() -> list[str]:
+    return _compiled()["cfg"]["first_half"]
 
 
 def infer_published(exprs: list[Expr], text: str, fetched: dt.date | None = None) -> tuple[dt.date, str, str] | None:
     """(date, precision, evidence): "N天前" near the top, counted back from the fetch date when there is one;
     otherwise the latest full date the text states."""
-    m = AGO.search(text, 0, min(len(text), 400))
+    cfg = _compiled()["cfg"]
+    m = _compiled()["ago"].search(text, 0, min(len(text), 400))
     if m and fetched is not None:
         if m.group("y"):
-            days = 1 if m.group("y") in ("昨天", "昨日") else 2
+            days = cfg["ago_days"][m.group("y")]
         else:
-            days = _num(m.group("n")) if m.group("u") in ("天", "日") else 0
+            days = _num(m.group("n")) if m.group("u") in cfg["ago_day_units"] else 0
         return fetched - dt.timedelta(days=days), "day", f"inferred: '{m.group(0)}' before the fetch date {fetched}"
     dated = [(e.day, "day" if e.kind == "day" else "month", text[e.start : e.end]) for e in exprs
              if e.day is not None and e.rule_id in ("date", "iso_date", "month") and e.day <= dt.date.today()]
