@@ -49,6 +49,17 @@ def _year(s: str) -> int:
     return 2000 + y if y < 100 else y
 
 
+def _unique_groups(pattern: str, i: int, names: list[tuple[str, str]]) -> str:
+    """The pattern with its groups renamed y -> y3 (y3_2 for a second y), each (name, new name) added to names."""
+    def rename(m) -> str:
+        n = m.group(1)
+        k = sum(1 for name, _ in names if name == n)
+        names.append((n, f"{n}{i}" + (f"_{k + 1}" if k else "")))
+        return f"(?P<{names[-1][1]}>"
+
+    return regex.sub(r"\(\?P<(\w+)>", rename, pattern)
+
+
 @functools.cache
 def _compiled():
     cfg = rules_data.load("periods")
@@ -62,14 +73,7 @@ def _compiled():
     for i, e in enumerate(cfg["expressions"]):
         # group names must be unique across the alternation, and within a pattern for re: y -> y3, y3_2...
         names: list[tuple[str, str]] = []
-
-        def unique(m, i=i) -> str:
-            n = m.group(1)
-            k = sum(1 for name, _ in names if name == n)
-            names.append((n, f"{n}{i}" + (f"_{k + 1}" if k else "")))
-            return f"(?P<{names[-1][1]}>"
-
-        parts.append(regex.sub(r"\(\?P<(\w+)>", unique, expand(e["pattern"])))
+        parts.append(_unique_groups(expand(e["pattern"]), i, names))
         specs.append((e, names))
     return {
         "cfg": cfg,
