@@ -2,7 +2,7 @@
 
 `Alternation` finds what one alternation of all the patterns would, scanned left to right without
 overlaps. Patterns that are a finite set of strings once their outer lookarounds are set aside
-(经调整[ \\t]*EBITA(?:利润)?, 增(?!速|幅)) go into one Aho-Corasick automaton (pyahocorasick), their
+(经调整[ \\t]*EBITA(?:利润)?, 增(?!速|幅)) go into one Aho-Corasick automaton (ahocorasick-rs, a DFA), their
 lookarounds checked where a string is found; the rest are tried only where the text holds a character
 they can start with. The lexicon (longest match wins) and the period expressions (the first listed
 wins) use it.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 
-import ahocorasick
+import ahocorasick_rs
 import regex
 
 from extractors import patterns as rx_engine
@@ -43,15 +43,15 @@ class Alternation:
                 for w in words:
                     strings.setdefault(w, []).append((i, behind and rx_engine.compile(behind, flags),
                                                       ahead and rx_engine.compile(ahead, flags)))
-        self.strings = None
+        self.strings = None  # the automaton; self.payloads[k]: (length, plain, payload) of its k-th string
+        self.payloads: list[tuple[int, int, list]] = []
         if strings:
-            self.strings = ahocorasick.Automaton()
             for w, payload in strings.items():
                 payload.sort(key=lambda e: e[0])
                 # the first listed needs no lookaround: it is the string's hit wherever the string stands
                 plain = payload[0][0] if payload[0][1] is None and payload[0][2] is None else -1
-                self.strings.add_word(w, (len(w), plain, payload))
-            self.strings.make_automaton()
+                self.payloads.append((len(w), plain, payload))
+            self.strings = ahocorasick_rs.AhoCorasick(list(strings), implementation=ahocorasick_rs.Implementation.DFA)
         heads = {i: regex.compile(_LEADING_LOOKBEHIND.sub("", patterns[i], count=1), flags) for i in rest}
         alphabet = {ch for i in rest for ch in patterns[i]} | _CONTROL
         buckets: dict[str, list[int]] = {}
@@ -80,14 +80,17 @@ class Alternation:
     def _longest(self, text: str, start: int, end: int):
         found: dict[int, tuple[int, int]] = {}  # start -> (length, -index): the best string there
         if self.strings is not None:
-            for stop, (n, plain, payload) in self.strings.iter(text, start, end):
-                s = stop + 1 - n
+            payloads = self.payloads
+            # every occurrence, overlapping ones too, of a string that lies inside text[start:end]
+            for k, s, e in self.strings.find_matches_as_indexes(text[start:end], overlapping=True):
+                n, plain, payload = payloads[k]
+                s, e = s + start, e + start
                 if plain >= 0:
                     if (n, -plain) > found.get(s, (0, 0)):
                         found[s] = (n, -plain)
                     continue
                 for i, behind, ahead in payload:
-                    if (behind is None or behind.match(text, s)) and (ahead is None or ahead.match(text, stop + 1, end)):
+                    if (behind is None or behind.match(text, s)) and (ahead is None or ahead.match(text, e, end)):
                         if (n, -i) > found.get(s, (0, 0)):
                             found[s] = (n, -i)
                         break  # the payload is in index order: the first that passes is the best here
