@@ -451,14 +451,18 @@ def _numbered_after(text: str, pos: int, regions: list[tuple[int, int]], i: int,
         if end <= pos:
             i += 1
             continue
-        f = first.search(text, max(pos, start), end) if skip else None  # no match starts before a character
-        if skip and f is None:                                            # that can start one
-            i += 1
-            continue
         stop = min(len(text), end + TAIL)
-        m = numbered.search(text, f.start() if skip else max(pos, start), stop)
-        if m and m.start() < end:
-            return m, i
+        if skip:  # tried only where a character can start a number: the first that matches is the search's
+            p = max(pos, start)
+            while (f := first.search(text, p, end)) is not None:
+                m = numbered.match(text, f.start(), stop)
+                if m:
+                    return m, i
+                p = f.start() + 1
+        else:
+            m = numbered.search(text, max(pos, start), stop)
+            if m and m.start() < end:
+                return m, i
         i += 1
     return None, i
 
