@@ -137,8 +137,10 @@ class Alternation:
             pos = m.end()
 
 
-# Characters no pattern names, tried as the second character: one that passes means any may follow.
-_PROBES = "\x00é\u0660\u0436\u03a9\u2003\u3042\uffff\U00020000"
+# Characters no pattern names, tried as the second character: one that passes means any may follow,
+# but for a digit of another script, which means \d may.
+_PROBES = "\x00é\u0436\u03a9\u2003\u3042\uffff\U00020000"
+_DIGIT_PROBE = "\u0660"
 
 
 def _starts(buckets: dict[str, list[int]], heads: dict, alphabet: set[str], two_chars: bool) -> str:
@@ -154,8 +156,10 @@ def _starts(buckets: dict[str, list[int]], heads: dict, alphabet: set[str], two_
             if (one is not None and one.end() == 1) or any(heads[i].match(ch + p, partial=True) for p in _PROBES):
                 second = set()
                 break
-            second |= {c for c in alphabet if heads[i].match(ch + c, partial=True)}
-        parts.append(regex.escape(ch) + ("[" + "".join(regex.escape(c) for c in sorted(second)) + "]" if second else ""))
+            second |= {regex.escape(c) for c in alphabet if heads[i].match(ch + c, partial=True)}
+            if heads[i].match(ch + _DIGIT_PROBE, partial=True):
+                second.add("\\d")
+        parts.append(regex.escape(ch) + ("[" + "".join(sorted(second)) + "]" if second else ""))
     return "|".join(parts)  # each part opens with its own character, so a scan skips to them
 
 
