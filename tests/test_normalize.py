@@ -52,6 +52,8 @@ TEXT = [
     ("营收增长6%\r\n利润增长8%", "营收增长6%\n利润增长8%\n"),
     ("营收增长６％\r\n利润增长８％", "营收增长6%\n利润增长8%\n"),  # full-width beside CRLF
     ("营收增长６％\r利润增长８％", "营收增长6%\n利润增长8%\n"),  # and beside a lone CR
+    ("营收\r\r\n增长", "营收\n\n增长\n"),  # a lone CR, then CRLF
+    ("营收\r\r增长", "营收\n\n增长\n"),
     ("第一行\n\n第二行", "第一行\n\n第二行\n"),
     ("", ""),
     # portal chrome dropped (simplified and traditional)

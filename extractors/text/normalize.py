@@ -19,7 +19,8 @@ from extractors import rules_data
 
 # Full-width ASCII and the ideographic / no-break spaces: the common NFKC changes, all one char for one.
 # Line separators other than \n (a lone \r, U+2028, form feed...) become \n, so \n alone ends a line.
-_WIDE = rx_engine.compile("[\uff01-\uff5e\u3000\u00a0\u2028\u2029\x0b\x0c\x1c-\x1e\x85]|\r(?!\n)")
+# (one class first, \r with it, so a scan skips to them; a \r is taken only when no \n follows it)
+_WIDE = rx_engine.compile("[\uff01-\uff5e\u3000\u00a0\u2028\u2029\x0b\x0c\x1c-\x1e\x85\r](?:(?<!\r)|(?!\n))")
 _WIDE_TO_NARROW = ({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " ", "\u00a0": " "}
                    | {c: "\n" for c in "\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85\r"})
 # What NFKC may still change after that: a compatibility character (…, ①, ㎡), or a starter with the
