@@ -23,14 +23,17 @@ def registry() -> dict[str, Metric]:
     return {k: Metric(id=k, **spec) for k, spec in rules_data.load("metrics")["metrics"].items()}
 
 
+@functools.cache  # asked for per claim
 def core() -> tuple[str, ...]:
     return tuple(k for k, m in registry().items() if m.core)
 
 
+@functools.cache  # asked for per claim
 def financial() -> frozenset[str]:
     return frozenset(k for k, m in registry().items() if m.financial)
 
 
+@functools.cache  # asked for per claim
 def priced() -> frozenset[str]:
     return frozenset(k for k, m in registry().items() if m.price)
 
