@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import heapq
 from dataclasses import dataclass, field
 
 from extractors import patterns as rx_engine
@@ -180,11 +179,11 @@ def split_clauses(text: str, sent: Sentence) -> None:
 def merge(*streams: list[Token]) -> list[Token]:
     """Tokens in text order (each stream is in order); where two overlap the longer one stays (the
     earlier stream on a tie)."""
-    ranked = heapq.merge(*[[(t.start, -(t.end - t.start), i, t) for t in stream] for i, stream in enumerate(streams)],
-                         key=lambda x: x[:3])
+    # one sort of plain tuples (the k keeps each stream's order and never lets two tokens be compared)
+    ranked = sorted((t.start, t.start - t.end, i, k, t) for i, stream in enumerate(streams) for k, t in enumerate(stream))
     out: list[Token] = []
     end = -1
-    for start, _, _, t in ranked:
+    for start, _, _, _, t in ranked:
         if start >= end:
             out.append(t)
             end = t.end
