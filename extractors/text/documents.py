@@ -427,23 +427,22 @@ def read_bytes(path: Path) -> bytes:
 
     Opened without blocking and checked with fstat before reading, so a named pipe, a link to a
     device (/dev/zero never ends) or a file that grows while we read cannot hang or exhaust memory.
+    An article file is opened straight away; only a path that cannot be is looked at further, to say why.
     """
-    if path.is_symlink() and not path.exists():
-        raise DocumentError("broken or looping symbolic link")
-    if not path.exists() and not _name_error(path):
-        raise DocumentError("no such file or folder (a typo in the path?)")
-    if why := _name_error(path):
-        raise DocumentError(why)
-    if path.suffix.lower() not in SUFFIXES:
-        raise DocumentError(f"not an article file (expected .txt or .md, got {path.suffix or 'no extension'})")
-    if path.is_dir():
-        raise DocumentError("is a directory")
+    if _name_error(path) or path.suffix.lower() not in SUFFIXES:
+        _refuse(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except PermissionError:
+        _refuse(path)
         raise DocumentError("permission denied (the file is not readable)") from None
+    except OSError:
+        _refuse(path)
+        raise
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise DocumentError("is a directory")
         if not stat.S_ISREG(st.st_mode):
             raise DocumentError("not a regular file (a pipe, device or socket); only plain text files are read")
         if st.st_size > MAX_BYTES:
@@ -454,6 +453,20 @@ def read_bytes(path: Path) -> bytes:
     if len(data) > MAX_BYTES:
         raise DocumentError(f"too large (grew past {MAX_BYTES // 2**20} MiB while being read)")
     return data
+
+
+def _refuse(path: Path) -> None:
+    """Raise DocumentError saying why the path is no article file that can be read, if it is not."""
+    if path.is_symlink() and not path.exists():
+        raise DocumentError("broken or looping symbolic link")
+    if not path.exists() and not _name_error(path):
+        raise DocumentError("no such file or folder (a typo in the path?)")
+    if why := _name_error(path):
+        raise DocumentError(why)
+    if path.suffix.lower() not in SUFFIXES:
+        raise DocumentError(f"not an article file (expected .txt or .md, got {path.suffix or 'no extension'})")
+    if path.is_dir():
+        raise DocumentError("is a directory")
 
 
 def read_document(path: Path, sources: dict[str, dict] | None = None) -> Document:
