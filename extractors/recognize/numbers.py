@@ -136,6 +136,7 @@ def _cfg():
         "any_before": tuple(before_words),
         "joiners": c["joiners_before_number"],
         "degree_after": [(names.index(n), w) for n in names for w in spec[n].get("after", [])],
+        "after_words": tuple(w for n in names for w in spec[n].get("after", [])),
         "rank_name": names,
         "threshold": tuple(c["threshold_after"]),
         "vague": tuple(c["vague_before"]),
@@ -298,7 +299,8 @@ def _qualifier(text: str, start: int, end: int, inner: str, more: bool) -> str:
             break
         tail = tail[:-1]
     after = text[end : end + 3]
-    found.extend(rank for rank, word in cfg["degree_after"] if after.startswith(word))
+    if after.startswith(cfg["after_words"]):  # one C test first: most numbers have no such word after them
+        found.extend(rank for rank, word in cfg["degree_after"] if after.startswith(word))
     if found:
         return cfg["rank_name"][min(found)]
     return "over" if more else "exact"
@@ -507,7 +509,7 @@ def per_tokens(mention: Mention) -> int | None:
 def _currency_before(text: str, s: int, cfg: dict) -> bool:
     """新台币6,259亿元, 新台币约1250亿元: another currency written before the number, a degree word between."""
     before = text[max(0, s - 12) : s].rstrip(" \t")
-    degree = next((w for w in cfg["any_before"] if before.endswith(w)), "")
+    degree = next((w for w in cfg["any_before"] if before.endswith(w)), "") if before.endswith(cfg["any_before"]) else ""
     return before[: len(before) - len(degree)].rstrip(" \t").endswith(cfg["other_currencies"])
 
 
