@@ -8,7 +8,7 @@ and, to, from, by, occupy, of.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -28,8 +28,7 @@ FLAT = {"cloud_words": "cloud", "cuts": "cut", "yoy": "yoy", "qoq": "qoq", "excl
         "metric_reference": "metric_ref", "losses": "loss", "among": "among", "causes": "cause"}
 
 
-@dataclass(frozen=True)
-class Tag:
+class Tag(NamedTuple):  # a tuple: thousands are made per document, and a frozen dataclass is slow to make
     start: int
     end: int
     kind: str
