@@ -43,7 +43,7 @@ bench-dashboard: $(STAMP)
 # The extraction core of a commit against the working tree, per core (CPU time), runs alternating: REV=dcc1778.
 REV ?= HEAD~1
 bench-ab: $(STAMP)
-	$(BIN)/python bench/core_ab.py $(REV)
+	$(BIN)/python bench/core_ab.py $(REV) $(AB_ARGS)
 
 # Hostile files and concurrent reviewers, longer than `make test` can afford (issue 4); STRESS_ARGS to tune.
 stress: $(STAMP)
