@@ -397,27 +397,21 @@ def _regions(text: str) -> list[tuple[int, int]]:
     """Sorted, disjoint stretches where a number-led form may start: up to anchor_reach characters
     before each anchor (further back over a long number), to the anchor's end."""
     cfg = _cfg()
-    reach, chars = cfg["reach"], cfg["number_chars"]
-    regions: list[tuple[int, int]] = []
-    for a in cfg["anchors"].finditer(text):
-        start = max(0, a.start() - reach)
-        floor = regions[-1][1] if regions else 0  # what lies before the last region's end is read already
-        while start > floor and text[start - 1] in chars:
-            start -= 1
-        if regions and start <= regions[-1][1]:
-            regions[-1] = (regions[-1][0], a.end())
-        else:
-            regions.append((start, a.end()))
-    return regions
+    return _windows(text, cfg["anchors"], cfg["reach"], cfg["number_chars"])
 
 
 def _lead_windows(text: str) -> list[tuple[int, int]]:
     """Sorted, disjoint stretches holding every position where a word-led form may start."""
     cfg = _cfg()
-    back = cfg["lead_back"]
+    return _windows(text, cfg["lead_anchors"], 0, cfg["lead_back"])
+
+
+def _windows(text: str, anchors, reach: int, back: frozenset[str]) -> list[tuple[int, int]]:
+    """From `reach` characters before each anchor, and on back over characters in `back`, to its end; merged."""
     out: list[tuple[int, int]] = []
-    for a in cfg["lead_anchors"].finditer(text):
-        start, floor = a.start(), out[-1][1] if out else 0
+    for a in anchors.finditer(text):
+        start = max(0, a.start() - reach)
+        floor = out[-1][1] if out else 0  # what lies before the last stretch's end is covered already
         while start > floor and text[start - 1] in back:
             start -= 1
         if out and start <= out[-1][1]:
