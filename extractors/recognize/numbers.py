@@ -16,6 +16,7 @@ import regex
 
 from extractors import patterns as rx_engine
 from extractors import rules_data
+from extractors.recognize import scan
 from extractors.text.normalize import fold
 
 PLACEHOLDER = {"percent": "\ue001", "money": "\ue002", "token": "\ue003", "big": "\ue004", "count": "\ue005",
@@ -118,7 +119,7 @@ def _cfg():
         "lead_anchors": rx_engine.compile(c["lead_anchors"]),
         "lead_back": frozenset(tb_head + "".join(c["token_units"]) + " \t"),
         "numbered": rx_engine.compile(numbered, regex.V0),
-        "numbered_starts": rx_engine.compile(_first_chars(numbered)),
+        "numbered_starts": rx_engine.compile(scan.first_chars(numbered, regex.V0)),
         "anchors": rx_engine.compile(c["anchors"]),
         "reach": int(c["anchor_reach"]),
         "number_chars": frozenset(c["number_chars"]),
@@ -137,6 +138,8 @@ def _cfg():
         "joiners": c["joiners_before_number"],
         "degree_after": [(names.index(n), w) for n in names for w in spec[n].get("after", [])],
         "after_words": tuple(w for n in names for w in spec[n].get("after", [])),
+        "minus": tuple(w["minus"]),
+        "signs": ("+", *w["minus"]),
         "rank_name": names,
         "threshold": tuple(c["threshold_after"]),
         "vague": tuple(c["vague_before"]),
@@ -144,17 +147,6 @@ def _cfg():
         "transition": rx_engine.compile(c["transition"].replace("{X}", VALUE_PLACEHOLDER), engine="regex"),
         "respectively": rx_engine.compile(c["respectively"].replace("{X}", VALUE_PLACEHOLDER), engine="regex"),
     }
-
-
-def _first_chars(pattern: str) -> str:
-    """A class of the characters a match of the pattern can start with (of those it names, and the
-    controls): a scan skips to one before the pattern is tried."""
-    rx = regex.compile(pattern, regex.V0)
-    alphabet = set(pattern) | {chr(c) for c in range(0x20, 0x7F)} | {"\t", "\n"}
-    if any(rx.match(p, partial=True) for p in "\x00é\u0436\u2003\u3042\uffff"):
-        return "(?s:.)"  # it may start with a character it does not name: no class
-    digits = "\\d" if rx.match("\u0660", partial=True) else ""  # \d: a digit of any script
-    return "[" + digits + "".join(regex.escape(ch) for ch in sorted(alphabet) if rx.match(ch, partial=True)) + "]"
 
 
 def _tokens(s: str) -> list[str]:
@@ -216,7 +208,7 @@ def to_number(s: str) -> float:
     """The value of a string matched by the `number` grammar: 1,063.5 -> 1063.5, 负三 -> -3."""
     s = s.strip()
     sign = 1.0
-    if s[:1] in _cfg()["c"]["words"]["minus"]:
+    if s.startswith(_cfg()["minus"]):
         sign, s = -1.0, s[1:]
     elif s[:1] == "+":
         s = s[1:]
@@ -227,7 +219,7 @@ def to_number(s: str) -> float:
 
 def signed(m: Mention) -> bool:
     """A percent written with its sign (+6%, 负3%, -2%): a change, not a level."""
-    return m.kind == "percent" and (m.text[:1] == "+" or m.text[:1] in _cfg()["c"]["words"]["minus"])
+    return m.kind == "percent" and m.text.startswith(_cfg()["signs"])
 
 
 def parse_value(text: str) -> float | None:

@@ -143,6 +143,18 @@ _PROBES = "\x00é\u0436\u03a9\u2003\u3042\uffff\U00020000"
 _DIGIT_PROBE = "\u0660"
 
 
+def first_chars(pattern: str, flags: int = 0) -> str:
+    """A class of the characters a match of the pattern can start with (of those it names, the controls, and
+    \\d for digits of any script), so a scan can skip to one; any character when it may start with one it
+    does not name."""
+    rx = regex.compile(pattern, flags)
+    if any(rx.match(p, partial=True) for p in _PROBES):
+        return "(?s:.)"
+    digits = "\\d" if rx.match(_DIGIT_PROBE, partial=True) else ""
+    alphabet = set(pattern) | _CONTROL
+    return "[" + digits + "".join(regex.escape(ch) for ch in sorted(alphabet) if rx.match(ch, partial=True)) + "]"
+
+
 def _starts(buckets: dict[str, list[int]], heads: dict, alphabet: set[str], two_chars: bool) -> str:
     """Where a pattern may start: its first character and, with `two_chars`, the characters that may
     follow it (a pattern that can end after one character, or go on with any, needs only the first)."""
