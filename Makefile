@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The compiled core (Cython, extractors/compiled.py): rebuilt when an extractor source changes.
+CORE := extractors/_compiled.json
 CLAIMS := data/claims.parquet
 PORT ?= 8501
 # The table is rebuilt when any article, rule or extractor file is newer than it.
@@ -13,12 +15,15 @@ EXTRACT_INPUTS := $(shell find data/articles extractors -type f \( -name '*.txt'
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,build]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(CORE): $(STAMP) $(shell find extractors -name '*.py' 2>/dev/null)
+	$(BIN)/cloudclaims core build
 
-$(CLAIMS): $(STAMP) $(EXTRACT_INPUTS)
+install: $(CORE)
+
+$(CLAIMS): $(CORE) $(EXTRACT_INPUTS)
 	$(BIN)/cloudclaims extract data/articles --out $(CLAIMS)
 
 extract: $(CLAIMS)
@@ -27,12 +32,12 @@ run: $(CLAIMS)
 	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address 127.0.0.1 \
 		--server.port $(PORT) --browser.gatherUsageStats false
 
-test: $(STAMP)
+test: $(CORE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 # Extraction throughput beside OpenCC, a one-regex floor and jionlp; scaling, cache, memory (BENCH_ARGS="-n 2000").
-bench: $(STAMP)
+bench: $(CORE)
 	$(BIN)/python -c "import jionlp" >/dev/null 2>&1 || $(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
@@ -42,20 +47,21 @@ bench-dashboard: $(STAMP)
 
 # The extraction core of a commit against the working tree, per core (CPU time), runs alternating: REV=dcc1778.
 REV ?= HEAD~1
-bench-ab: $(STAMP)
+bench-ab: $(CORE)
 	$(BIN)/python bench/core_ab.py $(REV) $(AB_ARGS)
 
 # Hostile files and concurrent reviewers, longer than `make test` can afford (issue 4); STRESS_ARGS to tune.
-stress: $(STAMP)
+stress: $(CORE)
 	$(BIN)/python bench/stress.py $(STRESS_ARGS)
 
 clean:
-	rm -rf $(VENV) data/claims*.parquet data/cache tests/artifacts
+	rm -rf $(VENV) data/claims*.parquet data/cache tests/artifacts build $(CORE)
+	find extractors -name '*.so' -delete
 
 # Accuracy: the bundled gold, the project's own held-out articles, and the labelled dev set beside the
 # repo (../shared/devset, third parties' texts: read in place, never copied).
 DEVSET ?= ../shared/devset
-eval: $(STAMP)
+eval: $(CORE)
 	$(BIN)/cloudclaims eval tests/gold.yaml data/articles --brief
 	$(BIN)/cloudclaims eval tests/heldout/gold.yaml tests/heldout/docs --brief
 	$(BIN)/cloudclaims eval $(DEVSET)/gold.yaml $(DEVSET)/docs

@@ -39,15 +39,18 @@ class Sentence:
     heading: bool = False  # a short line of its own, without closing punctuation
     report: tuple[bool, bool] | None = None  # (mentions a results report, calls it the latest), when read
     k: int = 0  # its index among the document's sentences
+    _by_kind: dict | None = field(default=None, init=False, repr=False, compare=False)
 
-    @functools.cached_property
+    @property
     def by_kind(self) -> dict[str, list[int]]:
         """Indexes of the tokens of each kind, in order (asked for once the tokens are assigned): a
-        sentence of thousands of numbers is read in linear time, not by a scan before each number."""
-        out: dict[str, list[int]] = {}
-        for t in self.tokens:
-            out.setdefault(t.kind, []).append(t.i)
-        return out
+        sentence of thousands of numbers is read in linear time, not by a scan before each number.
+        Kept by hand: functools.cached_property takes a lock on every read (Python 3.11)."""
+        if self._by_kind is None:
+            self._by_kind = {}
+            for t in self.tokens:
+                self._by_kind.setdefault(t.kind, []).append(t.i)
+        return self._by_kind
 
     def before(self, i: int, *kinds: str) -> list[Token]:
         """The tokens of these kinds before token i, in order."""

@@ -4,10 +4,6 @@ held-out articles, the hostile corpus and (when it is beside the repo) the dev s
 from __future__ import annotations
 
 import functools
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,54 +11,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractors import patterns
+from tests import row_dump
 from tests.text_strategies import texts
-
-ROOT = Path(__file__).resolve().parents[1]
-DEVSET = ROOT.parent / "shared" / "devset" / "docs"
-DUMP = """
-import json, sys
-from pathlib import Path
-from extractors import pipeline
-out = {}
-for f in sys.argv[1:]:
-    doc, rows = pipeline.process_path(Path(f))
-    out[f] = [doc.get("error")] + [{k: str(v) for k, v in r.items()} for r in rows]
-print(json.dumps(out, ensure_ascii=False, sort_keys=True))
-"""
-
-
-def _corpus() -> list[str]:
-    files = sorted((ROOT / "data" / "articles").glob("*.txt")) + sorted((ROOT / "tests" / "heldout" / "docs").glob("*"))
-    files += sorted(DEVSET.glob("*")) if DEVSET.is_dir() else []
-    return [str(f) for f in files]
-
-
-def _rows(engine: str | None, files: list[str]) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "CLOUDCLAIMS_PATTERNS"}
-    if engine:
-        env["CLOUDCLAIMS_PATTERNS"] = engine
-    done = subprocess.run([sys.executable, "-c", DUMP, *files], cwd=ROOT, env=env, capture_output=True, text=True,
-                          check=True)
-    return json.loads(done.stdout)
 
 
 def test_every_row_is_what_the_regex_module_alone_gives():
-    files = _corpus()
-    fast, reference = _rows(None, files), _rows("regex", files)
+    files = row_dump.corpus()
+    fast, reference = row_dump.claims(row_dump.rows(files)), row_dump.claims(row_dump.rows(files, patterns="regex"))
     assert sum(len(v) - 1 for v in reference.values()) > 300  # the corpus holds claims to compare
     assert fast == reference
 
 
 def test_hostile_texts_give_what_the_regex_module_alone_gives(tmp_path):
-    from tests import hostile
-
-    paths = []
-    for i, text in enumerate([hostile.BODY, hostile.BODY.replace("。", "，") * 50, "(" * 3000 + "阿里云营收增长6%" + ")" * 3000,
-                              "1" * 20_000 + "亿元", "號(hào)" * 2000 + hostile.BODY]):
-        p = tmp_path / f"{i}.txt"
-        p.write_text(text, encoding="utf-8")
-        paths.append(str(p))
-    assert _rows(None, paths) == _rows("regex", paths)
+    paths = row_dump.hostile_files(tmp_path)
+    assert row_dump.claims(row_dump.rows(paths)) == row_dump.claims(row_dump.rows(paths, patterns="regex"))
 
 
 @pytest.mark.parametrize("pattern,engine", [
@@ -105,12 +67,8 @@ def test_a_pattern_spelled_out_for_re_matches_what_regex_matches(pattern, text):
 @given(st.lists(texts, min_size=100, max_size=100))
 def test_generated_texts_give_what_the_regex_module_alone_gives(tmp_path, generated):
     """Hypothesis-made text (financial fragments, scraped damage, any script), both engines, row for row."""
-    paths = []
-    for i, text in enumerate(generated):
-        p = tmp_path / f"g{i}.txt"
-        p.write_text("阿里云营收增长6%。" + text + "\n" + text + "阿里云收入为300亿元。", encoding="utf-8", errors="replace")
-        paths.append(str(p))
-    assert _rows(None, paths) == _rows("regex", paths)
+    paths = row_dump.generated_files(tmp_path, generated)
+    assert row_dump.claims(row_dump.rows(paths)) == row_dump.claims(row_dump.rows(paths, patterns="regex"))
 
 
 @functools.cache
@@ -130,7 +88,7 @@ def test_the_two_character_start_filter_skips_no_match():
     """A pattern is tried only where its first two characters can stand: every hit a scan by the first
     character alone finds, on every article of the corpus."""
     from extractors.text import normalize
-    bodies = [normalize.normalize(Path(f).read_text(encoding="utf-8", errors="replace")).text for f in _corpus()]
+    bodies = [normalize.normalize(Path(f).read_text(encoding="utf-8", errors="replace")).text for f in row_dump.corpus()]
     for name, fast, reference in _scanners():
         found = [_hits(fast, b) for b in bodies]
         assert sum(map(len, found)) > 500, name  # the corpus holds hits to compare

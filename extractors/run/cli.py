@@ -76,9 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard import export_command
 
         return export_command.main(argv[1:])
+    if argv[:1] == ["core"]:
+        from extractors import compiled
+
+        return compiled.main(argv[1:])
     ap = argparse.ArgumentParser(prog="cloudclaims")
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("export", help="write the effective table (reviews and verdicts applied) as the Claims page downloads it")
+    sub.add_parser("core", help="core build: compile the extraction core (Cython); core: which modules run compiled")
     ex = sub.add_parser("extract", help="extract claims from articles into a table")
     ex.add_argument("paths", nargs="*", default=["data/articles"], help="files or directories of .txt/.md articles")
     ex.add_argument("--out", default="data/claims.parquet", help="claims table, .parquet or .csv (UTF-8 with BOM)")

@@ -1,0 +1,136 @@
+"""The compiled core: the per-document modules built by Cython from their own Python source, and the import
+rule that uses a build only when it was made from the source that stands beside it.
+
+The Python source stays the reference. CLOUDCLAIMS_PURE_PYTHON=1 imports it instead of the build, and
+tests/test_compiled_core.py compares the rows of the two, one for one. A build made from another version of
+a file is never run: that module is imported from source, and one line on stderr says so.
+
+Build: `cloudclaims core build` (make install does it); `cloudclaims core` shows what runs compiled. It needs a C compiler and Python's
+headers; without them it says why and the Python source runs, slower.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+MANIFEST = PACKAGE / "_compiled.json"  # {"built": {module: sha256 of the source it was built from}, "error": ...}
+PURE_ENV = "CLOUDCLAIMS_PURE_PYTHON"
+# What runs per document; the batch, cache and CLI machinery spend their time elsewhere.
+MODULES = ("calendar", "grammar", "metrics", "patterns", "pipeline", "resolve", "table", "tokens",
+           "text.documents", "text.normalize",
+           "recognize.lexicon", "recognize.numbers", "recognize.periods", "recognize.scan", "recognize.tables")
+DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False}  # hints document, they do not bind
+
+
+def source(module: str) -> Path:
+    return PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _manifest() -> dict:
+    try:
+        return json.loads(MANIFEST.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _extension(module: str) -> Path | None:
+    base = source(module).with_suffix("")
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        if base.with_name(base.name + suffix).is_file():
+            return base.with_name(base.name + suffix)
+    return None
+
+
+def status() -> dict:
+    """Which modules run compiled, which builds are stale (made from other source), and why none may be."""
+    pure = bool(os.environ.get(PURE_ENV))
+    built = _manifest().get("built", {})
+    compiled, stale = [], []
+    for m in MODULES:
+        if _extension(m) is None or m not in built:
+            continue
+        (compiled if built[m] == _digest(source(m)) else stale).append(m)
+    return {"pure": pure, "compiled": [] if pure else compiled, "stale": stale, "error": _manifest().get("error")}
+
+
+class _Finder:
+    """Imports extractors.<module> from its build when the build was made from the source beside it."""
+
+    def __init__(self, use: set[str], stale: list[str]):
+        self.use, self.stale = use, stale
+
+    def find_spec(self, name: str, path=None, target=None):
+        module = name.removeprefix(__package__ + ".")
+        if module == name or module not in MODULES:
+            return None
+        if module in self.stale:
+            self.stale.remove(module)
+            print(f"cloudclaims: the compiled {name} was built from another version of {source(module).name}; "
+                  "running its Python source (make install rebuilds it)", file=sys.stderr)
+        if module in self.use:
+            ext = _extension(module)
+            loader = importlib.machinery.ExtensionFileLoader(name, str(ext))
+            return importlib.util.spec_from_file_location(name, ext, loader=loader)
+        return importlib.util.spec_from_file_location(name, source(module))
+
+
+def install() -> None:
+    """Put the rule on the import path, once per process (extractors/__init__.py calls it)."""
+    if any(isinstance(f, _Finder) for f in sys.meta_path):
+        return
+    now = status()
+    sys.meta_path.insert(0, _Finder(set(now["compiled"]), list(now["stale"])))
+
+
+def build(jobs: int = 2) -> dict:
+    """Compile MODULES in place and record the source each was built from. A failure is recorded, not raised."""
+    root = PACKAGE.parent
+    here = Path.cwd()
+    try:
+        from Cython.Build import cythonize
+        from setuptools import Distribution
+
+        os.chdir(root)  # build_ext --inplace puts each module beside its source, relative to here
+        sources = [str(source(m).relative_to(root)) for m in MODULES]
+        digests = {m: _digest(source(m)) for m in MODULES}
+        exts = cythonize(sources, build_dir="build/cython", compiler_directives=DIRECTIVES, nthreads=jobs,
+                         quiet=True)
+        dist = Distribution({"ext_modules": exts, "script_name": "extractors/compiled.py"})
+        cmd = dist.get_command_obj("build_ext")
+        cmd.inplace, cmd.parallel, cmd.build_temp = 1, jobs, "build/temp"
+        dist.run_command("build_ext")
+        result = {"built": digests, "error": None}
+    except (Exception, SystemExit) as e:  # distutils reports a compiler failure as SystemExit
+        result = {"built": {}, "error": f"{type(e).__name__}: {e}"}
+    finally:
+        os.chdir(here)
+    MANIFEST.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return result
+
+
+def main(args: list[str]) -> int:
+    """`cloudclaims core build` and `cloudclaims core`."""
+    if args[:1] == ["build"]:
+        result = build()
+        if result["error"]:
+            print(f"cloudclaims: the compiled core was not built ({result['error']}); the Python source runs, "
+                  "slower. It needs a C compiler and Python's headers.", file=sys.stderr)
+        else:
+            print(f"cloudclaims: compiled {len(result['built'])} modules of the extraction core")
+        return 0
+    if args:
+        print(f"cloudclaims core: unknown argument {args[0]!r}; use `cloudclaims core build` or `cloudclaims core`",
+              file=sys.stderr)
+        return 2
+    print(json.dumps(status(), indent=1))
+    return 0
