@@ -54,25 +54,31 @@ def _extension(module: str) -> Path | None:
 def status() -> dict:
     """Which modules run compiled, which builds are stale (made from other source), and why none may be."""
     pure = bool(os.environ.get(PURE_ENV))
-    built = _manifest().get("built", {})
+    manifest = _manifest()
+    built = manifest.get("built", {})
     compiled, stale = [], []
     for m in MODULES:
         if _extension(m) is None or m not in built:
             continue
         (compiled if built[m] == _digest(source(m)) else stale).append(m)
-    return {"pure": pure, "compiled": [] if pure else compiled, "stale": stale, "error": _manifest().get("error")}
+    return {"pure": pure, "compiled": [] if pure else compiled, "stale": stale, "error": manifest.get("error")}
 
 
 class _Finder:
-    """Imports extractors.<module> from its build when the build was made from the source beside it."""
+    """Imports extractors.<module> from its build when the build was made from the source beside it. Decided
+    at the first such import, so a command that imports none of them (the warm path) hashes nothing."""
 
-    def __init__(self, use: set[str], stale: list[str]):
-        self.use, self.stale = use, stale
+    def __init__(self):
+        self.use: set[str] | None = None
+        self.stale: list[str] = []
 
     def find_spec(self, name: str, path=None, target=None):
         module = name.removeprefix(__package__ + ".")
         if module == name or module not in MODULES:
             return None
+        if self.use is None:
+            now = status()
+            self.use, self.stale = set(now["compiled"]), now["stale"]
         if module in self.stale:
             self.stale.remove(module)
             print(f"cloudclaims: the compiled {name} was built from another version of {source(module).name}; "
@@ -86,10 +92,8 @@ class _Finder:
 
 def install() -> None:
     """Put the rule on the import path, once per process (extractors/__init__.py calls it)."""
-    if any(isinstance(f, _Finder) for f in sys.meta_path):
-        return
-    now = status()
-    sys.meta_path.insert(0, _Finder(set(now["compiled"]), list(now["stale"])))
+    if not any(isinstance(f, _Finder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _Finder())
 
 
 def build(jobs: int = 2) -> dict:
