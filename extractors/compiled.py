@@ -5,8 +5,8 @@ The Python source stays the reference. CLOUDCLAIMS_PURE_PYTHON=1 imports it inst
 tests/test_compiled_core.py compares the rows of the two, one for one. A build made from another version of
 a file is never run: that module is imported from source, and one line on stderr says so.
 
-Build: `cloudclaims core build` (make install does it); `cloudclaims core` shows what runs compiled. It needs a C compiler and Python's
-headers; without them it says why and the Python source runs, slower.
+Build: `cloudclaims core build` (make install does it); `cloudclaims core` shows what runs compiled. The build
+needs a C compiler and Python's headers; without them it says why, and the Python source runs, slower.
 """
 from __future__ import annotations
 
