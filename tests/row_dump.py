@@ -15,11 +15,11 @@ DUMP = """
 import json, sys
 from pathlib import Path
 from extractors import compiled, pipeline
-out = {"compiled": compiled.status()["compiled"]}
+files = {}
 for f in sys.argv[1:]:
     doc, rows = pipeline.process_path(Path(f))
-    out[f] = [doc.get("error")] + [{k: str(v) for k, v in r.items()} for r in rows]
-print(json.dumps(out, ensure_ascii=False, sort_keys=True))
+    files[f] = [doc.get("error")] + [{k: str(v) for k, v in r.items()} for r in rows]
+print(json.dumps({"compiled": compiled.status()["compiled"], "files": files}, ensure_ascii=False, sort_keys=True))
 """
 
 
@@ -31,17 +31,12 @@ def corpus() -> list[str]:
 
 
 def rows(files: list[str], **settings: str) -> dict:
-    """{file: [error, row...]} and "compiled": the modules that ran compiled; settings name SETTINGS' values."""
+    """{"files": {file: [error, row...]}, "compiled": the modules that ran compiled}; settings name SETTINGS' values."""
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update({f"CLOUDCLAIMS_{k.upper()}": v for k, v in settings.items()})
     done = subprocess.run([sys.executable, "-c", DUMP, *files], cwd=ROOT, env=env, capture_output=True, text=True,
                           check=True)
     return json.loads(done.stdout)
-
-
-def claims(dump: dict) -> dict:
-    """A dump without the note of what ran compiled: what two ways of running must agree on."""
-    return {k: v for k, v in dump.items() if k != "compiled"}
 
 
 def hostile_files(folder: Path) -> list[str]:
