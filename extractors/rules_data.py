@@ -8,13 +8,15 @@ from pathlib import Path
 import yaml
 
 RULES_DIR = Path(__file__).with_name("rules")
+# libyaml when present: the same data, read about 7x faster (every process, each worker, reads all the rules)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @functools.cache
 def load(name: str) -> dict | list:
     path = RULES_DIR / f"{name}.yaml"
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=YAML_LOADER)
 
 
 def fingerprint() -> str:

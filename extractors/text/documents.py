@@ -20,8 +20,6 @@ import yaml
 
 from extractors import rules_data
 
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 7x faster, same result
-
 SUFFIXES = {".txt", ".md"}
 SOURCES_FILE = "sources.yaml"
 REFUSED = "_refused"  # key of a `sources` entry: why discovery refused the file (find_articles)
@@ -340,7 +338,7 @@ def split_front_matter(text: str) -> tuple[dict, int, list[str]]:
     elif text[body_start : body_start + 1] == "\n":
         body_start += 1
     try:
-        data = yaml.load(block, Loader=YAML_LOADER) or {}
+        data = yaml.load(block, Loader=rules_data.YAML_LOADER) or {}
     except yaml.YAMLError as e:
         raise DocumentError(f"front matter is not valid YAML ({str(e).splitlines()[0]})") from None
     if not isinstance(data, dict):
