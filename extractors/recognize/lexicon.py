@@ -35,6 +35,9 @@ class Tag(NamedTuple):  # a tuple: thousands are made per document, and a frozen
     id: str
 
 
+_tag = Tag._make  # tuple.__new__: NamedTuple's own __new__ is Python code made by eval, even when compiled
+
+
 def _aliases(spec) -> list[str]:
     if isinstance(spec, dict):
         return spec.get("aliases") or spec.get("words") or []
@@ -77,7 +80,7 @@ def tag(text: str, regions: list[tuple[int, int]] | None = None, traditional: bo
             kind, ident = names[i]
             if traditional and text[s:e] in variants:
                 kind, ident = variants[text[s:e]]
-            out.append(Tag(s, e, kind, ident))
+            out.append(_tag((s, e, kind, ident)))
     return out
 
 
@@ -103,7 +106,7 @@ def after_numbers(text: str, positions: list[int]) -> list[Tag]:
         for kind, rx in _after_number().items():
             m = rx.match(text, p + 1)
             if m:
-                out.append(Tag(m.start(), m.end(), kind, kind))
+                out.append(_tag((m.start(), m.end(), kind, kind)))
     return out
 
 
