@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# The compiled core (Cython, extractors/compiled.py): rebuilt when an extractor source changes.
+# The compiled core (Cython, extractors/compiled.py) and its native kernels: rebuilt when an extractor source changes.
 CORE := extractors/_compiled.json
 CLAIMS := data/claims.parquet
 PORT ?= 8501
@@ -18,7 +18,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,build]'
 	touch $(STAMP)
 
-$(CORE): $(STAMP) $(shell find extractors -name '*.py' 2>/dev/null)
+# The native kernels (extractors/native/) need PCRE2's headers: taken from Debian when missing, if this is root.
+$(CORE): $(STAMP) $(shell find extractors -name '*.py' -o -name '*.pyx' -o -name '*.pxd' 2>/dev/null)
+	@[ -f /usr/include/pcre2.h ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get install -y -qq libpcre2-dev >/dev/null 2>&1 || \
+		  { apt-get update -qq && apt-get install -y -qq libpcre2-dev >/dev/null; }; }; } || \
+		echo "make: PCRE2's headers (Debian: libpcre2-dev) are missing; the core runs without its native kernels"
 	$(BIN)/cloudclaims core build
 
 install: $(CORE)

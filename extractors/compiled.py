@@ -26,6 +26,8 @@ MODULES = ("calendar", "grammar", "metrics", "patterns", "pipeline", "resolve", 
            "text.documents", "text.normalize",
            "recognize.lexicon", "recognize.numbers", "recognize.periods", "recognize.scan", "recognize.tables")
 DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False}  # hints document, they do not bind
+NATIVE = PACKAGE / "native"  # the kernels (extractors/native/__init__.py): typed Cython, C++, PCRE2
+PCRE2_HEADER = "pcre2.h"
 
 
 def source(module: str) -> Path:
@@ -41,6 +43,36 @@ def _manifest() -> dict:
         return json.loads(MANIFEST.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def native_sources() -> list[Path]:
+    """What the kernels are built from: a change to any of them makes every kernel stale."""
+    return sorted(p for p in NATIVE.iterdir() if p.suffix in (".pyx", ".pxd") or p.name == "dialect.py")
+
+
+def _native_digest() -> str:
+    h = hashlib.sha256()
+    for p in native_sources():
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+_NATIVE_STATUS: dict | None = None
+
+
+def native_status() -> dict:
+    """Which kernels are built from the sources beside them; ok when the PCRE2 layer (regex32) is."""
+    global _NATIVE_STATUS
+    if _NATIVE_STATUS is None:
+        manifest = _manifest()
+        built = manifest.get("native", {})
+        current = built.get("digest") == _native_digest()
+        kernels = [k for k in built.get("kernels", []) if current and _extension(f"native.{k}") is not None]
+        if built.get("kernels") and not current:
+            print("cloudclaims: the native kernels were built from other sources; running without them "
+                  "(make install rebuilds them)", file=sys.stderr)
+        _NATIVE_STATUS = {"ok": "regex32" in kernels, "kernels": kernels, "error": manifest.get("native_error")}
+    return _NATIVE_STATUS
 
 
 def _extension(module: str) -> Path | None:
@@ -61,7 +93,9 @@ def status() -> dict:
         if _extension(m) is None or m not in built:
             continue
         (compiled if built[m] == _digest(source(m)) else stale).append(m)
-    return {"pure": pure, "compiled": [] if pure else compiled, "stale": stale, "error": manifest.get("error")}
+    native = native_status()
+    return {"pure": pure, "compiled": [] if pure else compiled, "stale": stale, "error": manifest.get("error"),
+            "native": [] if pure else native["kernels"], "native_error": native["error"]}
 
 
 class _Finder:
@@ -96,30 +130,69 @@ def install() -> None:
         sys.meta_path.insert(0, _Finder())
 
 
+def _build_ext(exts: list, jobs: int) -> None:
+    from setuptools import Distribution
+
+    dist = Distribution({"ext_modules": exts, "script_name": "extractors/compiled.py"})
+    cmd = dist.get_command_obj("build_ext")
+    cmd.inplace, cmd.parallel, cmd.build_temp = 1, jobs, "build/temp"
+    dist.run_command("build_ext")
+
+
+def _pcre2_include() -> list[str] | None:
+    """Where pcre2.h is (its package's include dirs, or the system's), or None when it is missing."""
+    dirs = [d for d in os.environ.get("CPATH", "").split(os.pathsep) if d] + ["/usr/include", "/usr/local/include"]
+    return [d for d in dirs if Path(d, PCRE2_HEADER).is_file()][:1] or None
+
+
 def build(jobs: int = 2) -> dict:
-    """Compile MODULES in place and record the source each was built from. A failure is recorded, not raised."""
+    """Compile MODULES and the native kernels in place and record the source each was built from. A failure
+    is recorded, not raised; the kernels' failure leaves the Cython core built."""
     root = PACKAGE.parent
     here = Path.cwd()
     try:
         from Cython.Build import cythonize
-        from setuptools import Distribution
 
         os.chdir(root)  # build_ext --inplace puts each module beside its source, relative to here
         sources = [str(source(m).relative_to(root)) for m in MODULES]
         digests = {m: _digest(source(m)) for m in MODULES}
         exts = cythonize(sources, build_dir="build/cython", compiler_directives=DIRECTIVES, nthreads=jobs,
                          quiet=True)
-        dist = Distribution({"ext_modules": exts, "script_name": "extractors/compiled.py"})
-        cmd = dist.get_command_obj("build_ext")
-        cmd.inplace, cmd.parallel, cmd.build_temp = 1, jobs, "build/temp"
-        dist.run_command("build_ext")
+        _build_ext(exts, jobs)
         result = {"built": digests, "error": None}
     except (Exception, SystemExit) as e:  # distutils reports a compiler failure as SystemExit
         result = {"built": {}, "error": f"{type(e).__name__}: {e}"}
     finally:
         os.chdir(here)
+    result.update(_build_native(root, jobs) if result["error"] is None else
+                  {"native": {}, "native_error": "the compiled core was not built"})
     MANIFEST.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    global _NATIVE_STATUS
+    _NATIVE_STATUS = None
     return result
+
+
+def _build_native(root: Path, jobs: int) -> dict:
+    include = _pcre2_include()
+    if include is None:
+        return {"native": {}, "native_error": f"{PCRE2_HEADER} is missing (Debian: apt-get install libpcre2-dev)"}
+    here = Path.cwd()
+    try:
+        from Cython.Build import cythonize
+        from setuptools import Extension
+
+        os.chdir(root)
+        digest = _native_digest()
+        pyx = sorted(p for p in native_sources() if p.suffix == ".pyx")
+        exts = [Extension(f"extractors.native.{p.stem}", [str(p.relative_to(root))], language="c++",
+                          include_dirs=include, libraries=["pcre2-32"], extra_compile_args=["-O2"]) for p in pyx]
+        _build_ext(cythonize(exts, build_dir="build/cython", nthreads=jobs, quiet=True,
+                             compiler_directives={"language_level": 3}), jobs)
+        return {"native": {"digest": digest, "kernels": [p.stem for p in pyx]}, "native_error": None}
+    except (Exception, SystemExit) as e:
+        return {"native": {}, "native_error": f"{type(e).__name__}: {e}"}
+    finally:
+        os.chdir(here)
 
 
 def main(args: list[str]) -> int:
@@ -131,6 +204,12 @@ def main(args: list[str]) -> int:
                   "slower. It needs a C compiler and Python's headers.", file=sys.stderr)
         else:
             print(f"cloudclaims: compiled {len(result['built'])} modules of the extraction core")
+        if result["native_error"]:
+            print(f"cloudclaims: the native kernels were not built ({result['native_error']}); the compiled core "
+                  "runs without them.", file=sys.stderr)
+        else:
+            print(f"cloudclaims: built {len(result['native']['kernels'])} native kernels "
+                  f"({', '.join(result['native']['kernels'])})")
         return 0
     if args:
         print(f"cloudclaims core: unknown argument {args[0]!r}; use `cloudclaims core build` or `cloudclaims core`",

@@ -10,16 +10,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT.parent / "shared" / "devset" / "docs"  # third parties' texts: read in place, never copied
-SETTINGS = ("CLOUDCLAIMS_PATTERNS", "CLOUDCLAIMS_PURE_PYTHON")
+SETTINGS = ("CLOUDCLAIMS_PATTERNS", "CLOUDCLAIMS_PURE_PYTHON", "CLOUDCLAIMS_NATIVE")
 DUMP = """
 import json, sys
 from pathlib import Path
-from extractors import compiled, pipeline
+from extractors import compiled, native, pipeline
 files = {}
 for f in sys.argv[1:]:
     doc, rows = pipeline.process_path(Path(f))
     files[f] = [doc.get("error")] + [{k: str(v) for k, v in r.items()} for r in rows]
-print(json.dumps({"compiled": compiled.status()["compiled"], "files": files}, ensure_ascii=False, sort_keys=True))
+kernels = sorted(k for k, v in native._loaded.items() if v is not None)
+print(json.dumps({"compiled": compiled.status()["compiled"], "native": kernels, "files": files}, ensure_ascii=False,
+                 sort_keys=True))
 """
 
 
@@ -31,7 +33,8 @@ def corpus() -> list[str]:
 
 
 def rows(files: list[str], **settings: str) -> dict:
-    """{"files": {file: [error, row...]}, "compiled": the modules that ran compiled}; settings name SETTINGS' values."""
+    """{"files": {file: [error, row...]}, "compiled": the modules that ran compiled, "native": the kernels that
+    ran}; settings name SETTINGS' values."""
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update({f"CLOUDCLAIMS_{k.upper()}": v for k, v in settings.items()})
     done = subprocess.run([sys.executable, "-c", DUMP, *files], cwd=ROOT, env=env, capture_output=True, text=True,

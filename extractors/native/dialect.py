@@ -1,0 +1,130 @@
+"""A pattern as Python's `re` reads it, spelled so that PCRE2 (32-bit, non-UTF, UCP) reads it the same way.
+
+Only patterns that `re` itself accepts are taken (\\p{Han} spelled out first, as extractors.patterns does);
+anything else raises Unsupported and the caller keeps the Python engine. The differences mended here:
+\\uXXXX and \\N{...} escapes, \\Z (PCRE2's \\z), {,n} (PCRE2 reads it as text) and \\s, which Python's str
+patterns read as str.isspace() (U+001C-U+001F and U+0085 too) and PCRE2 as Unicode spaces only.
+tests/test_native_regex.py checks the character classes against Python over every code point.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+import warnings
+
+from extractors import patterns
+
+
+class Unsupported(ValueError):
+    """PCRE2 cannot be made to read this pattern exactly as Python does."""
+
+
+def _spaces() -> str:
+    runs, start = [], None
+    for c in range(sys.maxunicode + 2):
+        inside = c <= sys.maxunicode and chr(c).isspace()
+        if inside and start is None:
+            start = c
+        elif not inside and start is not None:
+            runs.append(f"\\x{{{start:x}}}" + (f"-\\x{{{c - 1:x}}}" if c - 1 > start else ""))
+            start = None
+    return "".join(runs)
+
+
+SPACES = _spaces()
+# The flags PCRE2 is given for each re flag (PCRE2's option bits, as pcre2.h defines them).
+PCRE2_CASELESS, PCRE2_MULTILINE, PCRE2_DOTALL, PCRE2_EXTENDED = 0x8, 0x400, 0x20, 0x80
+_OPTIONS = {re.I: PCRE2_CASELESS, re.M: PCRE2_MULTILINE, re.S: PCRE2_DOTALL, re.X: PCRE2_EXTENDED}
+
+
+def python_pattern(pattern: str, flags: int = 0) -> re.Pattern:
+    """The pattern as Python's re compiles it (\\p{Han} spelled out); Unsupported if re cannot."""
+    re_flags = patterns._re_flags(flags)
+    spelled = patterns._han_spelled_out(pattern) if "\\p{" in pattern or "\\P{" in pattern else pattern
+    if re_flags is None or spelled is None or any(k in spelled for k in patterns._REGEX_ONLY):
+        raise Unsupported(f"only the regex module reads {pattern!r}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return re.compile(spelled, re_flags)
+    except (re.error, FutureWarning, ValueError, OverflowError) as e:
+        raise Unsupported(f"re does not read {pattern!r}: {e}") from None
+
+
+def to_pcre2(pattern: str, flags: int = 0) -> tuple[str, int]:
+    """(the PCRE2 spelling, PCRE2 option bits) of a pattern re reads."""
+    compiled = python_pattern(pattern, flags)
+    src = compiled.pattern
+    options = 0
+    for flag, bit in _OPTIONS.items():
+        if compiled.flags & flag:
+            options |= bit
+    if compiled.flags & re.I:
+        raise Unsupported("case-insensitive matching folds differently in PCRE2")  # none of the rules need it
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            nxt = src[i + 1 : i + 2]
+            if nxt == "u":
+                out.append(f"\\x{{{src[i + 2 : i + 6]}}}")
+                i += 6
+            elif nxt == "U":
+                out.append(f"\\x{{{src[i + 2 : i + 10]}}}")
+                i += 10
+            elif nxt == "N":
+                close = src.index("}", i)
+                out.append(f"\\x{{{ord(unicodedata.lookup(src[i + 3 : close])):x}}}")
+                i = close + 1
+            elif nxt == "Z" and not in_class:
+                out.append("\\z")
+                i += 2
+            elif nxt == "s":
+                out.append(SPACES if in_class else f"[{SPACES}]")
+                i += 2
+            elif nxt == "S":
+                if in_class:
+                    raise Unsupported(f"\\S inside a class: {pattern!r}")
+                out.append(f"[^{SPACES}]")
+                i += 2
+            elif nxt.isdigit() and nxt != "0" and not in_class:
+                out.append(src[i : i + 2])  # a back reference
+                i += 2
+            elif nxt == "0" or (nxt.isdigit() and in_class):
+                raise Unsupported(f"octal escape in {pattern!r}")
+            else:
+                out.append(src[i : i + 2])
+                i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            elif ch == "[":
+                out.append("\\[")  # Python reads a [ inside a class as itself; PCRE2 may read [: as POSIX
+                i += 1
+                continue
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "[":
+            in_class = True
+            out.append(ch)
+            i += 1
+            if src[i : i + 1] == "^":
+                out.append("^")
+                i += 1
+            if src[i : i + 1] == "]":
+                out.append("\\]")
+                i += 1
+            continue
+        if ch == "{" and src[i + 1 : i + 2] == ",":
+            close = src.find("}", i)
+            if close > 0 and src[i + 2 : close].isdigit():
+                out.append("{0," + src[i + 2 : close] + "}")
+                i = close + 1
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out), options
