@@ -45,14 +45,23 @@ def _manifest() -> dict:
         return {}
 
 
-def native_sources() -> list[Path]:
-    """What the kernels are built from: a change to any of them makes every kernel stale."""
-    return sorted(p for p in NATIVE.iterdir() if p.suffix in (".pyx", ".pxd") or p.name == "dialect.py")
+COMMON = ("pcre2.pxd", "regex32.pxd", "regex32.pyx", "dialect.py")  # what every kernel is built on
 
 
-def _native_digest() -> str:
+def native_sources(kernel: str) -> list[Path]:
+    """What a kernel is built from: the PCRE2 layer and its own .pyx (and .pxd)."""
+    own = [NATIVE / f"{kernel}.pyx", NATIVE / f"{kernel}.pxd"]
+    return [p for p in [NATIVE / c for c in COMMON] + own if p.is_file()]
+
+
+def native_kernels() -> list[str]:
+    """regex32 first: the others cimport it."""
+    return sorted((p.stem for p in NATIVE.glob("*.pyx")), key=lambda k: (k != "regex32", k))
+
+
+def _native_digest(kernel: str) -> str:
     h = hashlib.sha256()
-    for p in native_sources():
+    for p in native_sources(kernel):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
@@ -66,11 +75,16 @@ def native_status() -> dict:
     if _NATIVE_STATUS is None:
         manifest = _manifest()
         built = manifest.get("native", {})
-        current = built.get("digest") == _native_digest()
-        kernels = [k for k in built.get("kernels", []) if current and _extension(f"native.{k}") is not None]
-        if built.get("kernels") and not current:
-            print("cloudclaims: the native kernels were built from other sources; running without them "
-                  "(make install rebuilds them)", file=sys.stderr)
+        kernels, stale = [], []
+        for k, digest in sorted(built.items()):
+            if _extension(f"native.{k}") is None:
+                continue
+            (kernels if (NATIVE / f"{k}.pyx").is_file() and digest == _native_digest(k) else stale).append(k)
+        if "regex32" in stale:
+            kernels = []
+        if stale:
+            print(f"cloudclaims: the native kernels {', '.join(stale)} were built from other sources; running "
+                  "without them (make install rebuilds them)", file=sys.stderr)
         _NATIVE_STATUS = {"ok": "regex32" in kernels, "kernels": kernels, "error": manifest.get("native_error")}
     return _NATIVE_STATUS
 
@@ -173,26 +187,32 @@ def build(jobs: int = 2) -> dict:
 
 
 def _build_native(root: Path, jobs: int) -> dict:
+    """Each kernel built on its own, so that one that fails to build leaves the others running."""
     include = _pcre2_include()
     if include is None:
         return {"native": {}, "native_error": f"{PCRE2_HEADER} is missing (Debian: apt-get install libpcre2-dev)"}
     here = Path.cwd()
+    built, errors = {}, []
     try:
         from Cython.Build import cythonize
         from setuptools import Extension
 
         os.chdir(root)
-        digest = _native_digest()
-        pyx = sorted(p for p in native_sources() if p.suffix == ".pyx")
-        exts = [Extension(f"extractors.native.{p.stem}", [str(p.relative_to(root))], language="c++",
-                          include_dirs=include, libraries=["pcre2-32"], extra_compile_args=["-O2"]) for p in pyx]
-        _build_ext(cythonize(exts, build_dir="build/cython", nthreads=jobs, quiet=True,
-                             compiler_directives={"language_level": 3}), jobs)
-        return {"native": {"digest": digest, "kernels": [p.stem for p in pyx]}, "native_error": None}
-    except (Exception, SystemExit) as e:
-        return {"native": {}, "native_error": f"{type(e).__name__}: {e}"}
+        for k in native_kernels():
+            if k != "regex32" and "regex32" not in built:
+                break
+            digest = _native_digest(k)
+            ext = Extension(f"extractors.native.{k}", [f"extractors/native/{k}.pyx"], language="c++",
+                            include_dirs=include, libraries=["pcre2-32"], extra_compile_args=["-O2"])
+            try:
+                _build_ext(cythonize([ext], build_dir="build/cython", quiet=True,
+                                     compiler_directives={"language_level": 3}), jobs)
+                built[k] = digest
+            except (Exception, SystemExit) as e:  # distutils reports a compiler failure as SystemExit
+                errors.append(f"{k}: {type(e).__name__}: {e}")
     finally:
         os.chdir(here)
+    return {"native": built, "native_error": "; ".join(errors) or None}
 
 
 def main(args: list[str]) -> int:
@@ -205,11 +225,10 @@ def main(args: list[str]) -> int:
         else:
             print(f"cloudclaims: compiled {len(result['built'])} modules of the extraction core")
         if result["native_error"]:
-            print(f"cloudclaims: the native kernels were not built ({result['native_error']}); the compiled core "
-                  "runs without them.", file=sys.stderr)
-        else:
-            print(f"cloudclaims: built {len(result['native']['kernels'])} native kernels "
-                  f"({', '.join(result['native']['kernels'])})")
+            print(f"cloudclaims: native kernels not built: {result['native_error']}; the compiled core runs "
+                  "without them.", file=sys.stderr)
+        if result["native"]:
+            print(f"cloudclaims: built {len(result['native'])} native kernels ({', '.join(result['native'])})")
         return 0
     if args:
         print(f"cloudclaims core: unknown argument {args[0]!r}; use `cloudclaims core build` or `cloudclaims core`",

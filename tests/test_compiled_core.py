@@ -22,8 +22,8 @@ from tests.text_strategies import texts
 @pytest.fixture(scope="module", autouse=True)
 def built():
     now = compiled.status()
-    if sorted(now["compiled"]) != sorted(compiled.MODULES):
-        why = f"the compiled core is not built or is stale ({now}); run `cloudclaims core build`"
+    if sorted(now["compiled"]) != sorted(compiled.MODULES) or not compiled.native_status()["ok"]:
+        why = f"the compiled core or its native kernels are not built or are stale ({now}); run `cloudclaims core build`"
         if os.environ.get("CLOUDCLAIMS_REQUIRE_COMPILED") == "1":
             pytest.fail(why)
         pytest.skip(why)
@@ -32,6 +32,7 @@ def built():
 def _agree(files: list[str]) -> dict:
     fast, reference = row_dump.rows(files), row_dump.rows(files, pure_python="1")
     assert sorted(fast["compiled"]) == sorted(compiled.MODULES) and reference["compiled"] == []
+    assert reference["native"] == [] and (fast["native"] or not compiled.native_status()["ok"])
     assert fast["files"] == reference["files"]
     return reference["files"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import regex
 
+from extractors import native, rules_data
 from extractors import patterns as rx_engine
-from extractors import rules_data
 
 # Full-width ASCII and the ideographic / no-break spaces: the common NFKC changes, all one char for one.
 # Line separators other than \n (a lone \r, U+2028, form feed...) become \n, so \n alone ends a line.
@@ -198,11 +198,39 @@ def _folded(body: str, offset: int) -> tuple[str, OffsetMap | None, bool]:
     return "".join(parts), omap, traditional
 
 
+@functools.cache
+def _native():
+    """The line pass's kernel with chrome and fix on PCRE2, or None (not built, or a rule only regex reads)."""
+    kernel = native.kernel("normalize")
+    if kernel is None:
+        return None
+    from extractors.native import regex32
+
+    chrome, fix, repaired, min_repeat = _compiled()
+    try:
+        chrome32, fix32 = regex32.compile(chrome.pattern, regex.MULTILINE), regex32.compile(fix.pattern)
+    except regex32.Unsupported:
+        return None
+    reps: list[str | None] = [None] * (fix32.groups + 1)
+    for name, rep in repaired.items():
+        reps[fix32.groupindex[name]] = rep
+    return kernel, chrome32, chrome32.groupindex["cut"], fix32, reps, min_repeat
+
+
 def normalize(raw: str, start: int = 0) -> Normalized:
     """Normalize raw[start:] (the body after any front matter)."""
-    chrome, fix, repaired, min_repeat = _compiled()
     body, base, traditional = _folded(raw[start:], start)
     origin = 0 if base else start  # pieces point into the body's coordinates, shifted by origin
+    fast = _native()
+    omap = OffsetMap(base)
+    text, omap.n_starts, omap.pieces, dropped = fast[0].clean(body, origin, *fast[1:]) if fast else lines(body, origin)
+    return Normalized(text, omap, dropped, traditional)
+
+
+def lines(body: str, origin: int) -> tuple[str, list[int], list[tuple[int, int, bool]], int]:
+    """The line pass over the folded body: (text, the map's n_starts and pieces, lines dropped). The reference
+    of the native kernel (extractors/native/normalize.pyx)."""
+    chrome, fix, repaired, min_repeat = _compiled()
     cut_at, drops = len(body) + 1, set()
     for m in chrome.finditer(body):
         if m.group("cut") is not None:
@@ -212,7 +240,7 @@ def normalize(raw: str, start: int = 0) -> Normalized:
     fixes = [(m.start(), m.end(), repaired[m.lastgroup])
              for m in fix.finditer(body, 0, cut_at)]
     out: list[str] = []
-    omap = OffsetMap(base)
+    omap = OffsetMap()
     n = 0
     seen = _Seen(min_repeat)
     dropped = 0
@@ -268,7 +296,9 @@ def normalize(raw: str, start: int = 0) -> Normalized:
     flush()
     end_of_body = origin + len(body)
     omap.add(n, end_of_body, end_of_body, True)  # sentinel for end positions
-    return Normalized("".join(out), omap, dropped, traditional)
+    return "".join(out), omap.n_starts, omap.pieces, dropped
+
+
 
 
 @functools.cache
