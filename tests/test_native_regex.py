@@ -53,13 +53,17 @@ def test_a_class_holds_the_code_points_python_gives_it(pattern):
     (r"(?P<x>a)|(?P<y>b)", "ab"),
     (r"(?<=a)b", "ab b"),
     (r"(a)\1", "aa"),
+    (r"^[^\S\n]*x", " \t\u3000x\n\nx"),  # \S in a class: PCRE2 has no set difference
+    (r"[a\S]+", "a b\u3000c"),
+    (r"[^\S]", "a b"),
+    (r"[]a]+", "]a]"),
 ])
 def test_python_syntax_reads_as_python_reads_it(pattern, text):
     t = regex32.Text(text)
     assert _finditer(regex32.compile(pattern), t) == _python(dialect.python_pattern(pattern), text)
 
 
-@pytest.mark.parametrize("pattern", [r"(?p)ab|a", r"\p{L}", r"(?i)abc", r"[\S]", "\\K"])
+@pytest.mark.parametrize("pattern", [r"(?p)ab|a", r"\p{L}", r"(?i)abc", r"(?x)a b", "\\K"])
 def test_what_only_the_regex_module_reads_is_refused(pattern):
     with pytest.raises(regex32.Unsupported):
         regex32.compile(pattern)

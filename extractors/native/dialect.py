@@ -40,7 +40,7 @@ _OPTIONS = {re.I: PCRE2_CASELESS, re.M: PCRE2_MULTILINE, re.S: PCRE2_DOTALL, re.
 
 def python_pattern(pattern: str, flags: int = 0) -> re.Pattern:
     """The pattern as Python's re compiles it (\\p{Han} spelled out); Unsupported if re cannot."""
-    re_flags = patterns._re_flags(flags)
+    re_flags = patterns._re_flags(int(flags) & ~int(re.UNICODE))  # str patterns are Unicode anyway
     spelled = patterns._han_spelled_out(pattern) if "\\p{" in pattern or "\\P{" in pattern else pattern
     if re_flags is None or spelled is None or any(k in spelled for k in patterns._REGEX_ONLY):
         raise Unsupported(f"only the regex module reads {pattern!r}")
@@ -50,6 +50,58 @@ def python_pattern(pattern: str, flags: int = 0) -> re.Pattern:
             return re.compile(spelled, re_flags)
     except (re.error, FutureWarning, ValueError, OverflowError) as e:
         raise Unsupported(f"re does not read {pattern!r}: {e}") from None
+
+
+def _escape(src: str, i: int, in_class: bool) -> tuple[str, int]:
+    """The PCRE2 spelling of the escape at src[i] (a backslash), and the index after it."""
+    nxt = src[i + 1 : i + 2]
+    if nxt == "u":
+        return f"\\x{{{src[i + 2 : i + 6]}}}", i + 6
+    if nxt == "U":
+        return f"\\x{{{src[i + 2 : i + 10]}}}", i + 10
+    if nxt == "N":
+        close = src.index("}", i)
+        return f"\\x{{{ord(unicodedata.lookup(src[i + 3 : close])):x}}}", close + 1
+    if nxt == "Z" and not in_class:
+        return "\\z", i + 2
+    if nxt == "s":
+        return (SPACES if in_class else f"[{SPACES}]"), i + 2
+    if nxt == "S" and not in_class:
+        return f"[^{SPACES}]", i + 2
+    if nxt == "0" or (nxt.isdigit() and in_class):
+        raise Unsupported(f"octal escape in {src!r}")
+    return src[i : i + 2], i + 2
+
+
+def _class(src: str, i: int) -> tuple[str, int]:
+    """The class opening at src[i], as PCRE2 reads it. A class with \\S in it becomes an alternation (or, negated,
+    a lookahead before the spaces): PCRE2 has no set difference to say [^\\S\\n] with."""
+    i += 1
+    negated = src[i : i + 1] == "^"
+    i += negated
+    items: list[str] = []
+    not_space = False
+    first = True
+    while i < len(src) and (src[i] != "]" or first):
+        first = False
+        ch = src[i]
+        if ch == "\\":
+            if src[i + 1 : i + 2] == "S":
+                not_space, i = True, i + 2
+                continue
+            item, i = _escape(src, i, True)
+            items.append(item)
+        else:
+            items.append({"[": "\\[", "]": "\\]"}.get(ch, ch))
+            i += 1
+    if i >= len(src):
+        raise Unsupported(f"unterminated class in {src!r}")
+    body = "".join(items)
+    if not not_space:
+        return ("[^" if negated else "[") + body + "]", i + 1
+    if negated:  # neither a non-space nor one of the items: a space that is not one of them
+        return (f"(?:(?![{body}])[{SPACES}])" if body else f"[{SPACES}]"), i + 1
+    return (f"(?:[{body}]|[^{SPACES}])" if body else f"[^{SPACES}]"), i + 1
 
 
 def to_pcre2(pattern: str, flags: int = 0) -> tuple[str, int]:
@@ -62,69 +114,23 @@ def to_pcre2(pattern: str, flags: int = 0) -> tuple[str, int]:
             options |= bit
     if compiled.flags & re.I:
         raise Unsupported("case-insensitive matching folds differently in PCRE2")  # none of the rules need it
+    if compiled.flags & re.X:
+        raise Unsupported("verbose patterns are not translated")  # none of the rules are written so
     out: list[str] = []
-    i, in_class = 0, False
+    i = 0
     while i < len(src):
         ch = src[i]
         if ch == "\\":
-            nxt = src[i + 1 : i + 2]
-            if nxt == "u":
-                out.append(f"\\x{{{src[i + 2 : i + 6]}}}")
-                i += 6
-            elif nxt == "U":
-                out.append(f"\\x{{{src[i + 2 : i + 10]}}}")
-                i += 10
-            elif nxt == "N":
-                close = src.index("}", i)
-                out.append(f"\\x{{{ord(unicodedata.lookup(src[i + 3 : close])):x}}}")
-                i = close + 1
-            elif nxt == "Z" and not in_class:
-                out.append("\\z")
-                i += 2
-            elif nxt == "s":
-                out.append(SPACES if in_class else f"[{SPACES}]")
-                i += 2
-            elif nxt == "S":
-                if in_class:
-                    raise Unsupported(f"\\S inside a class: {pattern!r}")
-                out.append(f"[^{SPACES}]")
-                i += 2
-            elif nxt.isdigit() and nxt != "0" and not in_class:
-                out.append(src[i : i + 2])  # a back reference
-                i += 2
-            elif nxt == "0" or (nxt.isdigit() and in_class):
-                raise Unsupported(f"octal escape in {pattern!r}")
-            else:
-                out.append(src[i : i + 2])
-                i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-            elif ch == "[":
-                out.append("\\[")  # Python reads a [ inside a class as itself; PCRE2 may read [: as POSIX
-                i += 1
-                continue
-            out.append(ch)
-            i += 1
-            continue
-        if ch == "[":
-            in_class = True
-            out.append(ch)
-            i += 1
-            if src[i : i + 1] == "^":
-                out.append("^")
-                i += 1
-            if src[i : i + 1] == "]":
-                out.append("\\]")
-                i += 1
-            continue
-        if ch == "{" and src[i + 1 : i + 2] == ",":
+            piece, i = _escape(src, i, False)
+            out.append(piece)
+        elif ch == "[":
+            piece, i = _class(src, i)
+            out.append(piece)
+        elif ch == "{" and src[i + 1 : i + 2] == "," and src.find("}", i) > 0 and src[i + 2 : src.find("}", i)].isdigit():
             close = src.find("}", i)
-            if close > 0 and src[i + 2 : close].isdigit():
-                out.append("{0," + src[i + 2 : close] + "}")
-                i = close + 1
-                continue
-        out.append(ch)
-        i += 1
+            out.append("{0," + src[i + 2 : close] + "}")
+            i = close + 1
+        else:
+            out.append(ch)
+            i += 1
     return "".join(out), options
