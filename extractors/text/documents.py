@@ -338,7 +338,9 @@ def split_front_matter(text: str) -> tuple[dict, int, list[str]]:
     elif text[body_start : body_start + 1] == "\n":
         body_start += 1
     try:
-        data = yaml.load(block, Loader=rules_data.YAML_LOADER) or {}
+        data = _flat_front_matter(block)
+        if data is None:
+            data = yaml.load(block, Loader=rules_data.YAML_LOADER) or {}
     except yaml.YAMLError as e:
         raise DocumentError(f"front matter is not valid YAML ({str(e).splitlines()[0]})") from None
     if not isinstance(data, dict):
@@ -346,8 +348,54 @@ def split_front_matter(text: str) -> tuple[dict, int, list[str]]:
     return data, body_start, []
 
 
+# One `key: value` line whose value YAML reads as the text itself: a plain scalar with none of YAML's
+# indicators where they mean something, or a quoted one without escapes. Anything else goes to YAML.
+_FLAT_LINE = re.compile(r"""([A-Za-z_][A-Za-z0-9_]{0,200}):(?: +(?:"([^"\\]*)"|'([^']*)'|([^-?:,\[\]{}#&*!|>'"%@`\s]"""
+                        r"""(?:[^\s:#]|:(?=\S)|(?<=\S)#|[ ](?=[^\s#]))*)))?[ ]*""")
+_YAML_TEXT = "tag:yaml.org,2002:str"
+# The characters YAML refuses to read (yaml.reader.Reader.NON_PRINTABLE).
+_NOT_YAML = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]")
+_LINE_BREAKS = re.compile("[\r\x85\u2028\u2029]")  # YAML folds these inside a value
+
+
+def _flat_front_matter(block: str) -> dict | None:
+    """The front matter as YAML reads it when every line is a flat `key: text` (what scrapers write), else None.
+    Five times faster than the YAML loader, which a corpus of short articles spends a tenth of its time in."""
+    if _NOT_YAML.search(block) or _LINE_BREAKS.search(block):
+        return None
+    resolve = _resolver().resolve
+    out = {}
+    for line in block.split("\n"):
+        m = _FLAT_LINE.fullmatch(line)
+        if m is None:
+            return None
+        key, double, single, plain = m.groups()
+        if plain is not None:
+            if resolve(yaml.ScalarNode, plain, (True, False)) != _YAML_TEXT:
+                return None  # a number, a date, a boolean, null...: YAML's own types
+            value = plain
+        else:
+            value = double if double is not None else single
+        if value is None or resolve(yaml.ScalarNode, key, (True, False)) != _YAML_TEXT:
+            return None  # an empty value (null) or a key YAML reads as something else
+        out[key] = value
+    return out
+
+
+@functools.cache
+def _resolver() -> yaml.resolver.Resolver:
+    return yaml.resolver.Resolver()
+
+
 def parse_date(value) -> tuple[dt.date, str] | None:
     """A date and its precision from front matter or sources.yaml: 2024-09-19, 2024-09 or 2024."""
+    if isinstance(value, (str, int, dt.date)):
+        return _parse_date(value)
+    return None
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # articles of a corpus share their dates; strptime is slow
+def _parse_date(value: str | int | dt.date) -> tuple[dt.date, str] | None:
     if isinstance(value, dt.datetime):
         return value.date(), "day"
     if isinstance(value, dt.date):
@@ -469,7 +517,7 @@ def _refuse(path: Path) -> None:
 
 def read_document(path: Path, sources: dict[str, dict] | None = None) -> Document:
     """The document at `path`; `sources` holds its sources.yaml entry, or why discovery refused it (REFUSED)."""
-    doc = Document(path=Path(path))
+    doc = Document(path=path if isinstance(path, Path) else Path(path))
     side = (sources or {}).get(str(doc.path), {})
     if REFUSED in side:
         doc.error = side[REFUSED]
