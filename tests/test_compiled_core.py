@@ -6,6 +6,7 @@ Skipped when the core was not built (no C compiler), unless CLOUDCLAIMS_REQUIRE_
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,3 +83,24 @@ def test_a_build_from_other_source_is_not_run(tmp_path):
 def test_the_python_source_runs_when_asked():
     files, _ = _imported(row_dump.ROOT, **{compiled.PURE_ENV: "1"})
     assert all(f.endswith(".py") for f in files)
+
+
+KERNEL = "from extractors import native; print(native.kernel('normalize') is not None)"
+
+
+def test_a_kernel_built_from_other_source_is_not_run(tmp_path):
+    shutil.copytree(compiled.PACKAGE, tmp_path / "extractors")
+    run = lambda: subprocess.run([sys.executable, "-c", KERNEL], cwd=tmp_path, capture_output=True, text=True,  # noqa: E731
+                                 check=True, env={k: v for k, v in os.environ.items() if k != compiled.PURE_ENV})
+    assert run().stdout.split() == ["True"]
+    with open(tmp_path / "extractors" / "native" / "normalize.pyx", "a", encoding="utf-8") as f:
+        f.write("\n# edited\n")  # a change the build has not seen
+    done = run()
+    assert done.stdout.split() == ["False"]
+    assert re.search(r"the native kernels (\w+, )*normalize(, \w+)* were built from other sources", done.stderr)
+
+
+def test_the_kernels_are_off_when_asked():
+    done = subprocess.run([sys.executable, "-c", KERNEL], cwd=row_dump.ROOT, capture_output=True, text=True,
+                          check=True, env={**os.environ, "CLOUDCLAIMS_NATIVE": "0"})
+    assert done.stdout.split() == ["False"]

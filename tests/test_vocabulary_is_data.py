@@ -35,6 +35,15 @@ def test_no_chinese_words_in_python(path):
     assert _words(path.read_text(encoding="utf-8")) == []
 
 
+NATIVE = sorted(p for p in (ROOT / "extractors" / "native").glob("*.p[xy][dx]"))
+
+
+@pytest.mark.parametrize("path", NATIVE, ids=[str(p.relative_to(ROOT)) for p in NATIVE])
+def test_no_chinese_in_the_native_kernels(path):
+    """The kernels are engines the rules configure: not even a comment spells out a word."""
+    assert [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if CJK.search(line)] == []
+
+
 @pytest.mark.parametrize("source,found", [
     ('x = "营收"\n', 1),
     ('x = f"(?:{a}|营收)"\n', 1),
