@@ -33,6 +33,7 @@ def _spaces() -> str:
 
 
 SPACES = _spaces()
+_SPACE_CHARS = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 # The flags PCRE2 is given for each re flag (PCRE2's option bits, as pcre2.h defines them).
 PCRE2_CASELESS, PCRE2_MULTILINE, PCRE2_DOTALL, PCRE2_EXTENDED = 0x8, 0x400, 0x20, 0x80
 _OPTIONS = {re.I: PCRE2_CASELESS, re.M: PCRE2_MULTILINE, re.S: PCRE2_DOTALL, re.X: PCRE2_EXTENDED}
@@ -74,12 +75,14 @@ def _escape(src: str, i: int, in_class: bool) -> tuple[str, int]:
 
 
 def _class(src: str, i: int) -> tuple[str, int]:
-    """The class opening at src[i], as PCRE2 reads it. A class with \\S in it becomes an alternation (or, negated,
-    a lookahead before the spaces): PCRE2 has no set difference to say [^\\S\\n] with."""
+    """The class opening at src[i], as PCRE2 reads it. A class with \\S in it is worked out as a set: PCRE2 has no
+    set difference to say [^\\S\\n] with, and a lookahead per character would cost a stack frame each."""
+    open_at = i
     i += 1
     negated = src[i : i + 1] == "^"
     i += negated
     items: list[str] = []
+    python_items: list[str] = []
     not_space = False
     first = True
     while i < len(src) and (src[i] != "]" or first):
@@ -89,19 +92,26 @@ def _class(src: str, i: int) -> tuple[str, int]:
             if src[i + 1 : i + 2] == "S":
                 not_space, i = True, i + 2
                 continue
+            python_items.append(src[i : i + 2])
             item, i = _escape(src, i, True)
             items.append(item)
         else:
+            python_items.append(ch)
             items.append({"[": "\\[", "]": "\\]"}.get(ch, ch))
             i += 1
     if i >= len(src):
         raise Unsupported(f"unterminated class in {src!r}")
-    body = "".join(items)
     if not not_space:
-        return ("[^" if negated else "[") + body + "]", i + 1
-    if negated:  # neither a non-space nor one of the items: a space that is not one of them
-        return (f"(?:(?![{body}])[{SPACES}])" if body else f"[{SPACES}]"), i + 1
-    return (f"(?:[{body}]|[^{SPACES}])" if body else f"[^{SPACES}]"), i + 1
+        return ("[^" if negated else "[") + "".join(items) + "]", i + 1
+    if any(len(p) > 1 and p[1] not in "sdwtnrfv\\" for p in python_items) or "-" in python_items:
+        raise Unsupported(f"\\S beside a range or an escape in {src[open_at : i + 1]!r}")
+    others = re.compile("[" + "".join(python_items) + "]") if python_items else None
+    # the spaces that are not one of the items: what [^\S...] holds, and what [...\S] leaves out
+    keep = [c for c in _SPACE_CHARS if others is None or not others.match(c)]
+    spelled = "".join(f"\\x{{{ord(c):x}}}" for c in keep)
+    if negated:
+        return (f"[{spelled}]" if keep else "(?!)"), i + 1
+    return (f"[^{spelled}]" if keep else "[\\s\\S]"), i + 1
 
 
 def to_pcre2(pattern: str, flags: int = 0) -> tuple[str, int]:

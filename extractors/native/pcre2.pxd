@@ -17,6 +17,8 @@ cdef extern from *:
         pass
     ctypedef struct pcre2_match_context_32:
         pass
+    ctypedef struct pcre2_jit_stack_32:
+        pass
     ctypedef const uint32_t* PCRE2_SPTR32
 
     uint32_t PCRE2_ANCHORED, PCRE2_UCP, PCRE2_CASELESS, PCRE2_MULTILINE, PCRE2_DOTALL, PCRE2_EXTENDED
@@ -40,3 +42,9 @@ cdef extern from *:
     int pcre2_dfa_match_32(const pcre2_code_32*, PCRE2_SPTR32, size_t, size_t, uint32_t, pcre2_match_data_32*,
                            pcre2_match_context_32*, int*, size_t) nogil
     int pcre2_get_error_message_32(int, uint32_t*, size_t)
+    pcre2_match_context_32* pcre2_match_context_create_32(pcre2_general_context_32*)
+    pcre2_jit_stack_32* pcre2_jit_stack_create_32(size_t, size_t, pcre2_general_context_32*)
+    void pcre2_jit_stack_assign_32(pcre2_match_context_32*, void*, void*)
+    int pcre2_set_match_limit_32(pcre2_match_context_32*, uint32_t)
+    int pcre2_set_depth_limit_32(pcre2_match_context_32*, uint32_t)
+    int pcre2_set_heap_limit_32(pcre2_match_context_32*, uint32_t)

@@ -1,6 +1,6 @@
 from libc.stdint cimport uint32_t
 
-from extractors.native.pcre2 cimport pcre2_code_32, pcre2_match_data_32
+from extractors.native.pcre2 cimport pcre2_code_32, pcre2_match_context_32, pcre2_match_data_32
 
 
 cdef class Text:
@@ -24,3 +24,6 @@ cdef class Pattern:
     cdef Py_ssize_t next(self, Text t, Py_ssize_t pos, Py_ssize_t endpos, bint after_empty) except -2
     cdef Py_ssize_t start(self, int g)
     cdef Py_ssize_t end(self, int g)
+
+
+cdef pcre2_match_context_32* match_context()  # no match limits, a JIT stack that grows: pass it to every match

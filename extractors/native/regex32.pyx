@@ -23,6 +23,19 @@ cdef extern from "Python.h":
     int PyUnicode_4BYTE_KIND
 
 
+# Python's engines set no limit on a match: neither does this one (the batch's watchdog bounds a document).
+# One JIT stack of up to 256 MiB, grown as needed, for every pattern: a long run of a repeated group needs it.
+cdef pcre2_match_context_32* _CONTEXT = pcre2_match_context_create_32(NULL)
+pcre2_jit_stack_assign_32(_CONTEXT, NULL, pcre2_jit_stack_create_32(32 * 1024, 256 * 1024 * 1024, NULL))
+pcre2_set_match_limit_32(_CONTEXT, 0xFFFFFFFF)
+pcre2_set_depth_limit_32(_CONTEXT, 0xFFFFFFFF)
+pcre2_set_heap_limit_32(_CONTEXT, 0xFFFFFFFF)
+
+
+cdef pcre2_match_context_32* match_context():
+    return _CONTEXT
+
+
 cdef class Text:
     """A str as code points, made once per text and shared by every pattern run over it."""
 
@@ -97,7 +110,7 @@ cdef class Pattern:
         if pos > endpos:
             return 0
         cdef int rc = pcre2_match_32(code, <PCRE2_SPTR32> t.buf, endpos, pos, options | PCRE2_NO_UTF_CHECK, self.md,
-                                     NULL)
+                                     _CONTEXT)
         if rc == PCRE2_ERROR_NOMATCH:
             return 0
         if rc < 0:
