@@ -14,6 +14,7 @@ import itertools
 import ahocorasick_rs
 import regex
 
+from extractors import native
 from extractors import patterns as rx_engine
 
 # A leading lookbehind looks at the text before the start: it does not decide the first character.
@@ -63,9 +64,27 @@ class Alternation:
         self.by_char = {ch: rx_engine.compile(posix + "|".join(f"(?P<a{i}>{patterns[i]})" for i in idx), flags)
                         for ch, idx in buckets.items()}
         self.starts = rx_engine.compile(_starts(buckets, heads, alphabet, two_chars) if self.by_char else "(?!)")
+        self.kernel = _kernel(self, list(strings))  # the native scan (extractors/native/alternation.pyx), or None
 
     def finditer(self, text: str, start: int = 0, end: int | None = None):
         end = len(text) if end is None else end
+        if self.kernel is not None and start >= 0:
+            return self._native_finditer(text, start, end)
+        return self._finditer(text, start, end)
+
+    def _native_finditer(self, text: str, start: int, end: int):
+        """finditer's hits from the kernel. A pattern's match object is its by_char pattern's own match there; the
+        first listed takes the winning pattern's own match instead (the same, but for back references), when it
+        ends where the kernel says."""
+        by_char, patterns, solo = self.by_char, self.patterns, self.kernel.solo if not self.longest else None
+        for i, s, e, word in self.kernel.hits_with_source(text, start, end):
+            if word:
+                yield i, _Hit(text, s, e)
+                continue
+            m = patterns[i].match(text, s, end) if solo is not None and solo[i] else None
+            yield i, (m if m is not None and m.end() == e else by_char[text[s]].match(text, s, end))
+
+    def _finditer(self, text: str, start: int, end: int):
         if not self.longest:
             yield from self._first_listed(text, start, end)
             return
@@ -74,7 +93,13 @@ class Alternation:
 
     def spans(self, text: str, start: int = 0, end: int | None = None):
         """(index of the pattern, start, end) of each hit, in longest mode: finditer without match objects."""
-        for i, s, e, _ in self._longest(text, start, len(text) if end is None else end):
+        end = len(text) if end is None else end
+        if self.kernel is not None and self.longest and start >= 0:
+            return self.kernel.spans(text, start, end)
+        return self._spans(text, start, end)
+
+    def _spans(self, text: str, start: int, end: int):
+        for i, s, e, _ in self._longest(text, start, end):
             yield i, s, e
 
     def _longest(self, text: str, start: int, end: int):
@@ -135,6 +160,18 @@ class Alternation:
                 continue
             yield int(m.lastgroup[1:]), m
             pos = m.end()
+
+
+def _kernel(alternation: Alternation, words: list[str]):
+    """The native scanner of an alternation (its strings in the order of its payloads), or None when the kernels
+    are not built or switched off, or a pattern it needs does not run on PCRE2 as on Python."""
+    kernel = native.kernel("alternation")
+    if kernel is None:
+        return None
+    try:
+        return kernel.Scanner(alternation, words)
+    except kernel.Unsupported:
+        return None
 
 
 # Characters no pattern names, tried as the second character: one that passes means any may follow,
