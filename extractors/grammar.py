@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from extractors import rules_data
+from extractors import native, rules_data
 from extractors.recognize import numbers
 from extractors.tokens import Sentence, Token
 
@@ -211,8 +211,25 @@ def _possible(have: int) -> tuple[tuple[int, Frame], ...]:
     return tuple((k, f) for k, f in enumerate(frames()) if all(have & r for r in f.masks))
 
 
+@functools.cache
+def _kernel():
+    """The native match (extractors/native/frames.pyx) configured with these frames and tables, or None when
+    the kernels are not built or are switched off; `_match` below is its reference."""
+    kernel = native.kernel("frames")
+    if kernel is None:
+        return None
+    return kernel.Frames(frames(), Claim, _NUM, _FAMILY, _CHANGE, _SIMPLE, _MARKETS, numbers._cfg()["signs"])
+
+
 def match(sent: Sentence, text: str, only: str | None = None) -> list[Claim]:
     """The claims frames make in one sentence, longest match first; `only` restricts to one frame id."""
+    kernel = _kernel()
+    if kernel is not None:
+        return kernel.match(sent, text, only)
+    return _match(sent, text, only)
+
+
+def _match(sent: Sentence, text: str, only: str | None = None) -> list[Claim]:
     s, toks = codes(sent, text)
     found = []
     for order, f in _possible(_mask(set(s))):
