@@ -12,8 +12,8 @@ import bisect
 import functools
 from dataclasses import dataclass, field
 
+from extractors import native, rules_data
 from extractors import patterns as rx_engine
-from extractors import rules_data
 
 
 @dataclass(slots=True)
@@ -47,6 +47,9 @@ class Sentence:
         sentence of thousands of numbers is read in linear time, not by a scan before each number.
         Kept by hand: functools.cached_property takes a lock on every read (Python 3.11)."""
         if self._by_kind is None:
+            if _KERNEL is not None:
+                self._by_kind = _KERNEL.by_kind(self.tokens)
+                return self._by_kind
             self._by_kind = {}
             for t in self.tokens:
                 self._by_kind.setdefault(t.kind, []).append(t.i)
@@ -54,6 +57,8 @@ class Sentence:
 
     def before(self, i: int, *kinds: str) -> list[Token]:
         """The tokens of these kinds before token i, in order."""
+        if _KERNEL is not None and (found := _KERNEL.before(self, i, kinds)) is not NotImplemented:
+            return found
         if i >= len(self.tokens):  # the whole sentence: one pass
             return [t for t in self.tokens if t.kind in kinds]
         found = [j for k in kinds for j in self.by_kind.get(k, ()) if j < i]
@@ -61,9 +66,30 @@ class Sentence:
 
     def last_before(self, i: int, kind: str) -> Token | None:
         """The last token of this kind before token i."""
+        if _KERNEL is not None and (found := _KERNEL.last_before(self, i, kind)) is not NotImplemented:
+            return found
         idx = self.by_kind.get(kind, ())
         n = bisect.bisect_left(idx, i)
         return self.tokens[idx[n - 1]] if n else None
+
+
+# The native segmenter (extractors/native/segment.pyx): these functions in typed Cython over PCRE2, or None
+# (not built, or switched off: CLOUDCLAIMS_NATIVE=0). This module's own code stays the reference, and runs
+# wherever the kernel hands a call back (it returns None).
+_KERNEL = native.kernel("segment")
+_SOFT_ENDS = ("，", ",", "、", "(", "（")  # a line ending so has not ended its sentence
+
+
+@functools.cache
+def _native():
+    """The native segmenter configured with this module's patterns, or None: PCRE2 cannot run one of them as
+    its engine does."""
+    if _KERNEL is None:
+        return None
+    try:
+        return _KERNEL.Segmenter(_cfg(), Sentence, Token, _SOFT_ENDS)
+    except ValueError:  # regex32.Unsupported
+        return None
 
 
 @functools.cache
@@ -87,6 +113,8 @@ def _cfg():
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph: lines joined where a line break is soft."""
+    if (seg := _native()) is not None and (out := seg.paragraphs(text)) is not None:
+        return out
     cfg = _cfg()
     lines, pos = [], 0
     for line in text.split("\n"):
@@ -110,11 +138,13 @@ def _soft(prev: str, nxt: str, cfg) -> bool:
     """Whether the break between two lines is soft: prev has not ended its sentence and nxt goes on with it."""
     if not prev or cfg["closed"].search(prev) or cfg["item"].match(nxt):
         return False
-    return bool(cfg["continues"].match(nxt)) or prev.endswith(("，", ",", "、", "(", "（")) or len(prev) >= cfg["wrap"]
+    return bool(cfg["continues"].match(nxt)) or prev.endswith(_SOFT_ENDS) or len(prev) >= cfg["wrap"]
 
 
 def sentences(text: str, paras: list[tuple[int, int]] | None = None, keep: set[int] | None = None) -> list[Sentence]:
     """The sentences of the text (of the paragraphs in `keep`, by index), in order."""
+    if (seg := _native()) is not None and (found := seg.sentences(text, paras, keep)) is not None:
+        return found
     cfg = _cfg()
     out: list[Sentence] = []
     for p, (ps, pe) in enumerate(paragraphs(text) if paras is None else paras):
@@ -182,6 +212,8 @@ def split_clauses(text: str, sent: Sentence) -> None:
 def merge(*streams: list[Token]) -> list[Token]:
     """Tokens in text order (each stream is in order); where two overlap the longer one stays (the
     earlier stream on a tie)."""
+    if (seg := _native()) is not None and (merged := seg.merge(streams)) is not None:
+        return merged
     # one sort of plain tuples (the k keeps each stream's order and never lets two tokens be compared)
     ranked = sorted((t.start, t.start - t.end, i, k, t) for i, stream in enumerate(streams) for k, t in enumerate(stream))
     out: list[Token] = []
@@ -199,6 +231,8 @@ def merge(*streams: list[Token]) -> list[Token]:
 def assign(text: str, sents: list[Sentence], tokens: list[Token]) -> None:
     """Give each sentence its tokens (and each token its clause index); only sentences with tokens are
     split into clauses."""
+    if (seg := _native()) is not None and seg.assign(text, sents, tokens):
+        return
     i = 0
     for sent in sents:
         while i < len(tokens) and tokens[i].start < sent.start:
