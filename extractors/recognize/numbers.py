@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import regex
 
+from extractors import native, rules_data
 from extractors import patterns as rx_engine
-from extractors import rules_data
 from extractors.recognize import scan
 from extractors.text.normalize import fold
 
@@ -24,6 +24,10 @@ PLACEHOLDER = {"percent": "\ue001", "money": "\ue002", "token": "\ue003", "big":
 IGNORED = "\ue006"  # thresholds and vague numbers: masked, but no rule reads them
 ANY_PLACEHOLDER = "[\ue001-\ue007]"
 VALUE_PLACEHOLDER = "[" + "".join(PLACEHOLDER.values()) + "]"  # what transitions and lists link
+# A qualifier word never reaches across a clause (these characters) nor across another number (a digit, or a
+# placeholder: FIRST_PLACEHOLDER to LAST_PLACEHOLDER).
+CLAUSE_STOPS = "。；;，,\n"
+FIRST_PLACEHOLDER, LAST_PLACEHOLDER = "\ue001", "\ue007"
 
 
 @dataclass(slots=True)
@@ -273,10 +277,10 @@ def _qualifier(text: str, start: int, end: int, inner: str, more: bool) -> str:
     and among degree words the qualifier listed first in numbers.yaml wins."""
     cfg = _cfg()
     before = text[max(0, start - cfg["c"]["scope_window"]) : start]
-    for stop in "。；;，,\n":  # a qualifier never reaches across a clause
+    for stop in CLAUSE_STOPS:  # a qualifier never reaches across a clause
         before = before.rsplit(stop, 1)[-1]
     for i in range(len(before) - 1, -1, -1):  # nor across another number
-        if before[i].isdecimal() or "\ue001" <= before[i] <= "\ue007":
+        if before[i].isdecimal() or FIRST_PLACEHOLDER <= before[i] <= LAST_PLACEHOLDER:
             before = before[i + 1 :]
             break
     for name, word in cfg["scope"]:
@@ -499,9 +503,29 @@ def _currency_before(text: str, s: int, cfg: dict) -> bool:
     return before[: len(before) - len(degree)].rstrip(" \t").endswith(cfg["other_currencies"])
 
 
+@functools.cache
+def _native():
+    """The native finder (extractors/native/numbers.pyx) set up with this grammar, or None: not built, switched
+    off, or the grammar holds what PCRE2 cannot read as re does (regex32.Unsupported is a ValueError). Not under
+    CLOUDCLAIMS_PATTERNS=regex, the reference path of the regex engines."""
+    kernel = native.kernel("numbers")
+    if kernel is None or rx_engine.REGEX_ONLY:
+        return None
+    try:
+        return kernel.Finder(_cfg(), Mention, to_number, TAIL, CLAUSE_STOPS, FIRST_PLACEHOLDER + LAST_PLACEHOLDER)
+    except ValueError:
+        return None
+
+
 def find(text: str, anchored: bool = True) -> list[Mention]:
     """Every numeric mention in normalized text, in order. `anchored=False` scans every position
-    (the reference the anchored scan is tested against)."""
+    (the reference the anchored scan is tested against). The native finder gives the same mentions, when
+    it is built (tests/test_native_numbers.py); the code below is its reference."""
+    if anchored and (finder := _native()) is not None:
+        try:
+            return finder.find(text)
+        except RuntimeError:  # PCRE2 stopped at one of its limits: the Python code reads this text
+            pass
     cfg = _cfg()
     c = cfg["c"]
     mags = c["magnitudes"]
