@@ -22,7 +22,7 @@ HAN_RANGES = ((0x2E80, 0x2E99), (0x2E9B, 0x2EF3), (0x2F00, 0x2FD5), (0x3005, 0x3
               (0xFA70, 0xFAD9), (0x16FE2, 0x16FE3), (0x16FF0, 0x16FF6), (0x20000, 0x2A6DF), (0x2A700, 0x2B81E),
               (0x2B820, 0x2CEAD), (0x2CEB0, 0x2EBE0), (0x2EBF0, 0x2EE5D), (0x2F800, 0x2FA1D), (0x30000, 0x3134A),
               (0x31350, 0x33479))
-_HAN = "".join(f"{chr(a)}-{chr(b)}" if a < b else chr(a) for a, b in HAN_RANGES)
+HAN_CLASS = "".join(f"{chr(a)}-{chr(b)}" if a < b else chr(a) for a, b in HAN_RANGES)  # \\p{Han} in a class
 
 
 def _han_spelled_out(pattern: str) -> str | None:
@@ -33,9 +33,9 @@ def _han_spelled_out(pattern: str) -> str | None:
         if ch == "\\":
             esc = pattern[i : i + 7]
             if esc == "\\p{Han}":
-                out.append(_HAN if in_class else f"[{_HAN}]")
+                out.append(HAN_CLASS if in_class else f"[{HAN_CLASS}]")
             elif esc == "\\P{Han}" and not in_class:
-                out.append(f"[^{_HAN}]")
+                out.append(f"[^{HAN_CLASS}]")
             elif esc[:3] in ("\\p{", "\\P{"):
                 return None
             else:
@@ -77,16 +77,20 @@ def _re_flags(flags: int) -> int | None:
     return None if flags else out
 
 
+def for_re(pattern: str, flags: int = 0, engine: str | None = None) -> str | None:
+    """The pattern as compile() hands it to re (\\p{Han} spelled out), or None when it goes to regex straight away;
+    re may still refuse it, and compile() then uses regex."""
+    if _re_flags(flags) is None or engine == "regex" or REGEX_ONLY:
+        return None
+    if "\\p{Han}" in pattern or "\\P{Han}" in pattern:
+        pattern = _han_spelled_out(pattern) or pattern
+    return None if any(k in pattern for k in _REGEX_ONLY) else pattern
+
+
 def compile(pattern: str, flags: int = 0, engine: str | None = None):
     """A compiled pattern; engine 'regex' forces the regex module (for partial or overlapped matching)."""
-    if _re_flags(flags) is None:
-        engine = "regex"
-    if engine != "regex" and not REGEX_ONLY and ("\\p{Han}" in pattern or "\\P{Han}" in pattern):
-        spelled = _han_spelled_out(pattern)
-        pattern_for_re = spelled if spelled is not None else pattern
-    else:
-        pattern_for_re = pattern
-    if engine != "regex" and not REGEX_ONLY and not any(k in pattern_for_re for k in _REGEX_ONLY):
+    pattern_for_re = for_re(pattern, flags, engine)
+    if pattern_for_re is not None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # a FutureWarning: a set operation re would read otherwise

@@ -82,7 +82,7 @@ cdef pcre2_code_32* _compile(list units, uint32_t options, str source) except NU
 cdef class Pattern:
     def __cinit__(self, str source, int flags=0):
         spelled, options = dialect.to_pcre2(source, flags)
-        reference = dialect.python_pattern(source, flags)
+        reference = dialect.checked(source, flags)[1]  # its groups
         units = [ord(c) for c in spelled]
         self.source = source
         self.groupindex = dict(reference.groupindex)

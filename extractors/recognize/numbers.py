@@ -11,6 +11,7 @@ import bisect
 import functools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -58,6 +59,26 @@ def _alt(words) -> str:
 def _expand(pattern: str, fragments: dict[str, str]) -> str:
     """Replace {name} (lowercase) by its grammar fragment, recursively; {0,14} quantifiers stay."""
     return regex.sub(r"\{([a-z_]+)\}", lambda m: _expand(fragments[m.group(1)], fragments), pattern)
+
+
+class Source(NamedTuple):
+    """A grammar pattern not compiled yet: `pattern` is the text re would be given (what a compiled pattern's
+    .pattern says, which the native finder compiles for PCRE2), `source` the rule's own; _rx compiles it."""
+    pattern: str
+    flags: int
+    source: str
+
+
+def _source(pattern: str, flags: int = 0) -> Source:
+    return Source(rx_engine.for_re(pattern, flags) or pattern, flags, pattern)
+
+
+@functools.cache
+def _rx(name: str):
+    """The grammar's pattern `name` compiled for the Python scan, on first use: the largest take a third of
+    a second to compile, which a process that runs the native finder never needs."""
+    spec = _cfg()[name]
+    return rx_engine.compile(spec.source, spec.flags)
 
 
 @functools.cache
@@ -118,16 +139,16 @@ def _cfg():
         "c": c,
         # Two scans, merged as one alternation would be (see _scan): the word-led forms are rare and
         # cheap to look for on their own, and the number-led scan is then not slowed by them.
-        "lead": rx_engine.compile("|".join(lead), regex.V0),
+        "lead": _source("|".join(lead), regex.V0),
         # Every word-led form holds one of these; it starts at it or, over `lead_back`, before it.
         "lead_anchors": rx_engine.compile(c["lead_anchors"]),
         "lead_back": frozenset(tb_head + "".join(c["token_units"]) + " \t"),
-        "numbered": rx_engine.compile(numbered, regex.V0),
-        "numbered_starts": rx_engine.compile(scan.first_chars(numbered, regex.V0)),
+        "numbered": _source(numbered, regex.V0),
+        "numbered_starts": _source(scan.first_chars(numbered, regex.V0)),
         "anchors": rx_engine.compile(c["anchors"]),
         "reach": int(c["anchor_reach"]),
         "number_chars": frozenset(c["number_chars"]),
-        "whole": rx_engine.compile(f"(?P<v>{num}){amount.replace('§', '')}", regex.V0),
+        "whole": _source(f"(?P<v>{num}){amount.replace('§', '')}", regex.V0),
         "cheng_value": rx_engine.compile(_expand("{cheng_value}", g)),
         "cheng_before": rx_engine.compile(_expand("{cheng_before}", g)),
         "url": rx_engine.compile(c["url"]),
@@ -234,7 +255,7 @@ def parse_value(text: str) -> float | None:
     '二三十' -> None (an estimate).
     """
     cfg = _cfg()
-    m = cfg["whole"].fullmatch(fold(text).strip())
+    m = _rx("whole").fullmatch(fold(text).strip())
     if not m or _estimate(m.group("v")) is not None:
         return None
     mag = m.group("mag")
@@ -305,7 +326,7 @@ def _qualifier(text: str, start: int, end: int, inner: str, more: bool) -> str:
 def _read(m, text: str, mags: dict, token_units: dict):
     """(kind, value, value_high, unit, magnitude, more, inner, written) of one master match, or None to skip it."""
     g = m.group
-    lead = m.re is _cfg()["lead"]
+    lead = m.re is _rx("lead")
     if lead and g("token_before"):
         return _token(m, "tb_", mags, token_units)
     if lead and g("money_pre"):
@@ -420,7 +441,7 @@ def _windows(text: str, anchors, reach: int, back: frozenset[str]) -> list[tuple
 def _lead_after(text: str, pos: int, windows: list[tuple[int, int]] | None, i: int):
     """The leftmost word-led match starting at or after pos, as a search would find it, and the window
     index to resume from (with no windows: a search of the whole text)."""
-    lead = _cfg()["lead"]
+    lead = _rx("lead")
     if windows is None:
         return lead.search(text, pos), i
     while i < len(windows):
@@ -436,8 +457,7 @@ def _lead_after(text: str, pos: int, windows: list[tuple[int, int]] | None, i: i
 def _numbered_after(text: str, pos: int, regions: list[tuple[int, int]], i: int, skip: bool = True):
     """The leftmost number-led match starting at or after pos inside a region, and the region index
     to resume from. Searching only the regions gives what a search of the whole text would."""
-    cfg = _cfg()
-    numbered, first = cfg["numbered"], cfg["numbered_starts"]
+    numbered, first = _rx("numbered"), _rx("numbered_starts")
     while i < len(regions):
         start, end = regions[i]
         if end <= pos:
