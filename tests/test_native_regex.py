@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors import compiled, rules_data
+from extractors.recognize import numbers
 from tests import row_dump
 from tests.text_strategies import texts
 
@@ -120,6 +121,35 @@ def corpus_text() -> str:
         except OSError:
             pass
     return "\n".join(parts)
+
+
+def _read_by(read, pattern: str):
+    """What re makes of a pattern (flags, groups, group names), or "unsupported"."""
+    try:
+        rx = read(pattern)
+    except regex32.Unsupported:
+        return "unsupported"
+    return rx.flags, rx.groups, rx.groupindex
+
+
+def _quick(pattern: str) -> re.Pattern:
+    return dialect.checked(pattern)[1]
+
+
+@pytest.mark.parametrize("pattern", [r"\p{Han}+", r"[^\p{Han}\d]", r"\P{Han}", r"(?<=\p{Han})(?P<x>a)", r"[\p{Han}-]",
+                                     r"(?s)(\p{Han}{2})\1", r"(\p{Han}", r"(?<=\p{Han}+)a", r"[\p{Han}--a]", r"\p{L}"])
+def test_the_quick_check_reads_a_pattern_as_re_does(pattern):
+    """dialect.checked (what the kernels compile from) and re's own compile agree on the flags, groups and
+    whether re reads the pattern at all; only the members of a spelled-out Han class are cut for the check."""
+    assert _read_by(_quick, pattern) == _read_by(dialect.python_pattern, pattern)
+    if _read_by(_quick, pattern) != "unsupported":
+        assert dialect.checked(pattern)[0] == dialect.python_pattern(pattern).pattern
+
+
+def test_the_quick_check_agrees_on_every_rule_pattern_and_the_number_grammar():
+    grammar = [v.pattern for v in numbers._cfg().values() if isinstance(v, numbers.Source)]
+    differ = [p for p in RULE_PATTERNS + grammar if _read_by(_quick, p) != _read_by(dialect.python_pattern, p)]
+    assert len(grammar) >= 3 and differ == []
 
 
 def test_the_rules_hold_patterns_to_compare():
