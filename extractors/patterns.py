@@ -25,40 +25,65 @@ HAN_RANGES = ((0x2E80, 0x2E99), (0x2E9B, 0x2EF3), (0x2F00, 0x2FD5), (0x3005, 0x3
 HAN_CLASS = "".join(f"{chr(a)}-{chr(b)}" if a < b else chr(a) for a, b in HAN_RANGES)  # \\p{Han} in a class
 
 
-def _han_spelled_out(pattern: str) -> str | None:
-    r"""The pattern with \p{Han} (and \P{Han} outside a class) as explicit ranges, or None if it cannot be."""
-    out, i, in_class = [], 0, False
-    while i < len(pattern):
+_HEX = frozenset("0123456789abcdefABCDEF")
+_NAME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
+
+
+def _escape_end(pattern: str, i: int) -> int:
+    """The end of the escape at pattern[i] (a backslash): \\p{..} and \\P{..} to their brace (or the end), \\uXXXX,
+    \\UXXXXXXXX and \\N{NAME} whole when well formed, any other escape two characters."""
+    nxt = pattern[i + 1 : i + 2]
+    if nxt in ("p", "P") and pattern[i + 2 : i + 3] == "{":
+        close = pattern.find("}", i)
+        return len(pattern) if close < 0 else close + 1
+    width = {"u": 4, "U": 8}.get(nxt, 0)
+    if width and len(pattern) >= i + 2 + width and all(c in _HEX for c in pattern[i + 2 : i + 2 + width]):
+        return i + 2 + width
+    if nxt == "N" and pattern[i + 2 : i + 3] == "{":
+        close = pattern.find("}", i)
+        if close > i + 3 and all(c in _NAME for c in pattern[i + 3 : close]):
+            return close + 1
+    return i + 2
+
+
+def pieces(pattern: str):
+    """The pattern read as regex syntax, piece by piece: (start, text, kind, in_class), kind "escape" (a backslash
+    and what it escapes), "open" (a class's "[" with its "^" and a "]" first in it, which is a member), "close" (the
+    class's "]") or "char" (any other character); in_class: the piece is part of a character class. The one
+    walker the pattern rewrites (\\p{Han} spelled out here, the PCRE2 and regex-module dialects) share."""
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
         ch = pattern[i]
         if ch == "\\":
-            esc = pattern[i : i + 7]
-            if esc == "\\p{Han}":
-                out.append(HAN_CLASS if in_class else f"[{HAN_CLASS}]")
-            elif esc == "\\P{Han}" and not in_class:
-                out.append(f"[^{HAN_CLASS}]")
-            elif esc[:3] in ("\\p{", "\\P{"):
-                return None
-            else:
-                out.append(pattern[i : i + 2])
-                i += 2
-                continue
-            i += 7
-            continue
-        if ch == "[" and not in_class:
-            in_class = True
-            out.append(ch)
+            end = _escape_end(pattern, i)
+            yield i, pattern[i:end], "escape", in_class
+            i = end
+        elif ch == "[" and not in_class:
+            end = i + 1
+            end += pattern[end : end + 1] == "^"
+            end += pattern[end : end + 1] == "]"
+            yield i, pattern[i:end], "open", True
+            in_class, i = True, end
+        elif ch == "]" and in_class:
+            yield i, ch, "close", True
+            in_class, i = False, i + 1
+        else:
+            yield i, ch, "char", in_class
             i += 1
-            if pattern[i : i + 1] == "^":
-                out.append("^")
-                i += 1
-            if pattern[i : i + 1] == "]":  # a ] first in a class is a member
-                out.append("]")
-                i += 1
-            continue
-        if ch == "]" and in_class:
-            in_class = False
-        out.append(ch)
-        i += 1
+
+
+def _han_spelled_out(pattern: str) -> str | None:
+    r"""The pattern with \p{Han} (and \P{Han} outside a class) as explicit ranges, or None if it cannot be."""
+    out = []
+    for _, text, kind, in_class in pieces(pattern):
+        if kind == "escape" and text[:3] in ("\\p{", "\\P{"):
+            if text == "\\p{Han}":
+                text = HAN_CLASS if in_class else f"[{HAN_CLASS}]"
+            elif text == "\\P{Han}" and not in_class:
+                text = f"[^{HAN_CLASS}]"
+            else:
+                return None
+        out.append(text)
     return "".join(out)
 
 

@@ -166,3 +166,50 @@ def test_the_rows_are_those_without_the_kernels():
     fast, reference = row_dump.rows(files), row_dump.rows(files, native="0")
     assert "recognize.numbers" in fast["compiled"]
     assert fast["files"] == reference["files"]
+
+
+def _member(classes, ch: str) -> bool:
+    tests = {"CATEGORY_DIGIT": str.isdecimal, "CATEGORY_SPACE": str.isspace,
+             "CATEGORY_WORD": lambda c: c.isalnum() or c == "_"}
+    for negated, ranges, cats in classes:
+        inside = any(lo <= ord(ch) <= hi for lo, hi in ranges) or any(
+            tests[c.replace("NOT_", "")](ch) != ("NOT_" in c) for c in cats)
+        if inside != negated:
+            return True
+    return False
+
+
+def test_the_scan_skips_only_where_no_match_starts():
+    """Every position where re matches a scanned pattern holds a character first_classes names, and (the
+    number-led form) follows none that leading_not_behind names: the kernel skips no match."""
+    kernel, cfg = native.kernel("numbers"), numbers._cfg()
+    names = ("anchors", "lead_anchors", "url", "lead", "numbered")
+    first = {n: kernel.first_classes(cfg[n].pattern) for n in names}
+    assert all(first[n] is not None for n in names)
+    behind = kernel.leading_not_behind(cfg["numbered"].pattern)
+    assert behind is not None
+    compiled = {n: numbers._rx(n) if isinstance(cfg[n], numbers.Source) else cfg[n] for n in names}
+    seen = dict.fromkeys(names, 0)
+    for text in _normalized(row_dump.corpus()[::3]) + [t for t in EDGE if len(t) < 1000]:
+        for p in range(len(text)):
+            for n in names:
+                if compiled[n].match(text, p):
+                    seen[n] += 1
+                    assert _member(first[n], text[p]), (n, text[p : p + 20])
+                    if n == "numbered":
+                        assert p == 0 or not _member(behind, text[p - 1]), text[p - 1 : p + 20]
+    assert all(seen.values()), seen
+
+
+@pytest.mark.parametrize("pattern,starts,not_starts", [
+    ("a|b+c", "ab", "c"), ("(?:x?)y", "xy", "z"), ("(?<=q)[0-9]", "05", "q"), ("[^a]", "b\u4e00", "a"),
+    (r"\d", "1\u0663", "a"), (r"(?=a)\w", "a_", " "), ("(?P<g>a)?(?(g)b|c)", "abc", "d"),
+])
+def test_first_classes(pattern, starts, not_starts):
+    classes = native.kernel("numbers").first_classes(pattern)
+    assert all(_member(classes, ch) for ch in starts) and not any(_member(classes, ch) for ch in not_starts)
+
+
+@pytest.mark.parametrize("pattern", ["", "a*", "(?i)a", ".b", r"(a?)\1x"])
+def test_first_classes_gives_up_where_a_match_may_start_anywhere(pattern):
+    assert native.kernel("numbers").first_classes(pattern) is None

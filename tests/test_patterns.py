@@ -63,6 +63,23 @@ def test_a_pattern_spelled_out_for_re_matches_what_regex_matches(pattern, text):
     assert [m.span() for m in fast.finditer(text)] == [m.span() for m in regex.finditer(pattern, text)]
 
 
+@pytest.mark.parametrize("pattern,expected", [
+    (r"a\d", [("a", "char", False), ("\\d", "escape", False)]),
+    (r"[]a]b", [("[]", "open", True), ("a", "char", True), ("]", "close", True), ("b", "char", False)]),
+    (r"[^]\]]", [("[^]", "open", True), ("\\]", "escape", True), ("]", "close", True)]),
+    (r"[[]\[", [("[", "open", True), ("[", "char", True), ("]", "close", True), ("\\[", "escape", False)]),
+    (r"\p{Han}\p{Hanx", [("\\p{Han}", "escape", False), ("\\p{Hanx", "escape", False)]),
+    (r"\u4e00\u4e\N{DIGIT ONE}\N{", [("\\u4e00", "escape", False), ("\\u", "escape", False), ("4", "char", False),
+                                     ("e", "char", False), ("\\N{DIGIT ONE}", "escape", False), ("\\N", "escape", False),
+                                     ("{", "char", False)]),
+    ("\\", [("\\", "escape", False)]),
+])
+def test_the_pattern_walker_reads_escapes_and_classes(pattern, expected):
+    pieces = list(patterns.pieces(pattern))
+    assert [p[1:] for p in pieces] == expected and "".join(p[1] for p in pieces) == pattern
+    assert all(pattern.startswith(text, start) for start, text, _, _ in pieces)
+
+
 @settings(deadline=None, max_examples=3, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(texts, min_size=100, max_size=100))
 def test_generated_texts_give_what_the_regex_module_alone_gives(tmp_path, generated):

@@ -75,65 +75,52 @@ def _re_compiled(text: str, re_flags: int, pattern: str) -> re.Pattern:
         raise Unsupported(f"re does not read {pattern!r}: {e}") from None
 
 
-def _escape(src: str, i: int, in_class: bool) -> tuple[str, int]:
-    """The PCRE2 spelling of the escape at src[i] (a backslash), and the index after it."""
-    nxt = src[i + 1 : i + 2]
-    if nxt == "u":
-        return f"\\x{{{src[i + 2 : i + 6]}}}", i + 6
-    if nxt == "U":
-        return f"\\x{{{src[i + 2 : i + 10]}}}", i + 10
+def _escape(text: str, in_class: bool) -> str:
+    """The PCRE2 spelling of an escape (a piece of patterns.pieces)."""
+    nxt = text[1:2]
+    if nxt in ("u", "U"):
+        return f"\\x{{{text[2:]}}}"
     if nxt == "N":
-        close = src.index("}", i)
-        return f"\\x{{{ord(unicodedata.lookup(src[i + 3 : close])):x}}}", close + 1
+        return f"\\x{{{ord(unicodedata.lookup(text[3:-1])):x}}}"
     if nxt == "Z" and not in_class:
-        return "\\z", i + 2
+        return "\\z"
     if nxt == "s":
-        return (SPACES if in_class else f"[{SPACES}]"), i + 2
+        return SPACES if in_class else f"[{SPACES}]"
     if nxt == "S" and not in_class:
-        return f"[^{SPACES}]", i + 2
+        return f"[^{SPACES}]"
     if nxt == "0" or (nxt.isdigit() and in_class):
-        raise Unsupported(f"octal escape in {src!r}")
-    return src[i : i + 2], i + 2
+        raise Unsupported(f"octal escape {text!r}")
+    return text
 
 
-def _class(src: str, i: int) -> tuple[str, int]:
-    """The class opening at src[i], as PCRE2 reads it. A class with \\S in it is worked out as a set: PCRE2 has no
-    set difference to say [^\\S\\n] with, and a lookahead per character would cost a stack frame each."""
-    open_at = i
-    i += 1
-    negated = src[i : i + 1] == "^"
-    i += negated
-    items: list[str] = []
-    python_items: list[str] = []
+def _class(opening: str, members: list[str], src: str) -> str:
+    """The class of that opening piece and member pieces, as PCRE2 reads it. A class with \\S in it is worked out
+    as a set: PCRE2 has no set difference to say [^\\S\\n] with, and a lookahead per character would cost a stack
+    frame each."""
+    negated = opening.startswith("[^")
+    python_items = ["]"] if opening.endswith("]") else []
+    items = ["\\]"] if python_items else []
     not_space = False
-    first = True
-    while i < len(src) and (src[i] != "]" or first):
-        first = False
-        ch = src[i]
-        if ch == "\\":
-            if src[i + 1 : i + 2] == "S":
-                not_space, i = True, i + 2
-                continue
-            python_items.append(src[i : i + 2])
-            item, i = _escape(src, i, True)
-            items.append(item)
+    for text in members:
+        if text == "\\S":
+            not_space = True
+        elif text[:1] == "\\":
+            python_items.append(text)
+            items.append(_escape(text, True))
         else:
-            python_items.append(ch)
-            items.append({"[": "\\[", "]": "\\]"}.get(ch, ch))
-            i += 1
-    if i >= len(src):
-        raise Unsupported(f"unterminated class in {src!r}")
+            python_items.append(text)
+            items.append("\\[" if text == "[" else text)
     if not not_space:
-        return ("[^" if negated else "[") + "".join(items) + "]", i + 1
+        return ("[^" if negated else "[") + "".join(items) + "]"
     if any(len(p) > 1 and p[1] not in "sdwtnrfv\\" for p in python_items) or "-" in python_items:
-        raise Unsupported(f"\\S beside a range or an escape in {src[open_at : i + 1]!r}")
+        raise Unsupported(f"\\S beside a range or an escape in a class of {src!r}")
     others = re.compile("[" + "".join(python_items) + "]") if python_items else None
     # the spaces that are not one of the items: what [^\S...] holds, and what [...\S] leaves out
     keep = [c for c in _SPACE_CHARS if others is None or not others.match(c)]
     spelled = "".join(f"\\x{{{ord(c):x}}}" for c in keep)
     if negated:
-        return (f"[{spelled}]" if keep else "(?!)"), i + 1
-    return (f"[^{spelled}]" if keep else "[\\s\\S]"), i + 1
+        return f"[{spelled}]" if keep else "(?!)"
+    return f"[^{spelled}]" if keep else "[\\s\\S]"
 
 
 def to_pcre2(pattern: str, flags: int = 0) -> tuple[str, int]:
@@ -148,20 +135,24 @@ def to_pcre2(pattern: str, flags: int = 0) -> tuple[str, int]:
     if compiled.flags & re.X:
         raise Unsupported("verbose patterns are not translated")  # none of the rules are written so
     out: list[str] = []
-    i = 0
-    while i < len(src):
-        ch = src[i]
-        if ch == "\\":
-            piece, i = _escape(src, i, False)
-            out.append(piece)
-        elif ch == "[":
-            piece, i = _class(src, i)
-            out.append(piece)
-        elif ch == "{" and src[i + 1 : i + 2] == "," and src.find("}", i) > 0 and src[i + 2 : src.find("}", i)].isdigit():
-            close = src.find("}", i)
-            out.append("{0," + src[i + 2 : close] + "}")
-            i = close + 1
+    opening, members, skip_to = None, [], 0
+    for start, text, kind, in_class in patterns.pieces(src):
+        if start < skip_to:
+            continue
+        if kind == "open":
+            opening, members = text, []
+        elif kind == "close":
+            out.append(_class(opening, members, src))
+            opening = None
+        elif in_class:
+            members.append(text)
+        elif kind == "escape":
+            out.append(_escape(text, False))
+        elif text == "{" and src[start + 1 : start + 2] == "," and src[start + 2 : src.find("}", start)].isdigit():
+            skip_to = src.find("}", start) + 1  # {,n}: PCRE2 10.42 reads it as text
+            out.append("{0," + src[start + 2 : skip_to - 1] + "}")
         else:
-            out.append(ch)
-            i += 1
+            out.append(text)
+    if opening is not None:
+        raise Unsupported(f"unterminated class in {src!r}")
     return "".join(out), options

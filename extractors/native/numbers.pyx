@@ -8,14 +8,20 @@ the windows before the lead anchors, the regions before the anchors, the charact
 number, and the same leftmost-first merge of the two streams. Each match's groups are read from the
 ovector, and _read, _qualifier, _estimate, _clean, _is_round and the checks of find() are done on the
 code points. Where a value's arithmetic leaves what is exactly computable in C (a Chinese numeral that
-overflows 64 bits, a very long digit run, a float to round to 12 digits), the Python function of
-numbers.py is called, so results stay those of the reference.
+overflows 64 bits, a very long digit run, a float that rounding to 12 digits changes), the Python function
+(numbers.to_number, round) is called, so results stay those of the reference.
+
+PCRE2 does not skip over code points above 255 when it looks for where a match may start, so each search
+is run as matches tried only where a character the pattern can start with stands (first_classes, from
+re's own parse of the pattern), and a number only where the character before it passes the grammar's
+opening lookbehind (leading_not_behind). A Mention is made by filling its slots, as its dataclass
+__init__ does (checked when the finder is made; else the class is called).
 """
 cimport cython
 from cpython.ref cimport PyObject
 from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE, Py_UNICODE_TODECIMAL
 from libc.math cimport floor, isfinite, log10, fabs
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport uint32_t, uint64_t
 from libcpp.vector cimport vector
 
 from extractors.native.regex32 cimport Pattern, Text
@@ -306,6 +312,9 @@ cdef bint _first_bits(str pattern, Bits& bits) except -1:
     return _bits_of(first_classes(pattern), bits)
 
 
+cdef vector[Bits] _category_bits = vector[Bits](7)  # by _CATEGORIES value + 3, made when first needed
+
+
 cdef bint _bits_of(classes, Bits& bits) except -1:
     """bits: the union of the classes; False (and every code point) when classes is None."""
     cdef Bits one
@@ -314,8 +323,7 @@ cdef bint _bits_of(classes, Bits& bits) except -1:
     cdef int cat
     bits.assign(0x110000 // 64 + 1, 0)
     if classes is None:
-        for c in range(0x110000):
-            _add(bits, c)
+        bits.assign(0x110000 // 64 + 1, ~(<uint64_t> 0))
         return False
     for negated, ranges, cats in classes:
         one.assign(0x110000 // 64 + 1, 0)
@@ -324,9 +332,13 @@ cdef bint _bits_of(classes, Bits& bits) except -1:
                 _add(one, c)
         for name in cats:
             cat = _CATEGORIES[name]
-            for c in range(0x110000):
-                if _category(cat, c):
-                    _add(one, c)
+            if _category_bits[cat + 3].empty():  # once per category
+                _category_bits[cat + 3].assign(0x110000 // 64 + 1, 0)
+                for c in range(0x110000):
+                    if _category(cat, c):
+                        _add(_category_bits[cat + 3], c)
+            for k in range(one.size()):
+                one[k] |= _category_bits[cat + 3][k]
         for k in range(bits.size()):
             bits[k] |= ~one[k] if negated else one[k]
     return True

@@ -216,47 +216,19 @@ def _as_regex_reads(str pattern) -> str:
     the regex module's digits. A class escape whose Unicode data differ otherwise (\\w, \\s, \\b...) or an
     inline flag is refused."""
     out = []
-    cdef Py_ssize_t i = 0, n = len(pattern)
-    cdef bint in_class = False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            nxt = pattern[i + 1 : i + 2]
-            if pattern[i : i + 7] in ("\\p{Han}", "\\P{Han}"):  # spelled out as the regex module reads it
-                out.append(pattern[i : i + 7])
-                i += 7
-                continue
+    for start, text, kind, in_class in patterns.pieces(pattern):
+        if kind == "escape" and text not in ("\\p{Han}", "\\P{Han}"):  # Han: spelled out as the regex module reads it
+            nxt = text[1:2]
             if nxt == "d":
-                out.append(("\\d" + _extra_digits()) if in_class else f"[\\d{_extra_digits()}]")
+                text = ("\\d" + _extra_digits()) if in_class else f"[\\d{_extra_digits()}]"
             elif nxt == "D" and not in_class:
-                out.append(f"[^\\d{_extra_digits()}]")
+                text = f"[^\\d{_extra_digits()}]"
             elif nxt in ("D", "w", "W", "s", "S", "b", "B", "p", "P", "N", "X", "m", "M", "K"):
                 raise Unsupported(f"\\{nxt} in {pattern!r}: the regex module's Unicode data differ from PCRE2's")
-            else:
-                out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-            out.append(ch)
-            i += 1
-            continue
-        if ch == "[":
-            in_class = True
-            out.append(ch)
-            i += 1
-            if pattern[i : i + 1] == "^":
-                out.append("^")
-                i += 1
-            if pattern[i : i + 1] == "]":
-                out.append("]")
-                i += 1
-            continue
-        if ch == "(" and pattern[i + 1 : i + 2] == "?" and pattern[i + 2 : i + 3] not in (":", "=", "!", "<", "P"):
+        elif (text == "(" and not in_class and pattern[start + 1 : start + 2] == "?"
+              and pattern[start + 2 : start + 3] not in (":", "=", "!", "<", "P")):
             raise Unsupported(f"an inline flag in {pattern!r}")
-        out.append(ch)
-        i += 1
+        out.append(text)
     return "".join(out)
 
 
